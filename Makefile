@@ -1,0 +1,56 @@
+# The portal's commands. `make run` and `make test` work from a fresh clone with no .env.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=portal.settings_test
+
+.PHONY: help setup run test lint pytest e2e bench format clean
+
+help:
+	@echo "make run    install, migrate, load the escalation document, serve http://127.0.0.1:8000"
+	@echo "make test   lint + the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
+	@echo "make e2e    only the browser tests (needs /usr/bin/chromium)"
+	@echo "make bench  the performance benchmark (PostgreSQL, gunicorn)"
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed
+
+run: export DEBUG ?= 1
+run: setup
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) bootstrap_portal
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_SETTINGS) $(MANAGE) makemigrations --check --dry-run --verbosity 0
+	$(BIN)/mypy escalation portal
+
+pytest: setup
+	$(TEST_SETTINGS) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+e2e: setup
+	$(TEST_SETTINGS) $(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis

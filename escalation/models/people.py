@@ -1,0 +1,156 @@
+"""People, teams and the named roles they hold."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from .validators import (
+    validate_pagerduty_handle,
+    validate_slack_channel,
+    validate_slack_handle,
+    validate_time_zone,
+)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    slack_channel = models.CharField(
+        max_length=81,
+        blank=True,
+        validators=[validate_slack_channel],
+        help_text="e.g. #team-backend",
+    )
+    lead_role = models.ForeignKey(
+        "Role",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
+        help_text="The role answering for “relevant team lead”. Empty: the service's primary contact.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> "PersonQuerySet":
+        return self.filter(is_active=True)
+
+
+class Person(models.Model):
+    display_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    slack_handle = models.CharField(
+        max_length=81, blank=True, validators=[validate_slack_handle], help_text="e.g. @jane.doe"
+    )
+    pagerduty_handle = models.CharField(
+        max_length=81, blank=True, validators=[validate_pagerduty_handle], help_text="e.g. @jane"
+    )
+    phone = PhoneNumberField(
+        blank=True, help_text="Emergency phone, international format: +44 20 7946 0000"
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    is_active = models.BooleanField(default=True)
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When someone last confirmed these contact details."
+    )
+    history = HistoricalRecords()
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(fields=["display_name"], name="person_display_name_unique"),
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="person_email_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def missing_contact_fields(self) -> list[str]:
+        missing = []
+        if not self.phone:
+            missing.append("phone")
+        if not self.slack_handle:
+            missing.append("Slack")
+        if not self.pagerduty_handle:
+            missing.append("PagerDuty")
+        return missing
+
+
+class RoleQuerySet(models.QuerySet["Role"]):
+    def tbd(self) -> "RoleQuerySet":
+        return self.filter(holder__isnull=True)
+
+
+class Role(models.Model):
+    """A named position ("DBA Lead"); a role without a holder is TBD."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    slack_alias = models.CharField(
+        max_length=81,
+        blank=True,
+        validators=[validate_slack_handle],
+        help_text="Group alias, e.g. @dba-lead",
+    )
+    pagerduty_alias = models.CharField(
+        max_length=81,
+        blank=True,
+        validators=[validate_pagerduty_handle],
+        help_text="e.g. @dba-lead",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="roles"
+    )
+    holder = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
+    )
+    contact_position = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Order in the published contact table; empty keeps it out of that table.",
+    )
+    history = HistoricalRecords()
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_position"],
+                condition=Q(contact_position__isnull=False),
+                name="role_contact_position_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_tbd(self) -> bool:
+        return self.holder_id is None

@@ -1,0 +1,261 @@
+"""On-call rotations, their slots, overrides and the swap requests that produce overrides."""
+
+import uuid
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .people import Person, Team
+from .validators import validate_slack_channel, validate_time_zone
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class SlotRule(models.TextChoices):
+    ISO_WEEK_PARITY = "iso_week_parity", "ISO week parity (odd / even weeks)"
+    ALTERNATION = "alternation", "Strict alternation from an anchor date"
+
+
+class WeekParity(models.TextChoices):
+    ODD = "odd", "Odd ISO weeks"
+    EVEN = "even", "Even ISO weeks"
+
+
+class OnCallTier(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"
+
+
+class Rotation(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="rotations"
+    )
+    handoff_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    handoff_time = models.TimeField(default=time(9, 0))
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    shift_days = models.PositiveSmallIntegerField(default=7, help_text="7 = weekly.")
+    slot_rule = models.CharField(
+        max_length=20, choices=SlotRule.choices, default=SlotRule.ISO_WEEK_PARITY
+    )
+    anchor_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Alternation: the date of a handoff at which the first slot starts.",
+    )
+    schedule_note = models.CharField(
+        max_length=200, blank=True, help_text="“Managed in PagerDuty”."
+    )
+    swap_channel = models.CharField(
+        max_length=81, blank=True, validators=[validate_slack_channel], help_text="#on-call-swap"
+    )
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shift_days__gte=1), name="rotation_shift_days_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(handoff_weekday__gte=0) & Q(handoff_weekday__lte=6),
+                name="rotation_handoff_weekday_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(slot_rule=SlotRule.ALTERNATION) | Q(anchor_date__isnull=False),
+                name="rotation_alternation_has_anchor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RotationSlot(models.Model):
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=120, help_text="“Odd weeks”.")
+    week_parity = models.CharField(
+        max_length=4,
+        choices=WeekParity.choices,
+        blank=True,
+        help_text="For the ISO week parity rule.",
+    )
+    primary = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="primary_slots")
+    secondary = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="secondary_slots"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rotation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rotation", "position"], name="rotation_slot_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["rotation", "label"], name="rotation_slot_label_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["rotation", "week_parity"],
+                condition=~Q(week_parity=""),
+                name="rotation_slot_parity_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(secondary__isnull=True) | ~Q(secondary=F("primary")),
+                name="rotation_slot_distinct_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rotation}: {self.label}"
+
+
+class OverrideQuerySet(models.QuerySet["Override"]):
+    def in_effect(self) -> "OverrideQuerySet":
+        return self.filter(reverted_at__isnull=True)
+
+    def overlapping(self, start, end) -> "OverrideQuerySet":  # type: ignore[no-untyped-def]
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Override(models.Model):
+    """A person covering one tier of a rotation for an interval. Reverting keeps the row."""
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="overrides")
+    tier = models.CharField(max_length=10, choices=OnCallTier.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="overrides")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    swap_request = models.ForeignKey(
+        "SwapRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="overrides"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = OverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rotation", "start"]
+        indexes = [
+            models.Index(fields=["rotation", "tier", "start", "end"], name="override_lookup")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="override_start_before_end"
+            ),
+        ]
+        # PostgreSQL also gets an exclusion constraint (migration 0002): overrides in effect for
+        # the same rotation and tier cannot overlap.
+
+    def __str__(self) -> str:
+        return f"{self.person} covers {self.rotation} {self.tier}"
+
+
+class SwapKind(models.TextChoices):
+    COVER = "cover", "Cover (a colleague takes it)"
+    SWAP = "swap", "Swap (take one of the colleague's shifts in return)"
+
+
+class SwapState(models.TextChoices):
+    PENDING = "pending", "Pending colleague"
+    ACCEPTED = "accepted", "Accepted, awaiting approval"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    REVERTED = "reverted", "Reverted"
+
+
+class SwapRequest(models.Model):
+    rotation = models.ForeignKey(Rotation, on_delete=models.PROTECT, related_name="swap_requests")
+    tier = models.CharField(max_length=10, choices=OnCallTier.choices)
+    kind = models.CharField(max_length=10, choices=SwapKind.choices, default=SwapKind.COVER)
+    requester = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="swap_requests_made"
+    )
+    colleague = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="swap_requests_received"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    return_start = models.DateTimeField(null=True, blank=True)
+    return_end = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
+    state = models.CharField(max_length=10, choices=SwapState.choices, default=SwapState.PENDING)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submission_key = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        help_text="One per form shown: a replayed form creates nothing.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("decide_swaprequest", "Can approve, decline or revert swap requests")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="swap_start_before_end"),
+            models.CheckConstraint(
+                condition=~Q(requester=F("colleague")), name="swap_colleague_is_someone_else"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=SwapKind.COVER, return_start__isnull=True, return_end__isnull=True)
+                    | Q(
+                        kind=SwapKind.SWAP,
+                        return_start__isnull=False,
+                        return_end__isnull=False,
+                        return_start__lt=F("return_end"),
+                    )
+                ),
+                name="swap_return_shift_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.requester} → {self.colleague}"
+
+
+class SwapRequestEvent(models.Model):
+    """One line of a request's timeline: who did what, when."""
+
+    swap = models.ForeignKey(SwapRequest, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["swap", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,13 @@
+"""Test settings: the production settings with the test switch on (no secrets needed)."""
+
+import os
+
+os.environ.setdefault("PORTAL_TESTING", "1")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SLACK_WEBHOOK_URL = ""
+AXES_ENABLED = True
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from escalation.views.health import HealthView
+
+admin.site.site_header = "Escalation portal administration"
+admin.site.site_title = "Escalation portal"
+admin.site.index_title = "Contacts, rotations and escalation paths"
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz/", login_not_required(HealthView.as_view()), name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("escalation.urls")),
+]

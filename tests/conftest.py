@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+SEED_DOCUMENT = Path(settings.BASE_DIR) / "escalation" / "data" / "escalation-contacts.md"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED_DOCUMENT
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory(username="viewer")
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.UserFactory(username="staff", is_staff=True)
+
+
+@pytest.fixture
+def manager(db):
+    return factories.ManagerFactory(username="manager")
+
+
+@pytest.fixture
+def viewer_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
