@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from .permissions import is_manager
+from .viewer import viewer_time_zone
 
 NAVIGATION = [
     ("escalation:dashboard", "On call now", "bi-telephone-outbound"),
@@ -20,4 +22,6 @@ def portal(request: HttpRequest) -> dict[str, object]:
     return {
         "navigation": NAVIGATION,
         "viewer_is_manager": bool(user) and is_manager(user),  # type: ignore[arg-type]
+        "viewer_time_zone": viewer_time_zone(request),
+        "oidc_enabled": settings.OIDC_ENABLED,
     }

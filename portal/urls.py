@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -16,3 +17,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("escalation.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    from mozilla_django_oidc import views as oidc_views
+
+    urlpatterns += [
+        path(
+            "oidc/authenticate/",
+            login_not_required(oidc_views.OIDCAuthenticationRequestView.as_view()),
+            name="oidc_authentication_init",
+        ),
+        path(
+            "oidc/callback/",
+            login_not_required(oidc_views.OIDCAuthenticationCallbackView.as_view()),
+            name="oidc_authentication_callback",
+        ),
+    ]

@@ -95,7 +95,7 @@ class Party(models.Model):
         Channel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rotation = models.ForeignKey(
-        "Rotation",
+        "escalation.Rotation",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -187,7 +187,7 @@ class Service(models.Model):
     )
     slack_channel = models.CharField(max_length=81, blank=True, validators=[validate_slack_channel])
     rotation = models.ForeignKey(
-        "Rotation",
+        "escalation.Rotation",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -1,0 +1,460 @@
+"""On-call rotation engine: pure time math on plain values.
+
+No ORM and no clock: every function takes the instant `at` (or a range) as an argument, so the
+rules below are tested with no database and no clock tricks.
+
+Rules
+- A shift runs from one handoff to the next: `[start, end)`, the end being the next shift's
+  start, so shifts never overlap and never leave a gap.
+- Handoffs happen at `handoff_time`, a wall-clock time in `time_zone`, on local dates
+  `base + k * shift_days` (k any integer). `base` is the anchor for ALTERNATION (whose
+  `handoff_weekday` only matters as a check when `shift_days` is a multiple of 7) and any date
+  on `handoff_weekday` for ISO_WEEK_PARITY (which ignores the anchor). Dates are counted
+  locally, so a Berlin 09:00 handoff stays 09:00 local across daylight saving time and such a
+  weekly shift lasts 167 or 169 hours near a change. A handoff on a local date that a zone
+  skipped entirely (Samoa, 2011-12-30) coincides with the next one: that shift is left out.
+- DST rule (PEP 495, `fold=0`): a handoff time that does not exist on its date (spring-forward
+  gap) happens the gap's length later, e.g. 02:30 in a 02:00→03:00 gap is 03:30 local; a time
+  that happens twice (fall-back) happens at its first occurrence.
+- ISO_WEEK_PARITY: weekly shifts; a shift belongs to the slot whose parity matches the ISO week
+  number of its handoff's local date. ISO years with 53 weeks (2020, 2026, 2032, ...) make week
+  53 and week 1 both odd: the same slot holds two shifts in a row (`parity_repeats`).
+- ALTERNATION: the shift that starts at `handoff_at(anchor)` is slot 0, each next shift the next
+  slot modulo the number of slots, and before the anchor likewise backwards.
+- Overrides replace the slot's person for one tier over their interval, clipped to the shift.
+  If overrides of a tier overlap (the database forbids it; the engine stays defensive), at any
+  instant the one that started latest wins (equal starts: the later in the sequence), and an
+  earlier one shows again once a later one ends.
+- Every datetime returned is aware and in UTC; naive datetimes are rejected with `ValueError`.
+
+`shift_at` is arithmetic on the local date, not a walk from an epoch. To cut many shifts by the
+same overrides, build an `OverrideIndex` once and pass it instead of the sequence.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from itertools import pairwise
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: PEP 495 fold used for every handoff wall-clock time. With fold=0, a nonexistent time takes
+#: the offset from before the transition (so it lands the gap's length later) and an ambiguous
+#: time takes its first occurrence.
+HANDOFF_FOLD = 0
+DST_GAP_RULE = "A handoff time skipped by a clock change happens the length of the skip later."
+DST_REPEAT_RULE = "A handoff time that happens twice because of a clock change uses the first."
+
+SHIFT_DAYS_TOO_SMALL = "A shift lasts at least one day."
+HANDOFF_WEEKDAY_INVALID = "The handoff weekday must be 0 (Monday) to 6 (Sunday)."
+HANDOFF_TIME_NOT_WALL_CLOCK = "The handoff time is a wall-clock time; give its zone as time_zone."
+UNKNOWN_TIME_ZONE = "Unknown time zone: {name!r}."
+NO_SLOTS = "A rotation needs at least one slot."
+PARITY_NEEDS_WEEKLY_SHIFTS = "ISO week parity needs weekly shifts (7 days)."
+PARITY_NEEDS_ODD_AND_EVEN_SLOT = (
+    "ISO week parity needs exactly two slots: one for odd weeks and one for even weeks."
+)
+ALTERNATION_NEEDS_ANCHOR = (
+    "Alternation needs an anchor: the local date of a handoff at which the first slot starts."
+)
+ANCHOR_NOT_ON_HANDOFF_WEEKDAY = "The anchor date must fall on the handoff weekday."
+NAIVE_DATETIME = "{name} must be timezone-aware."
+OVERRIDE_END_NOT_AFTER_START = "An override must end after it starts."
+RANGE_END_BEFORE_START = "The range must not end before it starts."
+NEGATIVE_COUNT = "The count of handoffs must not be negative."
+
+# date(1, 1, 1) is a Monday, so this ordinal plus a weekday is a date on that weekday.
+_MONDAY_ORDINAL = date(1, 1, 1).toordinal()
+
+
+class Tier(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+class SlotRule(StrEnum):
+    ISO_WEEK_PARITY = "iso_week_parity"
+    ALTERNATION = "alternation"
+
+
+class WeekParity(StrEnum):
+    ODD = "odd"
+    EVEN = "even"
+
+
+@dataclass(frozen=True)
+class Slot:
+    label: str
+    primary: Hashable
+    secondary: Hashable | None
+    week_parity: WeekParity | None = None
+
+    def __post_init__(self) -> None:
+        if self.week_parity is not None:
+            object.__setattr__(self, "week_parity", WeekParity(self.week_parity))
+
+    def person_for(self, tier: Tier) -> Hashable | None:
+        return self.primary if Tier(tier) is Tier.PRIMARY else self.secondary
+
+
+@dataclass(frozen=True)
+class Schedule:
+    handoff_weekday: int
+    handoff_time: time
+    time_zone: str
+    shift_days: int
+    rule: SlotRule
+    slots: tuple[Slot, ...]
+    anchor: date | None = None
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    _base_ordinal: int = field(init=False, repr=False, compare=False)
+    # Slot index for an ISO week number, looked up as `_parity_slots[week % 2]`.
+    _parity_slots: tuple[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule", SlotRule(self.rule))
+        if self.shift_days < 1:
+            raise ValueError(SHIFT_DAYS_TOO_SMALL)
+        if not 0 <= self.handoff_weekday <= 6:
+            raise ValueError(HANDOFF_WEEKDAY_INVALID)
+        if self.handoff_time.tzinfo is not None:
+            raise ValueError(HANDOFF_TIME_NOT_WALL_CLOCK)
+        if not self.slots:
+            raise ValueError(NO_SLOTS)
+        try:
+            zone = ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(UNKNOWN_TIME_ZONE.format(name=self.time_zone)) from None
+        object.__setattr__(self, "_zone", zone)
+
+        parity_slots = (0, 0)
+        if self.rule is SlotRule.ISO_WEEK_PARITY:
+            if self.shift_days != 7:
+                raise ValueError(PARITY_NEEDS_WEEKLY_SHIFTS)
+            parities = [slot.week_parity for slot in self.slots]
+            if len(parities) != 2 or set(parities) != {WeekParity.EVEN, WeekParity.ODD}:
+                raise ValueError(PARITY_NEEDS_ODD_AND_EVEN_SLOT)
+            parity_slots = (parities.index(WeekParity.EVEN), parities.index(WeekParity.ODD))
+            base = _MONDAY_ORDINAL + self.handoff_weekday
+        else:
+            if self.anchor is None:
+                raise ValueError(ALTERNATION_NEEDS_ANCHOR)
+            if self.shift_days % 7 == 0 and self.anchor.weekday() != self.handoff_weekday:
+                raise ValueError(ANCHOR_NOT_ON_HANDOFF_WEEKDAY)
+            base = self.anchor.toordinal()
+        object.__setattr__(self, "_base_ordinal", base)
+        object.__setattr__(self, "_parity_slots", parity_slots)
+
+
+@dataclass(frozen=True)
+class Shift:
+    start: datetime
+    end: datetime
+    slot_index: int
+    slot: Slot
+    iso_year: int
+    iso_week: int
+
+    @property
+    def label(self) -> str:
+        return self.slot.label
+
+    def contains(self, at: datetime) -> bool:
+        _require_aware(at, "at")
+        return self.start <= at < self.end
+
+
+@dataclass(frozen=True)
+class OverrideSpec:
+    """One person covering one tier over `[start, end)`; start and end are stored in UTC."""
+
+    tier: Tier
+    person: Hashable
+    start: datetime
+    end: datetime
+    key: Hashable = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.start, "Override start")
+        _require_aware(self.end, "Override end")
+        if self.end <= self.start:
+            raise ValueError(OVERRIDE_END_NOT_AFTER_START)
+        object.__setattr__(self, "tier", Tier(self.tier))
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
+
+    def contains(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+
+@dataclass(frozen=True)
+class Assignment:
+    tier: Tier
+    person: Hashable | None
+    start: datetime
+    end: datetime
+    override: OverrideSpec | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None
+
+    def contains(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+
+@dataclass(frozen=True)
+class OnCall:
+    at: datetime
+    shift: Shift
+    primary: Assignment
+    secondary: Assignment
+
+    def for_tier(self, tier: Tier) -> Assignment:
+        return self.primary if Tier(tier) is Tier.PRIMARY else self.secondary
+
+
+@dataclass(frozen=True)
+class ParityRepeat:
+    previous: Shift
+    following: Shift
+
+
+class _Timeline:
+    """Non-overlapping intervals of the override in effect, sorted, for bisect lookups."""
+
+    __slots__ = ("ends", "specs", "starts")
+
+    def __init__(self, specs: Sequence[OverrideSpec]) -> None:
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+        self.specs: list[OverrideSpec] = []
+        # A stable sort makes the rank "started later, or listed later at an equal start": the
+        # top of the max-heap by rank is the override that wins.
+        ordered = sorted(specs, key=lambda spec: spec.start)
+        points = sorted({spec.start for spec in ordered} | {spec.end for spec in ordered})
+        heap: list[tuple[int, OverrideSpec]] = []
+        rank = 0
+        for left, right in pairwise(points):
+            while rank < len(ordered) and ordered[rank].start <= left:
+                heapq.heappush(heap, (-rank, ordered[rank]))
+                rank += 1
+            while heap and heap[0][1].end <= left:
+                heapq.heappop(heap)
+            if not heap:
+                continue
+            winner = heap[0][1]
+            if self.specs and self.specs[-1] is winner and self.ends[-1] == left:
+                self.ends[-1] = right
+            else:
+                self.starts.append(left)
+                self.ends.append(right)
+                self.specs.append(winner)
+
+    def clipped(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime, OverrideSpec]]:
+        pieces = []
+        i = bisect_right(self.ends, start)
+        while i < len(self.starts) and self.starts[i] < end:
+            pieces.append((max(self.starts[i], start), min(self.ends[i], end), self.specs[i]))
+            i += 1
+        return pieces
+
+
+class OverrideIndex:
+    """Overrides indexed once, to look up many shifts in O(log n) each.
+
+    Pass it wherever a sequence of `OverrideSpec` is accepted; build it once per request when
+    more than one shift is looked up.
+    """
+
+    __slots__ = ("_timelines",)
+
+    def __init__(self, overrides: Iterable[OverrideSpec]) -> None:
+        by_tier: dict[Tier, list[OverrideSpec]] = {tier: [] for tier in Tier}
+        for spec in overrides:
+            by_tier[spec.tier].append(spec)
+        self._timelines = {tier: _Timeline(specs) for tier, specs in by_tier.items()}
+
+    def pieces(
+        self, tier: Tier, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime, OverrideSpec]]:
+        """The overrides in effect within `[start, end)` as (start, end, override), clipped."""
+        return self._timelines[Tier(tier)].clipped(start, end)
+
+    def in_effect(self, tier: Tier, at: datetime) -> OverrideSpec | None:
+        _require_aware(at, "at")
+        timeline = self._timelines[Tier(tier)]
+        i = bisect_right(timeline.ends, at)
+        if i < len(timeline.starts) and timeline.starts[i] <= at:
+            return timeline.specs[i]
+        return None
+
+
+Overrides = Sequence[OverrideSpec] | OverrideIndex
+
+
+def handoff_at(schedule: Schedule, local_date: date) -> datetime:
+    """The UTC instant of the handoff wall-clock time on `local_date` (DST rule applied)."""
+    wall = datetime.combine(local_date, schedule.handoff_time, tzinfo=schedule._zone)
+    return wall.replace(fold=HANDOFF_FOLD).astimezone(UTC)
+
+
+def shift_at(schedule: Schedule, at: datetime) -> Shift:
+    _require_aware(at, "at")
+    number, start, end = _shift_number_at(schedule, at)
+    return _shift(schedule, number, start, end)
+
+
+def shifts_between(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
+    """Every shift overlapping `[start, end)`, in order."""
+    _require_aware(start, "start")
+    _require_aware(end, "end")
+    if end < start:
+        raise ValueError(RANGE_END_BEFORE_START)
+    shifts: list[Shift] = []
+    if end == start:
+        return shifts
+    number, shift_start, shift_end = _shift_number_at(schedule, start)
+    while shift_start < end:
+        if shift_start < shift_end:
+            shifts.append(_shift(schedule, number, shift_start, shift_end))
+        number += 1
+        shift_start, shift_end = shift_end, _handoff(schedule, number + 1)
+    return shifts
+
+
+def next_handoffs(schedule: Schedule, at: datetime, count: int) -> list[datetime]:
+    """The next `count` handoffs strictly after `at`."""
+    _require_aware(at, "at")
+    if count < 0:
+        raise ValueError(NEGATIVE_COUNT)
+    handoffs: list[datetime] = []
+    if count == 0:
+        return handoffs
+    number, _, handoff = _shift_number_at(schedule, at)
+    while True:
+        if not handoffs or handoffs[-1] < handoff:
+            handoffs.append(handoff)
+            if len(handoffs) == count:
+                return handoffs
+        number += 1
+        handoff = _handoff(schedule, number + 1)
+
+
+def segments(shift: Shift, tier: Tier, overrides: Overrides) -> list[Assignment]:
+    """The shift's interval for `tier` cut into consecutive assignments.
+
+    The slot's person where no override applies, the override's person where one does (clipped
+    to the shift). They cover `[shift.start, shift.end)` exactly, with no gap and no overlap.
+    """
+    tier = Tier(tier)
+    index = _index_for(shift, overrides, tier)
+    person = shift.slot.person_for(tier)
+    assignments: list[Assignment] = []
+    cursor = shift.start
+    for start, end, spec in index.pieces(tier, shift.start, shift.end):
+        if cursor < start:
+            assignments.append(Assignment(tier, person, cursor, start))
+        assignments.append(Assignment(tier, spec.person, start, end, override=spec))
+        cursor = end
+    if cursor < shift.end:
+        assignments.append(Assignment(tier, person, cursor, shift.end))
+    return assignments
+
+
+def on_call_at(schedule: Schedule, at: datetime, overrides: Overrides = ()) -> OnCall:
+    """Who holds each tier at `at`, with the interval (clipped to shift and override) around it."""
+    _require_aware(at, "at")
+    shift = shift_at(schedule, at)
+    index = _index_for(shift, overrides)
+    primary, secondary = (
+        _assignment_at(segments(shift, tier, index), at) for tier in (Tier.PRIMARY, Tier.SECONDARY)
+    )
+    return OnCall(at=at.astimezone(UTC), shift=shift, primary=primary, secondary=secondary)
+
+
+def parity_repeats(schedule: Schedule, start: datetime, end: datetime) -> list[ParityRepeat]:
+    """Consecutive shifts overlapping `[start, end)` that fall to the same slot.
+
+    Only ISO week parity can produce them; alternation never does (with a single slot every
+    shift is that slot, which is not a repeat worth reporting).
+    """
+    if not is_parity_repeat_possible(schedule):
+        _require_aware(start, "start")
+        _require_aware(end, "end")
+        return []
+    shifts = shifts_between(schedule, start, end)
+    return [
+        ParityRepeat(previous=previous, following=following)
+        for previous, following in pairwise(shifts)
+        if previous.slot_index == following.slot_index
+    ]
+
+
+def is_parity_repeat_possible(schedule: Schedule) -> bool:
+    return schedule.rule is SlotRule.ISO_WEEK_PARITY
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(NAIVE_DATETIME.format(name=name))
+
+
+def _handoff(schedule: Schedule, number: int) -> datetime:
+    day = date.fromordinal(schedule._base_ordinal + number * schedule.shift_days)
+    return handoff_at(schedule, day)
+
+
+def _shift_number_at(schedule: Schedule, at: datetime) -> tuple[int, datetime, datetime]:
+    """The number of the shift containing `at` (counted from the schedule's base), start, end."""
+    local_ordinal = at.astimezone(schedule._zone).toordinal()
+    number = (local_ordinal - schedule._base_ordinal) // schedule.shift_days
+    # The handoff on the same local date may still be ahead (earlier wall-clock time), and a
+    # DST gap can push one past midnight; stepping settles both in one or two moves.
+    start = _handoff(schedule, number)
+    while start > at:
+        number -= 1
+        start = _handoff(schedule, number)
+    end = _handoff(schedule, number + 1)
+    while end <= at:
+        number += 1
+        start, end = end, _handoff(schedule, number + 1)
+    return number, start, end
+
+
+def _shift(schedule: Schedule, number: int, start: datetime, end: datetime) -> Shift:
+    day = date.fromordinal(schedule._base_ordinal + number * schedule.shift_days)
+    iso_year, iso_week, _ = day.isocalendar()
+    if schedule.rule is SlotRule.ISO_WEEK_PARITY:
+        slot_index = schedule._parity_slots[iso_week % 2]
+    else:
+        slot_index = number % len(schedule.slots)
+    return Shift(
+        start=start,
+        end=end,
+        slot_index=slot_index,
+        slot=schedule.slots[slot_index],
+        iso_year=iso_year,
+        iso_week=iso_week,
+    )
+
+
+def _assignment_at(assignments: list[Assignment], at: datetime) -> Assignment:
+    return next(assignment for assignment in assignments if assignment.contains(at))
+
+
+def _index_for(shift: Shift, overrides: Overrides, tier: Tier | None = None) -> OverrideIndex:
+    if isinstance(overrides, OverrideIndex):
+        return overrides
+    # Without an index, one linear pass keeps only what touches this shift.
+    return OverrideIndex(
+        spec
+        for spec in overrides
+        if spec.start < shift.end and spec.end > shift.start and (tier is None or spec.tier is tier)
+    )

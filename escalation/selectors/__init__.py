@@ -1,0 +1,1 @@
+"""Reads: one documented function per page, each with its own select/prefetch."""

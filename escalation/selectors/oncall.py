@@ -1,0 +1,634 @@
+"""Who is on call: reads for the dashboard, the calendar, the feeds, the API and the profile.
+
+Every read here costs the same two queries whatever the data: the rotation slots with their
+rotations and people, then the overrides in effect that overlap the instants or the window
+shown, with their people. Time math is the pure engine's (`escalation.rotation`); this module
+only loads rows, hands the engine plain values and maps its person keys back to Person rows.
+
+A rotation whose settings the engine refuses (say, ISO week parity with three slots) is not an
+error for the page: it is reported as a `RotationProblem` and the other rotations still show.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+
+from .. import rotation as engine
+from ..models import FeedToken, Override, Person, Rotation, RotationSlot, SlotRule
+from ..schedules import override_specs, schedule_for
+
+DEFAULT_WEEKS = 8
+MAX_WEEKS = 104
+FEED_PAST = timedelta(weeks=4)
+FEED_FUTURE = timedelta(weeks=52)
+PROFILE_WEEKS = 12
+# How far ahead the calendar looks for the next time ISO week parity repeats a pair. ISO years
+# with 53 weeks come every five or six years, so six years always finds the next one.
+REPEAT_HORIZON = timedelta(weeks=6 * 53)
+
+RotationKey = int
+
+
+# --- What the pages get -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RotationProblem:
+    """A rotation the engine cannot compute, with the reason in words."""
+
+    rotation: Rotation
+    message: str
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One stretch of one tier: who holds it, from when to when, and whom they cover for."""
+
+    assignment: engine.Assignment
+    person: Person | None
+    covering_for: Person | None = None
+
+    @property
+    def tier(self) -> engine.Tier:
+        return self.assignment.tier
+
+    @property
+    def start(self) -> datetime:
+        return self.assignment.start
+
+    @property
+    def end(self) -> datetime:
+        return self.assignment.end
+
+    @property
+    def overridden(self) -> bool:
+        return self.assignment.overridden
+
+
+@dataclass(frozen=True)
+class RotationOnCall:
+    """One rotation's answer at one instant, with Person rows resolved."""
+
+    rotation: Rotation
+    schedule: engine.Schedule
+    on_call: engine.OnCall
+    primary: Person | None
+    secondary: Person | None
+
+    @property
+    def shift(self) -> engine.Shift:
+        return self.on_call.shift
+
+
+@dataclass(frozen=True)
+class TierNow:
+    """A tier right now, and what changes before the handoff (an override starting or ending)."""
+
+    now: Holder
+    then: Holder | None
+
+    @property
+    def tier(self) -> engine.Tier:
+        return self.now.tier
+
+
+@dataclass(frozen=True)
+class RotationNow:
+    """A dashboard card: the pair on call now, until when, and who takes over next."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    primary: TierNow
+    secondary: TierNow
+    next_shift: engine.Shift
+    next_primary: Holder
+    next_secondary: Holder
+
+    @property
+    def handoff(self) -> datetime:
+        return self.shift.end
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    at: datetime
+    rotations: list[RotationNow]
+    problems: list[RotationProblem]
+    completeness: object | None = None
+
+
+@dataclass(frozen=True)
+class TierRow:
+    """A tier over one shift: the slot's person and the stretches overrides cut it into."""
+
+    tier: engine.Tier
+    scheduled: Person | None
+    holders: list[Holder]
+
+    @property
+    def overrides(self) -> list[Holder]:
+        return [holder for holder in self.holders if holder.overridden]
+
+    @property
+    def fully_covered(self) -> bool:
+        return len(self.holders) == 1 and self.holders[0].overridden
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    shift: engine.Shift
+    primary: TierRow
+    secondary: TierRow
+    is_current: bool
+    is_focus: bool
+    repeats_previous: bool
+
+    @property
+    def overrides(self) -> list[Holder]:
+        return self.primary.overrides + self.secondary.overrides
+
+
+@dataclass(frozen=True)
+class FocusAnswer:
+    """Who held each tier of a rotation at the instant asked about (`?at=`)."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    primary: Holder
+    secondary: Holder
+
+    @property
+    def holders(self) -> list[Holder]:
+        return [self.primary, self.secondary]
+
+
+@dataclass(frozen=True)
+class RepeatWarning:
+    """ISO week parity giving the same pair two shifts in a row (after a 53-week ISO year)."""
+
+    repeat: engine.ParityRepeat
+    primary: Person | None
+    secondary: Person | None
+
+    @property
+    def long_year(self) -> int:
+        return self.repeat.previous.iso_year
+
+
+@dataclass(frozen=True)
+class RotationCalendar:
+    rotation: Rotation
+    rows: list[ShiftRow]
+    repeats: list[RepeatWarning]
+    next_repeat: RepeatWarning | None
+    focus: FocusAnswer | None
+
+    @property
+    def parity_rule(self) -> bool:
+        return self.rotation.slot_rule == SlotRule.ISO_WEEK_PARITY
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    at: datetime
+    start_date: date
+    weeks: int
+    focus_at: datetime | None
+    rotations: list[RotationCalendar]
+    problems: list[RotationProblem]
+
+    @property
+    def earlier_start(self) -> date:
+        return self.start_date - timedelta(weeks=self.weeks)
+
+    @property
+    def later_start(self) -> date:
+        return self.start_date + timedelta(weeks=self.weeks)
+
+    @property
+    def focus(self) -> list[FocusAnswer]:
+        return [calendar.focus for calendar in self.rotations if calendar.focus is not None]
+
+    @property
+    def focus_previous(self) -> datetime | None:
+        """One second before the latest handoff at or before the instant asked about."""
+        answers = self.focus
+        if not answers:
+            return None
+        return max(answer.shift.start for answer in answers) - timedelta(seconds=1)
+
+    @property
+    def focus_next(self) -> datetime | None:
+        """The first handoff after the instant asked about."""
+        answers = self.focus
+        if not answers:
+            return None
+        return min(answer.shift.end for answer in answers)
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One calendar event: one tier of one shift, or the part of it an override cuts out."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    holder: Holder
+
+    @property
+    def uid(self) -> str:
+        return f"{self.rotation.slug}-{self.holder.tier}-{self.holder.start:%Y%m%dT%H%M%SZ}"
+
+
+@dataclass(frozen=True)
+class CalendarFeed:
+    at: datetime
+    start: datetime
+    end: datetime
+    person: Person | None
+    events: list[FeedEvent]
+
+
+@dataclass(frozen=True)
+class UpcomingShift:
+    """One of the viewer's stretches on call, or one that someone else now covers for them."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    holder: Holder
+    covered_by_someone_else: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    person: Person | None
+    feed_token: FeedToken | None
+    upcoming: list[UpcomingShift]
+    until: datetime
+    problems: list[RotationProblem] = field(default_factory=list)
+
+
+# --- Loading ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    """Rotations with their engine schedules, and every Person they or their overrides name."""
+
+    rotations: list[tuple[Rotation, engine.Schedule]]
+    problems: list[RotationProblem]
+    people: dict[int, Person]
+    overrides: dict[RotationKey, engine.OverrideIndex] = field(default_factory=dict)
+
+    def index(self, rotation: Rotation) -> engine.OverrideIndex:
+        return self.overrides.get(rotation.pk) or _NO_OVERRIDES
+
+    def holders(self, shift: engine.Shift, tier: engine.Tier, rotation: Rotation) -> list[Holder]:
+        return [
+            self.holder(shift, assignment)
+            for assignment in engine.segments(shift, tier, self.index(rotation))
+        ]
+
+    def holder(self, shift: engine.Shift, assignment: engine.Assignment) -> Holder:
+        covering_for = None
+        if assignment.overridden:
+            covering_for = self.person(_slot_person(shift.slot, assignment.tier))
+        return Holder(assignment, self.person(assignment.person), covering_for)
+
+    def person(self, key: object) -> Person | None:
+        return self.people.get(key) if isinstance(key, int) else None
+
+
+_NO_OVERRIDES = engine.OverrideIndex(())
+
+
+def _slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
+    return slot.primary if tier == engine.Tier.PRIMARY else slot.secondary
+
+
+def _load_rotations(rotation_ids: Iterable[int] | None = None) -> _Loaded:
+    """Rotations that have slots, in display order, with their slots' people. One query."""
+    slots = RotationSlot.objects.select_related(
+        "rotation", "primary__team", "secondary__team"
+    ).order_by("rotation__position", "rotation__name", "rotation_id", "position")
+    if rotation_ids is not None:
+        slots = slots.filter(rotation_id__in=list(rotation_ids))
+    by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
+    rotations: dict[RotationKey, Rotation] = {}
+    people: dict[int, Person] = {}
+    for slot in slots:
+        rotations.setdefault(slot.rotation_id, slot.rotation)
+        by_rotation[slot.rotation_id].append(slot)
+        people[slot.primary_id] = slot.primary
+        if slot.secondary is not None:
+            people[slot.secondary.pk] = slot.secondary
+    loaded = _Loaded(rotations=[], problems=[], people=people)
+    for key, rotation in rotations.items():
+        try:
+            schedule = schedule_for(rotation, by_rotation[key])
+        except ValueError as error:
+            loaded.problems.append(RotationProblem(rotation, str(error)))
+            continue
+        loaded.rotations.append((rotation, schedule))
+    return loaded
+
+
+def _load_overrides(loaded: _Loaded, windows: Sequence[tuple[datetime, datetime]]) -> None:
+    """The overrides in effect that overlap any of `windows`, with their people. One query."""
+    if not loaded.rotations or not windows:
+        return
+    overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows))
+    rows = (
+        Override.objects.in_effect()
+        .filter(overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations])
+        .select_related("person__team")
+        .order_by("start", "pk")
+    )
+    by_rotation: dict[RotationKey, list[Override]] = defaultdict(list)
+    for override in rows:
+        by_rotation[override.rotation_id].append(override)
+        loaded.people.setdefault(override.person_id, override.person)
+    loaded.overrides = {
+        key: engine.OverrideIndex(override_specs(overrides))
+        for key, overrides in by_rotation.items()
+    }
+
+
+def _instant(at: datetime) -> tuple[datetime, datetime]:
+    return (at, at + timedelta(microseconds=1))
+
+
+# --- Reads, one per page ------------------------------------------------------------------
+
+
+def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> list[RotationOnCall]:
+    """Who holds each tier of each rotation at `at`, overrides applied. Two queries.
+
+    Rotations the engine cannot compute are left out (the dashboard and calendar report them).
+    """
+    loaded = _load_rotations(rotation_ids)
+    _load_overrides(loaded, [_instant(at)])
+    answers = []
+    for rotation, schedule in loaded.rotations:
+        on_call = engine.on_call_at(schedule, at, loaded.index(rotation))
+        answers.append(
+            RotationOnCall(
+                rotation=rotation,
+                schedule=schedule,
+                on_call=on_call,
+                primary=loaded.person(on_call.primary.person),
+                secondary=loaded.person(on_call.secondary.person),
+            )
+        )
+    return answers
+
+
+def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
+    """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
+
+    Two queries: rotations with slots and people, then the overrides touching the current and
+    the next shift of any rotation. Managers also get what the directory still lacks.
+    """
+    loaded = _load_rotations()
+    current = [
+        (rotation, schedule, engine.shift_at(schedule, at))
+        for rotation, schedule in loaded.rotations
+    ]
+    if current:
+        # Up to and including the next handoff instant, for who takes over next.
+        _load_overrides(
+            loaded,
+            [
+                (
+                    min(shift.start for _, _, shift in current),
+                    max(shift.end for _, _, shift in current) + timedelta(microseconds=1),
+                )
+            ],
+        )
+    cards = []
+    for rotation, schedule, shift in current:
+        next_on_call = engine.on_call_at(schedule, shift.end, loaded.index(rotation))
+        primary, secondary = (
+            _tier_now(loaded.holders(shift, tier, rotation), at)
+            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
+        )
+        cards.append(
+            RotationNow(
+                rotation=rotation,
+                shift=shift,
+                primary=primary,
+                secondary=secondary,
+                next_shift=next_on_call.shift,
+                next_primary=loaded.holder(next_on_call.shift, next_on_call.primary),
+                next_secondary=loaded.holder(next_on_call.shift, next_on_call.secondary),
+            )
+        )
+    return Dashboard(at=at, rotations=cards, problems=loaded.problems)
+
+
+def _tier_now(holders: list[Holder], at: datetime) -> TierNow:
+    for position, holder in enumerate(holders):
+        if holder.assignment.contains(at):
+            following = holders[position + 1] if position + 1 < len(holders) else None
+            return TierNow(now=holder, then=following)
+    raise AssertionError("segments cover their shift")  # pragma: no cover
+
+
+def calendar(
+    *,
+    at: datetime,
+    start_date: date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    focus_at: datetime | None = None,
+) -> CalendarPage:
+    """The on-call calendar: `weeks` weeks of shifts per rotation, overrides and repeats marked.
+
+    Each rotation starts with the shift in progress at the end of `start_date` in its own time
+    zone (so a handoff date starts with the shift handed over that day); without a date, with
+    the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
+    was on call at that instant), for postmortems. Two queries, whatever the weeks or overrides.
+    """
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValueError(f"weeks must be 1 to {MAX_WEEKS}")
+    loaded = _load_rotations()
+    anchor = focus_at or at
+    windows: list[tuple[datetime, datetime]] = []
+    plans = []
+    for rotation, schedule in loaded.rotations:
+        if start_date is None:
+            first = engine.shift_at(schedule, anchor)
+        else:
+            first = engine.shift_at(schedule, _end_of_day(start_date, schedule.time_zone))
+        first_local = first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
+        end = engine.handoff_at(schedule, first_local + timedelta(weeks=weeks))
+        end = max(end, first.end)
+        plans.append((rotation, schedule, first, end))
+        windows.append((first.start, end))
+    if focus_at is not None:
+        windows.append(_instant(focus_at))
+    _load_overrides(loaded, windows)
+
+    if start_date is None:
+        start_date = _default_start_date(plans, anchor)
+    calendars = []
+    for rotation, schedule, first, end in plans:
+        shifts = engine.shifts_between(schedule, first.start, end)
+        # From just before the first shift, so a repeat of the shift before the window shows.
+        repeats = engine.parity_repeats(schedule, first.start - timedelta(seconds=1), end)
+        repeated = {repeat.following.start for repeat in repeats}
+        rows = [
+            ShiftRow(
+                shift=shift,
+                primary=_tier_row(loaded, rotation, shift, engine.Tier.PRIMARY),
+                secondary=_tier_row(loaded, rotation, shift, engine.Tier.SECONDARY),
+                is_current=shift.contains(at),
+                is_focus=focus_at is not None and shift.contains(focus_at),
+                repeats_previous=shift.start in repeated,
+            )
+            for shift in shifts
+        ]
+        next_repeat = None
+        if engine.is_parity_repeat_possible(schedule):
+            upcoming = engine.parity_repeats(schedule, at, at + REPEAT_HORIZON)
+            next_repeat = _repeat_warning(loaded, upcoming[0]) if upcoming else None
+        focus = None
+        if focus_at is not None:
+            on_call = engine.on_call_at(schedule, focus_at, loaded.index(rotation))
+            focus = FocusAnswer(
+                rotation=rotation,
+                shift=on_call.shift,
+                primary=loaded.holder(on_call.shift, on_call.primary),
+                secondary=loaded.holder(on_call.shift, on_call.secondary),
+            )
+        calendars.append(
+            RotationCalendar(
+                rotation=rotation,
+                rows=rows,
+                repeats=[
+                    _repeat_warning(loaded, repeat)
+                    for repeat in repeats
+                    if repeat.following.start >= first.start
+                ],
+                next_repeat=next_repeat,
+                focus=focus,
+            )
+        )
+    return CalendarPage(
+        at=at,
+        start_date=start_date,
+        weeks=weeks,
+        focus_at=focus_at,
+        rotations=calendars,
+        problems=loaded.problems,
+    )
+
+
+def _repeat_warning(loaded: _Loaded, repeat: engine.ParityRepeat) -> RepeatWarning:
+    slot = repeat.following.slot
+    return RepeatWarning(
+        repeat=repeat,
+        primary=loaded.person(slot.primary),
+        secondary=loaded.person(slot.secondary),
+    )
+
+
+def _end_of_day(day: date, time_zone: str) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(time_zone)) - (
+        timedelta(microseconds=1)
+    )
+
+
+def _default_start_date(
+    plans: list[tuple[Rotation, engine.Schedule, engine.Shift, datetime]], anchor: datetime
+) -> date:
+    """The date the calendar starts from when none was asked: the first rotation's handoff."""
+    if not plans:
+        return anchor.date()
+    _, schedule, first, _ = plans[0]
+    return first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
+
+
+def _tier_row(
+    loaded: _Loaded, rotation: Rotation, shift: engine.Shift, tier: engine.Tier
+) -> TierRow:
+    return TierRow(
+        tier=tier,
+        scheduled=loaded.person(_slot_person(shift.slot, tier)),
+        holders=loaded.holders(shift, tier, rotation),
+    )
+
+
+def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed | None:
+    """Events for the iCalendar feed: 4 weeks back and 52 ahead, one per shift, tier and stretch.
+
+    With `person_id`, only that person's stretches; None when there is no such person. Two
+    queries (plus one for the person), whatever the overrides.
+    """
+    person = None
+    if person_id is not None:
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            return None
+    start, end = at - FEED_PAST, at + FEED_FUTURE
+    loaded = _load_rotations()
+    _load_overrides(loaded, [(start, end)])
+    events = []
+    for rotation, schedule in loaded.rotations:
+        for shift in engine.shifts_between(schedule, start, end):
+            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
+                for holder in loaded.holders(shift, tier, rotation):
+                    if holder.person is None:
+                        continue
+                    if person is not None and holder.person.pk != person.pk:
+                        continue
+                    events.append(FeedEvent(rotation=rotation, shift=shift, holder=holder))
+    return CalendarFeed(at=at, start=start, end=end, person=person, events=events)
+
+
+def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
+    """The profile page: the viewer's person, feed token and next weeks on call. Three queries.
+
+    `person` is the viewer's Person, already loaded by the request (`viewer_person`).
+    """
+    feed_token = FeedToken.objects.filter(user=user).first()
+    until = at + timedelta(weeks=PROFILE_WEEKS)
+    if person is None:
+        return Profile(person=None, feed_token=feed_token, upcoming=[], until=until)
+    loaded = _load_rotations()
+    _load_overrides(loaded, [(at, until)])
+    upcoming = []
+    for rotation, schedule in loaded.rotations:
+        for shift in engine.shifts_between(schedule, at, until):
+            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
+                for holder in loaded.holders(shift, tier, rotation):
+                    if holder.end <= at:
+                        continue
+                    mine = holder.person is not None and holder.person.pk == person.pk
+                    covered = holder.covering_for is not None and (
+                        holder.covering_for.pk == person.pk
+                    )
+                    if mine or covered:
+                        upcoming.append(
+                            UpcomingShift(
+                                rotation=rotation,
+                                shift=shift,
+                                holder=holder,
+                                covered_by_someone_else=covered and not mine,
+                            )
+                        )
+    upcoming.sort(key=lambda item: (item.holder.start, item.rotation.position, item.holder.tier))
+    return Profile(
+        person=person,
+        feed_token=feed_token,
+        upcoming=upcoming,
+        until=until,
+        problems=loaded.problems,
+    )

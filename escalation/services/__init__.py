@@ -1,0 +1,1 @@
+"""Writes that span models: keyword-only, atomic, validated."""
