@@ -86,7 +86,7 @@ class SeverityFactory(factory.django.DjangoModelFactory):
         model = models.Severity
         django_get_or_create = ("level",)
 
-    level = factory.Sequence(lambda n: n + 1)
+    level = factory.Sequence(lambda n: n % 9 + 1)
 
 
 class SeverityResponderFactory(factory.django.DjangoModelFactory):

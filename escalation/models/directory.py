@@ -6,6 +6,7 @@ company (a vendor). A party keeps the words the document used ("VP Eng") while l
 what they mean.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -57,7 +58,10 @@ class Channel(models.Model):
 
     def clean(self) -> None:
         if self.kind == ChannelKind.SLACK:
-            validate_slack_channel(self.name)
+            try:
+                validate_slack_channel(self.name)
+            except ValidationError as error:
+                raise ValidationError({"name": error.messages}) from error
 
 
 class PartyKind(models.TextChoices):

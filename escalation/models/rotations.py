@@ -6,6 +6,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .people import Person, Team
@@ -241,6 +242,9 @@ class SwapRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.requester} → {self.colleague}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("escalation:swap_detail", args=[self.pk])
 
 
 class SwapRequestEvent(models.Model):
