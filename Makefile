@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=portal.settings_test
 
 .PHONY: help setup run test lint pytest e2e bench format clean
@@ -54,3 +54,6 @@ format: setup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+bench: setup
+	DJANGO_SETTINGS_MODULE=tests.benchmarks.settings_bench $(BIN)/python -m tests.benchmarks.bench_http

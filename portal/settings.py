@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "health_check",
     "escalation",
 ]
 
@@ -149,6 +150,7 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 PHONENUMBER_DB_FORMAT = "E164"
 
 # Escalation portal
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="").rstrip("/")
 PORTAL_SLACK_WORKSPACE_URL = env.str("SLACK_WORKSPACE_URL", default="")
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)

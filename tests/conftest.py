@@ -38,3 +38,11 @@ def viewer_client(client, user):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+@pytest.fixture
+def seeded(db):
+    """The bundled escalation document imported into the test database; returns the ImportReport."""
+    from escalation.documents.importer import import_document
+
+    return import_document(SEED_DOCUMENT.read_text(encoding="utf-8"), source=str(SEED_DOCUMENT))

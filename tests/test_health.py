@@ -20,3 +20,10 @@ def test_healthz_answers_503_when_the_database_is_down(client):
     ):
         response = client.get("/healthz/", HTTP_ACCEPT="application/json")
     assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_healthz_renders_for_a_browser(client):
+    response = client.get("/healthz/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"Database" in response.content

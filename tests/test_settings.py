@@ -18,7 +18,14 @@ def _run(args: list[str], env_overrides: dict[str, str]) -> subprocess.Completed
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "PORTAL_TESTING"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "PORTAL_TESTING",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     env.update(env_overrides)

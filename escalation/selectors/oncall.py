@@ -1,8 +1,8 @@
 """Who is on call: reads for the dashboard, the calendar, the feeds, the API and the profile.
 
-Every read here costs the same two queries whatever the data: the rotation slots with their
-rotations and people, then the overrides in effect that overlap the instants or the window
-shown, with their people. Time math is the pure engine's (`escalation.rotation`); this module
+Every read here costs the same three queries whatever the data: the rotation slots with their
+rotations, the overrides in effect that overlap the instants or the window shown, and the
+people either names. Time math is the pure engine's (`escalation.rotation`); this module
 only loads rows, hands the engine plain values and maps its person keys back to Person rows.
 
 A rotation whose settings the engine refuses (say, ISO week parity with three slots) is not an
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo
@@ -32,8 +32,8 @@ FEED_PAST = timedelta(weeks=4)
 FEED_FUTURE = timedelta(weeks=52)
 PROFILE_WEEKS = 12
 # How far ahead the calendar looks for the next time ISO week parity repeats a pair. ISO years
-# with 53 weeks come every five or six years, so six years always finds the next one.
-REPEAT_HORIZON = timedelta(weeks=6 * 53)
+# with 53 weeks come every five or six years (at most seven apart), so this always finds one.
+REPEAT_YEARS = 7
 
 RotationKey = int
 
@@ -151,6 +151,10 @@ class ShiftRow:
     is_current: bool
     is_focus: bool
     repeats_previous: bool
+
+    @property
+    def tiers(self) -> tuple[TierRow, TierRow]:
+        return (self.primary, self.secondary)
 
     @property
     def overrides(self) -> list[Holder]:
@@ -274,6 +278,7 @@ class Profile:
     upcoming: list[UpcomingShift]
     until: datetime
     problems: list[RotationProblem] = field(default_factory=list)
+    weeks: int = PROFILE_WEEKS
 
 
 # --- Loading ------------------------------------------------------------------------------
@@ -285,7 +290,8 @@ class _Loaded:
 
     rotations: list[tuple[Rotation, engine.Schedule]]
     problems: list[RotationProblem]
-    people: dict[int, Person]
+    person_ids: set[int]
+    people: dict[int, Person] = field(default_factory=dict)
     overrides: dict[RotationKey, engine.OverrideIndex] = field(default_factory=dict)
 
     def index(self, rotation: Rotation) -> engine.OverrideIndex:
@@ -315,22 +321,22 @@ def _slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
 
 
 def _load_rotations(rotation_ids: Iterable[int] | None = None) -> _Loaded:
-    """Rotations that have slots, in display order, with their slots' people. One query."""
-    slots = RotationSlot.objects.select_related(
-        "rotation", "primary__team", "secondary__team"
-    ).order_by("rotation__position", "rotation__name", "rotation_id", "position")
+    """Rotations that have slots, in display order, with their slots. One query."""
+    slots = RotationSlot.objects.select_related("rotation").order_by(
+        "rotation__position", "rotation__name", "rotation_id", "position"
+    )
     if rotation_ids is not None:
         slots = slots.filter(rotation_id__in=list(rotation_ids))
     by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
-    people: dict[int, Person] = {}
+    person_ids: set[int] = set()
     for slot in slots:
         rotations.setdefault(slot.rotation_id, slot.rotation)
         by_rotation[slot.rotation_id].append(slot)
-        people[slot.primary_id] = slot.primary
-        if slot.secondary is not None:
-            people[slot.secondary.pk] = slot.secondary
-    loaded = _Loaded(rotations=[], problems=[], people=people)
+        person_ids.add(slot.primary_id)
+        if slot.secondary_id is not None:
+            person_ids.add(slot.secondary_id)
+    loaded = _Loaded(rotations=[], problems=[], person_ids=person_ids)
     for key, rotation in rotations.items():
         try:
             schedule = schedule_for(rotation, by_rotation[key])
@@ -341,25 +347,35 @@ def _load_rotations(rotation_ids: Iterable[int] | None = None) -> _Loaded:
     return loaded
 
 
-def _load_overrides(loaded: _Loaded, windows: Sequence[tuple[datetime, datetime]]) -> None:
-    """The overrides in effect that overlap any of `windows`, with their people. One query."""
-    if not loaded.rotations or not windows:
-        return
-    overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows))
-    rows = (
-        Override.objects.in_effect()
-        .filter(overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations])
-        .select_related("person__team")
-        .order_by("start", "pk")
-    )
-    by_rotation: dict[RotationKey, list[Override]] = defaultdict(list)
-    for override in rows:
-        by_rotation[override.rotation_id].append(override)
-        loaded.people.setdefault(override.person_id, override.person)
-    loaded.overrides = {
-        key: engine.OverrideIndex(override_specs(overrides))
-        for key, overrides in by_rotation.items()
-    }
+def _load_overrides_and_people(
+    loaded: _Loaded,
+    windows: Sequence[tuple[datetime, datetime]],
+    extra_people: Iterable[int] = (),
+) -> None:
+    """The overrides in effect that overlap any of `windows`, then everyone named. Two queries.
+
+    People come in a query of their own rather than joined to each override: a person who
+    covers often would otherwise be built (and their phone number parsed) once per override.
+    """
+    if loaded.rotations and windows:
+        overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows))
+        rows = (
+            Override.objects.in_effect()
+            .filter(overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations])
+            .only("id", "rotation", "tier", "person", "start", "end", "reverted_at")
+            .order_by("start", "pk")
+        )
+        by_rotation: dict[RotationKey, list[Override]] = defaultdict(list)
+        for override in rows:
+            by_rotation[override.rotation_id].append(override)
+            loaded.person_ids.add(override.person_id)
+        loaded.overrides = {
+            key: engine.OverrideIndex(override_specs(overrides))
+            for key, overrides in by_rotation.items()
+        }
+    loaded.person_ids.update(extra_people)
+    if loaded.person_ids:
+        loaded.people = Person.objects.select_related("team").in_bulk(loaded.person_ids)
 
 
 def _instant(at: datetime) -> tuple[datetime, datetime]:
@@ -370,12 +386,12 @@ def _instant(at: datetime) -> tuple[datetime, datetime]:
 
 
 def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> list[RotationOnCall]:
-    """Who holds each tier of each rotation at `at`, overrides applied. Two queries.
+    """Who holds each tier of each rotation at `at`, overrides applied. Three queries.
 
     Rotations the engine cannot compute are left out (the dashboard and calendar report them).
     """
     loaded = _load_rotations(rotation_ids)
-    _load_overrides(loaded, [_instant(at)])
+    _load_overrides_and_people(loaded, [_instant(at)])
     answers = []
     for rotation, schedule in loaded.rotations:
         on_call = engine.on_call_at(schedule, at, loaded.index(rotation))
@@ -394,8 +410,9 @@ def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> li
 def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
 
-    Two queries: rotations with slots and people, then the overrides touching the current and
-    the next shift of any rotation. Managers also get what the directory still lacks.
+    Three queries: rotations with slots, the overrides touching the current and the next shift
+    of any rotation, and the people. Managers also get what the directory still lacks
+    (`directory.completeness`, three more queries).
     """
     loaded = _load_rotations()
     current = [
@@ -404,7 +421,7 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     ]
     if current:
         # Up to and including the next handoff instant, for who takes over next.
-        _load_overrides(
+        _load_overrides_and_people(
             loaded,
             [
                 (
@@ -413,6 +430,12 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
                 )
             ],
         )
+    completeness = None
+    if for_manager:
+        # Imported here: the directory's selectors use `on_call_at` from this module.
+        from .directory import completeness as directory_completeness
+
+        completeness = directory_completeness(now=at)
     cards = []
     for rotation, schedule, shift in current:
         next_on_call = engine.on_call_at(schedule, shift.end, loaded.index(rotation))
@@ -431,7 +454,12 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
                 next_secondary=loaded.holder(next_on_call.shift, next_on_call.secondary),
             )
         )
-    return Dashboard(at=at, rotations=cards, problems=loaded.problems)
+    return Dashboard(
+        at=at,
+        rotations=cards,
+        problems=loaded.problems,
+        completeness=completeness,
+    )
 
 
 def _tier_now(holders: list[Holder], at: datetime) -> TierNow:
@@ -454,7 +482,7 @@ def calendar(
     Each rotation starts with the shift in progress at the end of `start_date` in its own time
     zone (so a handoff date starts with the shift handed over that day); without a date, with
     the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
-    was on call at that instant), for postmortems. Two queries, whatever the weeks or overrides.
+    was on call at that instant), for postmortems. Three queries, whatever the weeks or overrides.
     """
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be 1 to {MAX_WEEKS}")
@@ -474,7 +502,7 @@ def calendar(
         windows.append((first.start, end))
     if focus_at is not None:
         windows.append(_instant(focus_at))
-    _load_overrides(loaded, windows)
+    _load_overrides_and_people(loaded, windows)
 
     if start_date is None:
         start_date = _default_start_date(plans, anchor)
@@ -495,10 +523,8 @@ def calendar(
             )
             for shift in shifts
         ]
-        next_repeat = None
-        if engine.is_parity_repeat_possible(schedule):
-            upcoming = engine.parity_repeats(schedule, at, at + REPEAT_HORIZON)
-            next_repeat = _repeat_warning(loaded, upcoming[0]) if upcoming else None
+        upcoming = _next_repeat(schedule, at)
+        next_repeat = _repeat_warning(loaded, upcoming) if upcoming else None
         focus = None
         if focus_at is not None:
             on_call = engine.on_call_at(schedule, focus_at, loaded.index(rotation))
@@ -529,6 +555,24 @@ def calendar(
         rotations=calendars,
         problems=loaded.problems,
     )
+
+
+def _next_repeat(schedule: engine.Schedule, at: datetime) -> engine.ParityRepeat | None:
+    """The first parity repeat after `at`, looked for only around the ends of 53-week ISO years.
+
+    Only those year ends can repeat a slot, so the engine checks a few weeks per long year
+    instead of six years of shifts.
+    """
+    if not engine.is_parity_repeat_possible(schedule):
+        return None
+    for year in range(at.year - 1, at.year + REPEAT_YEARS + 1):
+        if date(year, 12, 28).isocalendar().week != 53:
+            continue
+        around_year_end = datetime(year, 12, 14, tzinfo=UTC), datetime(year + 1, 1, 21, tzinfo=UTC)
+        for repeat in engine.parity_repeats(schedule, *around_year_end):
+            if repeat.following.start > at:
+                return repeat
+    return None
 
 
 def _repeat_warning(loaded: _Loaded, repeat: engine.ParityRepeat) -> RepeatWarning:
@@ -569,17 +613,19 @@ def _tier_row(
 def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed | None:
     """Events for the iCalendar feed: 4 weeks back and 52 ahead, one per shift, tier and stretch.
 
-    With `person_id`, only that person's stretches; None when there is no such person. Two
-    queries (plus one for the person), whatever the overrides.
+    With `person_id`, only that person's stretches; None when there is no such person. Three
+    queries, whatever the overrides (the person is looked up with everyone else).
     """
-    person = None
-    if person_id is not None:
-        person = Person.objects.filter(pk=person_id).first()
-        if person is None:
-            return None
     start, end = at - FEED_PAST, at + FEED_FUTURE
     loaded = _load_rotations()
-    _load_overrides(loaded, [(start, end)])
+    _load_overrides_and_people(
+        loaded, [(start, end)], extra_people=[] if person_id is None else [person_id]
+    )
+    person = None
+    if person_id is not None:
+        person = loaded.people.get(person_id)
+        if person is None:
+            return None
     events = []
     for rotation, schedule in loaded.rotations:
         for shift in engine.shifts_between(schedule, start, end):
@@ -594,7 +640,7 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
 
 
 def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
-    """The profile page: the viewer's person, feed token and next weeks on call. Three queries.
+    """The profile page: the viewer's person, feed token and next weeks on call. Four queries.
 
     `person` is the viewer's Person, already loaded by the request (`viewer_person`).
     """
@@ -603,7 +649,7 @@ def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
     if person is None:
         return Profile(person=None, feed_token=feed_token, upcoming=[], until=until)
     loaded = _load_rotations()
-    _load_overrides(loaded, [(at, until)])
+    _load_overrides_and_people(loaded, [(at, until)])
     upcoming = []
     for rotation, schedule in loaded.rotations:
         for shift in engine.shifts_between(schedule, at, until):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
+from django.templatetags.tz import do_timezone
 
 register = template.Library()
 
@@ -31,4 +32,5 @@ def in_time_zone(value: datetime | None, time_zone: str | None) -> datetime | No
         zone = ZoneInfo(time_zone or "UTC")
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
-    return value.astimezone(zone)
+    # Marked so that `|date` keeps this zone instead of converting back to the active one.
+    return do_timezone(value, zone)

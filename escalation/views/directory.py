@@ -1,1 +1,150 @@
-urlpatterns: list = []
+"""The published pages: severity matrix, services and the service sheet, escalation paths,
+contacts, channels and the paging guide. Thin: parse, call one selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from ..filters import ContactFilter, ServiceFilter, ServiceSheetForm
+from ..permissions import is_manager
+from ..selectors import directory as selectors
+from ..tables import ContactTable, ServiceTable
+from ..viewer import viewer_time_zone
+
+SERVICES_PER_PAGE = 25
+CONTACTS_PER_PAGE = 100
+SERVICE_SORTS = [
+    ("", "Document order"),
+    ("name", "Service"),
+    ("team", "Team"),
+    ("primary_contact", "Primary contact"),
+    ("slack_channel", "Slack channel"),
+]
+
+
+@require_safe
+def severity_view(request: HttpRequest) -> HttpResponse:
+    matrix = selectors.severity_matrix(at=timezone.now())
+    return render(request, "escalation/severity.html", {"matrix": matrix})
+
+
+class ServiceListView(SingleTableMixin, FilterView):  # type: ignore[misc]
+    http_method_names = ["get", "head"]
+    template_name = "escalation/services.html"
+    table_class = ServiceTable
+    filterset_class = ServiceFilter
+    table_pagination = {"per_page": SERVICES_PER_PAGE}
+
+    def get_queryset(self) -> Any:
+        self.directory = selectors.service_list(at=timezone.now())
+        return self.directory.services
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        return {"directory": self.directory}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Phones hide the sortable table header (the table stacks into cards): a select instead.
+        return {**super().get_context_data(**kwargs), "sort_choices": SERVICE_SORTS}
+
+
+@require_safe
+def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    now = timezone.now()
+    time_zone = viewer_time_zone(request)
+    form = ServiceSheetForm(request.GET or None)
+    sheet = selectors.service_sheet(
+        service_slug=slug,
+        severity_level=form.severity_level(),
+        path_kind=form.path_kind(),
+        started_at=form.started_at(now=now, time_zone=time_zone),
+        at=now,
+    )
+    form.check_severity([severity.level for severity in sheet.severities])
+    context = {
+        "sheet": sheet,
+        "form": form,
+        "time_zone": time_zone,
+        "nav_section": "escalation:services",
+    }
+    # Clock times read in the viewer's zone, like the time they typed.
+    with timezone.override(time_zone):
+        return render(request, "escalation/service_detail.html", context)
+
+
+@require_safe
+def paths_view(request: HttpRequest) -> HttpResponse:
+    paths = selectors.escalation_paths(at=timezone.now())
+    return render(request, "escalation/paths.html", {"paths": paths})
+
+
+@require_safe
+def path_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    path_view = selectors.escalation_path(slug=slug, at=timezone.now())
+    return render(
+        request,
+        "escalation/path_detail.html",
+        {"path": path_view, "nav_section": "escalation:paths"},
+    )
+
+
+class ContactListView(SingleTableMixin, FilterView):  # type: ignore[misc]
+    http_method_names = ["get", "head"]
+    template_name = "escalation/contacts.html"
+    table_class = ContactTable
+    filterset_class = ContactFilter
+    table_pagination = {"per_page": CONTACTS_PER_PAGE}
+
+    def get_queryset(self) -> Any:
+        self.directory = selectors.contacts(
+            at=timezone.now(), for_manager=is_manager(self.request.user)
+        )
+        return self.directory.roles
+
+    def get_table_data(self) -> Any:
+        team = None
+        if self.filterset.is_bound and self.filterset.is_valid():
+            team = self.filterset.form.cleaned_data.get("team")
+        return self.directory.rows(list(self.object_list), team=team)
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        return {"show_edit": is_manager(self.request.user)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["completeness"] = self.directory.completeness
+        context["directory_rotations"] = self.directory.rotations
+        context["rotation_slots"] = [
+            (slot, self.directory.is_current(slot)) for slot in self.directory.slots
+        ]
+        return context
+
+
+@require_safe
+def channels_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "escalation/channels.html", {"directory": selectors.channels()})
+
+
+@require_safe
+def paging_view(request: HttpRequest) -> HttpResponse:
+    guide = selectors.paging_rules(at=timezone.now())
+    return render(request, "escalation/paging.html", {"guide": guide})
+
+
+urlpatterns = [
+    path("severity/", severity_view, name="severity"),
+    path("services/", ServiceListView.as_view(), name="services"),
+    path("services/<slug:slug>/", service_detail_view, name="service_detail"),
+    path("escalation/", paths_view, name="paths"),
+    path("escalation/<slug:slug>/", path_detail_view, name="path_detail"),
+    path("contacts/", ContactListView.as_view(), name="contacts"),
+    path("channels/", channels_view, name="channels"),
+    path("paging/", paging_view, name="paging"),
+]

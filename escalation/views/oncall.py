@@ -1,1 +1,314 @@
-urlpatterns: list = []
+"""Who is on call: the dashboard, the calendar, the iCalendar feed, the JSON API and the profile.
+
+The feed and the API are for programs that cannot log in: they accept the session or the
+user's secret feed token (`?token=`). A token, when given, must be valid even with a session,
+so a broken feed link is noticed in the browser rather than after it reached a calendar app.
+"""
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ..feeds import build_calendar
+from ..permissions import is_manager
+from ..selectors import oncall as selectors
+from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
+from ..viewer import viewer_person, viewer_time_zone
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+AT_INVALID = (
+    "“{value}” is not a date and time. Use ISO 8601, for example 2026-11-30T09:00:00Z "
+    "(UTC) or 2026-11-30T10:00:00+01:00."
+)
+AT_OUT_OF_RANGE = "Pick an instant between 1970 and 2199."
+API_NAIVE_AT = "A time without an offset (2026-11-30T09:00:00) is read as UTC."
+START_INVALID = (
+    "“{value}” is not a date (use YYYY-MM-DD between 1970 and 2199): showing the current shift."
+)
+WEEKS_INVALID = "Weeks must be a whole number from 1 to {max}: showing {default}."
+PERSON_INVALID = "person must be the number of a person in the portal."
+FEED_LOGIN_REQUIRED = (
+    "Log in, or add your feed token to the address (?token=…): your profile page has the link."
+)
+FEED_LINK_INVALID = (
+    "This feed token is not valid: it was regenerated or revoked. Your profile page has the "
+    "current link."
+)
+FEED_LINK_RENEWED = "New feed token made. The old links stop working now."
+FEED_LINK_REVOKED = "Feed token revoked: your feed links stop working now."
+FEED_LINK_NONE = "You had no feed token."
+
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+ICS_FILENAME = "on-call.ics"
+
+# A "+" in a query string arrives as a space: 09:00:00+01:00 becomes "09:00:00 01:00".
+_OFFSET_AS_SPACE = re.compile(
+    r"^(\d{4}-?\d{2}-?\d{2}[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?) (\d{2}(?::?\d{2})?)$"
+)
+
+
+# --- Parsing ------------------------------------------------------------------------------
+
+
+def parse_instant(value: str, *, naive_zone: str) -> datetime:
+    """An ISO 8601 instant; one without an offset is read in `naive_zone`. ValueError if bad."""
+    text = value.strip()
+    match = _OFFSET_AS_SPACE.match(text)
+    if match:
+        text = f"{match.group(1)}+{match.group(2)}"
+    if not text or len(text) > 64:
+        raise ValueError(AT_INVALID.format(value=value[:64]))
+    try:
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=_zone(naive_zone))
+        instant = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(AT_INVALID.format(value=value[:64])) from None
+    if not EARLIEST <= instant < LATEST:
+        raise ValueError(AT_OUT_OF_RANGE)
+    return instant
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+def parse_start_date(value: str) -> date:
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(START_INVALID.format(value=value[:64])) from None
+    if not EARLIEST.year <= day.year < LATEST.year:
+        raise ValueError(START_INVALID.format(value=value[:64]))
+    return day
+
+
+def parse_weeks(value: str) -> int:
+    text = value.strip()
+    if text.isdigit() and len(text) <= 3 and 1 <= int(text) <= selectors.MAX_WEEKS:
+        return int(text)
+    raise ValueError(WEEKS_INVALID.format(max=selectors.MAX_WEEKS, default=selectors.DEFAULT_WEEKS))
+
+
+def _feed_user(request: HttpRequest) -> tuple[User | None, str]:
+    """The user a feed request is for, by token or session; else None and why."""
+    token = request.GET.get("token")
+    if token is not None:
+        user = feed_token_user(token=token, at=timezone.now())
+        return user, "" if user is not None else FEED_LINK_INVALID
+    if request.user.is_authenticated:
+        return request.user, ""  # type: ignore[return-value]
+    return None, FEED_LOGIN_REQUIRED
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+@require_safe
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    at = timezone.now()
+    page = selectors.dashboard(at=at, for_manager=is_manager(request.user))
+    return render(
+        request,
+        "escalation/dashboard.html",
+        {"page": page, "at": at, "time_zone": viewer_time_zone(request)},
+    )
+
+
+@require_safe
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    at = timezone.now()
+    time_zone = viewer_time_zone(request)
+    notices: list[str] = []
+    start_date = focus_at = None
+    weeks = selectors.DEFAULT_WEEKS
+    if request.GET.get("start", "").strip():
+        try:
+            start_date = parse_start_date(request.GET["start"])
+        except ValueError as error:
+            notices.append(str(error))
+    if request.GET.get("weeks", "").strip():
+        try:
+            weeks = parse_weeks(request.GET["weeks"])
+        except ValueError as error:
+            notices.append(str(error))
+    at_text = request.GET.get("at", "").strip()
+    if at_text:
+        try:
+            focus_at = parse_instant(at_text, naive_zone=time_zone)
+        except ValueError as error:
+            notices.append(str(error))
+    page = selectors.calendar(at=at, start_date=start_date, weeks=weeks, focus_at=focus_at)
+    return render(
+        request,
+        "escalation/calendar.html",
+        {
+            "page": page,
+            "at": at,
+            "time_zone": time_zone,
+            "notices": notices,
+            "at_text": at_text,
+            "week_choices": [1, 2, 4, 8, 13, 26, 52, 104],
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def calendar_ics_view(request: HttpRequest) -> HttpResponse:
+    user, problem = _feed_user(request)
+    if user is None:
+        return HttpResponse(problem, status=403, content_type="text/plain; charset=utf-8")
+    person_id = None
+    if "person" in request.GET:
+        text = request.GET["person"].strip()
+        if not (text.isdigit() and len(text) < 19):
+            return HttpResponse(
+                PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8"
+            )
+        person_id = int(text)
+    at = timezone.now()
+    feed = selectors.calendar_feed(at=at, person_id=person_id)
+    if feed is None:
+        return HttpResponse(PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(build_calendar(feed), content_type=ICS_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{ICS_FILENAME}"'
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+def _iso_z(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
+    if person is None:
+        return None
+    return {
+        "name": person.display_name,
+        "slack": person.slack_handle or None,
+        "pagerduty": person.pagerduty_handle or None,
+        "phone": person.phone.as_e164 if person.phone else None,
+        "overridden": assignment.overridden,
+    }
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Token realm="escalation-portal"'
+    return response
+
+
+@login_not_required
+@require_safe
+def api_oncall_view(request: HttpRequest) -> JsonResponse:
+    """`/api/oncall/?at=<ISO 8601>`: who is on call at `at` (default now); naive `at` is UTC."""
+    user, problem = _feed_user(request)
+    if user is None:
+        return _json_error(problem, 403 if "token" in request.GET else 401)
+    at = timezone.now()
+    if request.GET.get("at", "").strip():
+        try:
+            at = parse_instant(request.GET["at"], naive_zone="UTC")
+        except ValueError as error:
+            return _json_error(f"{error} {API_NAIVE_AT}", 400)
+    answers = selectors.on_call_at(at=at)
+    payload = {
+        "at": _iso_z(at),
+        "rotations": [
+            {
+                "slug": answer.rotation.slug,
+                "name": answer.rotation.name,
+                "shift": {
+                    "start": _iso_z(answer.shift.start),
+                    "end": _iso_z(answer.shift.end),
+                    "label": answer.shift.label,
+                    "iso_week": answer.shift.iso_week,
+                },
+                "primary": _api_holder(answer.primary, answer.on_call.primary),
+                "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
+            }
+            for answer in answers
+        ],
+    }
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+def _feed_links(request: HttpRequest, token: str, person_id: int | None) -> dict[str, str]:
+    ics = request.build_absolute_uri(reverse("escalation:calendar_ics"))
+    api = request.build_absolute_uri(reverse("escalation:api_oncall"))
+    links = {
+        "all": f"{ics}?token={token}",
+        "api": f"{api}?token={token}",
+    }
+    if person_id is not None:
+        links["mine"] = f"{ics}?person={person_id}&token={token}"
+    links["all_webcal"] = re.sub(r"^https?://", "webcal://", links["all"])
+    if "mine" in links:
+        links["mine_webcal"] = re.sub(r"^https?://", "webcal://", links["mine"])
+    return links
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    person = viewer_person(request)
+    new_token = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            revoked = feed_token_revoke(user=request.user)  # type: ignore[arg-type]
+            messages.success(request, FEED_LINK_REVOKED if revoked else FEED_LINK_NONE)
+            return HttpResponseRedirect(reverse("escalation:profile"))
+        if action != "regenerate":
+            return HttpResponse(status=400)
+        # The token is shown in this response only (its hash is all that is stored), so this
+        # POST renders the page instead of redirecting; never_cache keeps it out of caches.
+        new_token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
+        messages.success(request, FEED_LINK_RENEWED)
+    at = timezone.now()
+    page = selectors.profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
+    return render(
+        request,
+        "escalation/profile.html",
+        {
+            "page": page,
+            "at": at,
+            "time_zone": viewer_time_zone(request),
+            "new_token": new_token,
+            "feed_links": (
+                _feed_links(request, new_token, person.pk if person else None)
+                if new_token
+                else None
+            ),
+        },
+    )
+
+
+urlpatterns = [
+    path("", dashboard_view, name="dashboard"),
+    path("oncall/", calendar_view, name="calendar"),
+    path("oncall/calendar.ics", calendar_ics_view, name="calendar_ics"),
+    path("api/oncall/", api_oncall_view, name="api_oncall"),
+    path("profile/", profile_view, name="profile"),
+]

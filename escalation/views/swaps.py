@@ -1,1 +1,221 @@
-urlpatterns: list = []
+"""Swap and cover requests: the list, the form, a request's page and the steps taken on it."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..forms import RequesterChoiceForm, SwapRequestForm
+from ..permissions import is_manager
+from ..selectors.swaps import (
+    FORM_WEEKS,
+    swap_detail,
+    swap_for_action,
+    swap_for_submission,
+    swap_form_options,
+    swap_list,
+)
+from ..services.swaps import (
+    SwapError,
+    SwapPermissionDenied,
+    swap_request_accept,
+    swap_request_approve,
+    swap_request_cancel,
+    swap_request_create,
+    swap_request_decline,
+    swap_request_revert,
+)
+from ..viewer import viewer_person, viewer_time_zone
+
+FILED = "Request sent: {colleague} is asked to accept it."
+ALREADY_FILED = "This form had already been sent: here is the request it created."
+ACCEPTED = "You accepted. An Escalation manager will now approve or decline it."
+DECLINED = "The request is declined: nothing changes on the rotation."
+APPROVED = "Approved: the change is in effect on every page and feed."
+CANCELLED = "The request is cancelled: nothing changes on the rotation."
+REVERTED = "Reverted: the rotation applies again for this interval."
+NO_PERSON = (
+    "Your login is not linked to a person in the directory, so you cannot file a request for "
+    "yourself. Ask an Escalation manager to link it, or to file the request for you."
+)
+NO_SHIFTS = (
+    "{person} has no on-call shifts in the next {weeks} weeks: there is nothing to hand over."
+)
+CHOOSE_REQUESTER = "Choose whose shift this request is about."
+
+SECTION = "escalation:swaps"
+
+
+def swap_list_view(request: HttpRequest) -> HttpResponse:
+    listing = swap_list(
+        user=request.user,
+        person=viewer_person(request),
+        show=request.GET.get("show", ""),
+        page=request.GET.get("page"),
+        at=timezone.now(),
+    )
+    return render(
+        request,
+        "escalation/swap_list.html",
+        {"listing": listing, "tz": viewer_time_zone(request), "nav_section": SECTION},
+    )
+
+
+def swap_new_view(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    person = viewer_person(request)
+    manager = is_manager(request.user)
+    time_zone = viewer_time_zone(request)
+    source = request.POST if request.method == "POST" else request.GET
+
+    if request.method == "POST":
+        replayed = swap_for_submission(submission_key=request.POST.get("submission_key"))
+        if replayed is not None:
+            messages.info(request, ALREADY_FILED)
+            return redirect("escalation:swap_detail", replayed.pk)
+
+    requester_id: int | str | None = source.get("requester") if manager else None
+    if requester_id in (None, "") and person is not None:
+        requester_id = person.pk
+    options = swap_form_options(requester_id=requester_id, at=now)
+    requester = options.requester
+    on_behalf = requester is not None and requester != person
+
+    form = None
+    if requester is not None:
+        form_kwargs: dict[str, Any] = {
+            "options": options,
+            "time_zone": time_zone,
+            "now": now,
+            "on_behalf": on_behalf,
+        }
+        if request.method == "POST":
+            form = SwapRequestForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    swap = swap_request_create(
+                        **form.service_arguments(),
+                        filed_by=request.user,  # type: ignore[arg-type]
+                    )
+                except SwapError as error:
+                    form.add_swap_error(error)
+                else:
+                    messages.success(request, FILED.format(colleague=swap.colleague))
+                    return redirect("escalation:swap_detail", swap.pk)
+        else:
+            initial = {
+                name: request.GET[name]
+                for name in ("shift", "kind", "colleague", "return_shift")
+                if request.GET.get(name)
+            }
+            form = SwapRequestForm(initial=initial, **form_kwargs)
+
+    chooser = None
+    if manager:
+        chooser = RequesterChoiceForm(
+            initial={"requester": str(requester.pk) if requester else ""}, people=options.people
+        )
+    return render(
+        request,
+        "escalation/swap_form.html",
+        {
+            "form": form,
+            "chooser": chooser,
+            "options": options,
+            "requester": requester,
+            "on_behalf": on_behalf,
+            "viewer_has_person": person is not None,
+            "no_person_message": NO_PERSON,
+            "no_shifts_message": (
+                NO_SHIFTS.format(person=requester, weeks=FORM_WEEKS) if requester else ""
+            ),
+            "choose_requester_message": CHOOSE_REQUESTER,
+            "tz": time_zone,
+            "nav_section": SECTION,
+        },
+        status=200,
+    )
+
+
+def swap_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = swap_detail(pk=pk, viewer=request.user)
+    return render(
+        request,
+        "escalation/swap_detail.html",
+        {
+            "detail": detail,
+            "swap": detail.swap,
+            "tz": viewer_time_zone(request),
+            "now": timezone.now(),
+            "nav_section": SECTION,
+        },
+    )
+
+
+def _step(
+    request: HttpRequest,
+    pk: int,
+    service: Callable[..., Any],
+    success: str,
+    **arguments: Any,
+) -> HttpResponse:
+    """Take one step on a request: a rule saying no becomes a message; someone who may not take
+    this step gets a 403 page saying who may."""
+    swap = swap_for_action(pk=pk)
+    try:
+        service(swap=swap, by=request.user, **arguments)
+    except SwapPermissionDenied as denied:
+        return render(
+            request,
+            "escalation/swap_forbidden.html",
+            {"swap": swap, "reason": str(denied), "nav_section": SECTION},
+            status=403,
+        )
+    except SwapError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("escalation:swap_detail", pk)
+
+
+@require_POST
+def swap_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, swap_request_accept, ACCEPTED)
+
+
+@require_POST
+def swap_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    note = request.POST.get("note", "")[:500]
+    return _step(request, pk, swap_request_decline, DECLINED, note=note)
+
+
+@require_POST
+def swap_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, swap_request_approve, APPROVED)
+
+
+@require_POST
+def swap_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, swap_request_cancel, CANCELLED)
+
+
+@require_POST
+def swap_revert_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, swap_request_revert, REVERTED)
+
+
+urlpatterns = [
+    path("swaps/", swap_list_view, name="swaps"),
+    path("swaps/new/", swap_new_view, name="swap_new"),
+    path("swaps/<int:pk>/", swap_detail_view, name="swap_detail"),
+    path("swaps/<int:pk>/accept/", swap_accept_view, name="swap_accept"),
+    path("swaps/<int:pk>/decline/", swap_decline_view, name="swap_decline"),
+    path("swaps/<int:pk>/approve/", swap_approve_view, name="swap_approve"),
+    path("swaps/<int:pk>/cancel/", swap_cancel_view, name="swap_cancel"),
+    path("swaps/<int:pk>/revert/", swap_revert_view, name="swap_revert"),
+]

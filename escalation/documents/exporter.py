@@ -1,0 +1,265 @@
+"""Write the escalation document from the database, in the bundled document's own format.
+
+The layout, headings, table headers (separator widths included) and emphasis are the bundled
+document's, so exporting right after importing it gives it back byte for byte, and what the
+exporter writes the importer reads back to the same rows. Names and phone numbers are filled
+in where known; TBD where not. A fixed number of queries, whatever the size of the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+
+from escalation.models import (
+    Channel,
+    ChannelKind,
+    EscalationPath,
+    EscalationStep,
+    PagingRule,
+    PartyKind,
+    Role,
+    Rotation,
+    RotationSlot,
+    Service,
+    Severity,
+    SeverityResponder,
+    SlotRule,
+    Via,
+    Weekday,
+)
+from escalation.models.directory import Party
+
+from .parser import (
+    CADENCE_LABEL,
+    CHANNEL_TABLE,
+    CHANNELS,
+    CONTACT_NOTE,
+    CONTACT_TABLE,
+    CONTACTS,
+    NOT_REQUIRED,
+    ONCALL_CONTACT_CELLS,
+    ONCALL_CONTACT_ROWS,
+    OVERRIDE_LABEL,
+    PAGING,
+    PAGING_TABLE,
+    PATHS,
+    ROTATION,
+    ROTATION_TABLE,
+    SCHEDULE_LABEL,
+    SECTION_TITLES,
+    SERVICE_TABLE,
+    SERVICES,
+    SEVERITIES,
+    SEVERITY_TABLE,
+    SEVERITY_TIERS,
+    TBD,
+    TITLE,
+    VIA_TEXT,
+    TableFormat,
+)
+
+SHIFT_TEXT = {1: "Daily", 7: "Weekly"}
+
+
+def cell(text: str) -> str:
+    """A table cell's text: pipes escaped, on one line."""
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _table(table_format: TableFormat, rows: Iterable[Iterable[str]]) -> list[str]:
+    lines = [table_format.header, table_format.separator]
+    lines.extend("| " + " | ".join(cell(text) for text in row) + " |" for row in rows)
+    return lines
+
+
+def party_text(party: Party) -> str:
+    """A responder as the document writes it: its words, and how to reach it when that is said."""
+    natural = Via.ANY
+    if (
+        party.kind == PartyKind.CHANNEL
+        and party.channel
+        and party.channel.kind == ChannelKind.TICKET
+    ):
+        natural = Via.TICKET
+    if party.via and party.via != natural:
+        return f"{party.label} ({VIA_TEXT[party.via]})"
+    return party.label
+
+
+def step_text(step: EscalationStep) -> str:
+    """A flowchart box: its parties, then the conditions and note in parentheses."""
+    names = " + ".join(party.label for party in step.parties.all())
+    clauses = []
+    severities = sorted(step.only_severities.all(), key=lambda s: s.level)
+    if severities:
+        clauses.append("/".join(s.name for s in severities) + " only")
+    if step.after_minutes is not None:
+        unit = "minute" if step.after_minutes == 1 else "minutes"
+        clauses.append(f"if not resolved within {step.after_minutes} {unit}")
+    if step.condition:
+        clauses.append(f"if {step.condition}")
+    if step.note:
+        clauses.append(step.note)
+    return f"{names} ({', '.join(clauses)})" if clauses else names
+
+
+def cadence_text(rotation: Rotation) -> str:
+    days = rotation.shift_days
+    every = SHIFT_TEXT.get(days) or (
+        f"Every {days // 7} weeks" if days % 7 == 0 else f"Every {days} days"
+    )
+    text = (
+        f"{every}, handoff on {Weekday(rotation.handoff_weekday).label} "
+        f"{rotation.handoff_time:%H:%M} {rotation.time_zone}"
+    )
+    if rotation.slot_rule == SlotRule.ALTERNATION and rotation.anchor_date:
+        text += f", alternating from {rotation.anchor_date.isoformat()}"
+    return text
+
+
+def _severities() -> list[str]:
+    party_rows = SeverityResponder.objects.select_related("channel").order_by("position")
+    severities = Severity.objects.prefetch_related(Prefetch("responders", queryset=party_rows))
+    rows = []
+    for severity in severities:
+        by_tier: dict[str, list[str]] = {tier: [] for tier in SEVERITY_TIERS}
+        for responder in severity.responders.all():
+            by_tier.setdefault(responder.tier, []).append(party_text(responder))
+        rows.append(
+            [f"**{severity.name}**"]
+            + [" + ".join(by_tier[tier]) or f"_{NOT_REQUIRED}_" for tier in SEVERITY_TIERS]
+        )
+    return _table(SEVERITY_TABLE, rows)
+
+
+def _rotation() -> list[str]:
+    rotation = (
+        Rotation.objects.order_by("position", "name")
+        .prefetch_related(
+            Prefetch(
+                "slots",
+                queryset=RotationSlot.objects.select_related("primary", "secondary").order_by(
+                    "position"
+                ),
+            )
+        )
+        .first()
+    )
+    if rotation is None:
+        return _table(ROTATION_TABLE, [])
+    rows = [
+        [
+            slot.label,
+            slot.primary.display_name,
+            slot.secondary.display_name if slot.secondary else TBD,
+        ]
+        for slot in rotation.slots.all()
+    ]
+    lines = [*_table(ROTATION_TABLE, rows), ""]
+    if rotation.schedule_note:
+        lines.append(f"**{SCHEDULE_LABEL}:** {rotation.schedule_note}")
+    lines.append(f"**{CADENCE_LABEL}:** {cadence_text(rotation)}")
+    if rotation.swap_channel:
+        lines.append(f"**{OVERRIDE_LABEL}:** Post in {rotation.swap_channel} channel")
+    return lines
+
+
+def _services() -> list[str]:
+    services = Service.objects.select_related("team", "primary_contact")
+    rows = [
+        [
+            service.name,
+            service.team.name,
+            service.primary_contact.name if service.primary_contact else TBD,
+            service.slack_channel or TBD,
+        ]
+        for service in services
+    ]
+    return _table(SERVICE_TABLE, rows)
+
+
+def _paths() -> list[str]:
+    steps = EscalationStep.objects.order_by("position").prefetch_related(
+        "parties", "only_severities"
+    )
+    paths = EscalationPath.objects.prefetch_related(Prefetch("steps", queryset=steps))
+    lines: list[str] = []
+    for path in paths:
+        lines += ["", f"### {path.name}", "", "```"]
+        for number, step in enumerate(path.steps.all()):
+            if number:
+                lines += ["    |", "    v"]
+            lines.append(step_text(step))
+        lines.append("```")
+    return lines[1:]
+
+
+def _channels() -> list[str]:
+    channels = Channel.objects.filter(position__isnull=False).order_by("position")
+    rows = [
+        [
+            f"`{channel.name}`" if channel.name.startswith("#") else channel.name,
+            channel.purpose,
+            channel.who_posts,
+        ]
+        for channel in channels
+    ]
+    return _table(CHANNEL_TABLE, rows)
+
+
+def _contacts() -> list[str]:
+    roles = list(
+        Role.objects.filter(contact_position__isnull=False)
+        .select_related("holder")
+        .order_by("contact_position")
+    )
+    rows = [[name, *ONCALL_CONTACT_CELLS] for name in ONCALL_CONTACT_ROWS]
+    tbd = False
+    for role in roles:
+        holder = role.holder
+        phone = holder.phone.as_international if holder and holder.phone else TBD
+        row = [
+            role.name,
+            holder.display_name if holder else TBD,
+            role.slack_alias or TBD,
+            role.pagerduty_alias or TBD,
+            phone,
+        ]
+        tbd = tbd or TBD in row
+        rows.append(row)
+    note = [f"_{CONTACT_NOTE}_", ""] if tbd else []
+    return [*note, *_table(CONTACT_TABLE, rows)]
+
+
+def _paging() -> list[str]:
+    rules = PagingRule.objects.select_related("channel", "alternative_channel")
+    rows = []
+    for rule in rules:
+        channel = rule.channel.name
+        if rule.alternative_channel:
+            channel += f" or {rule.alternative_channel.name}"
+        rows.append([rule.signal, rule.action_text, channel])
+    return _table(PAGING_TABLE, rows)
+
+
+SECTION_WRITERS = {
+    SEVERITIES: _severities,
+    ROTATION: _rotation,
+    SERVICES: _services,
+    PATHS: _paths,
+    CHANNELS: _channels,
+    CONTACTS: _contacts,
+    PAGING: _paging,
+}
+
+
+def export_document() -> str:
+    """The whole escalation document as Markdown, ending with one newline."""
+    lines = [f"# {TITLE}"]
+    for key, title in SECTION_TITLES.items():
+        body = SECTION_WRITERS[key]()
+        lines += ["", f"## {title}", ""]
+        lines += body
+    return "\n".join(lines) + "\n"

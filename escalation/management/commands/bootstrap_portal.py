@@ -1,0 +1,105 @@
+"""First-run set-up, called by `make run` after `migrate`; fast and safe to run every time.
+
+- An empty database (no severity, no service) gets the bundled escalation document.
+- In debug only: a demo manager `manager` and a login for each person of the rotation
+  (`engineer-a`…), all with one fresh random password, printed.
+"""
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.text import slugify
+
+from escalation.documents.importer import import_document
+from escalation.models import RotationSlot, Service, Severity
+from escalation.permissions import MANAGERS_GROUP
+
+BUNDLED_DOCUMENT = Path(__file__).resolve().parents[2] / "data" / "escalation-contacts.md"
+PORTAL_URL = "http://127.0.0.1:8000"
+DEMO_MANAGER = "manager"
+DEMO_EMAIL_DOMAIN = "example.com"
+
+LOADED = "Loaded the bundled escalation document ({path}) into the empty database."
+KEPT = "The database already holds escalation data: kept as it is."
+NO_DEMO_USERS = (
+    "Debug is off: no demo users were created. "
+    "Create an administrator with: python manage.py createsuperuser"
+)
+
+
+class Command(BaseCommand):
+    help = "Load the bundled escalation document into an empty database; demo logins in debug."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.load_document()
+        if settings.DEBUG:
+            self.demo_users()
+        else:
+            self.stdout.write(NO_DEMO_USERS)
+
+    def load_document(self) -> None:
+        if Severity.objects.exists() or Service.objects.exists():
+            self.stdout.write(KEPT)
+            return
+        import_document(BUNDLED_DOCUMENT.read_text(encoding="utf-8"), source=str(BUNDLED_DOCUMENT))
+        self.stdout.write(LOADED.format(path=BUNDLED_DOCUMENT))
+
+    @transaction.atomic
+    def demo_users(self) -> None:
+        password = secrets.token_urlsafe(12)
+        users = get_user_model().objects
+        manager, _ = users.get_or_create(
+            username=DEMO_MANAGER, defaults={"email": f"{DEMO_MANAGER}@{DEMO_EMAIL_DOMAIN}"}
+        )
+        manager.is_staff = True
+        manager.is_active = True
+        manager.set_password(password)
+        manager.save()
+        manager.groups.add(Group.objects.get_or_create(name=MANAGERS_GROUP)[0])
+        usernames = [DEMO_MANAGER]
+        slots = RotationSlot.objects.select_related("primary", "secondary")
+        people = {
+            person.pk: person
+            for slot in slots.order_by("rotation__position", "position")
+            for person in (slot.primary, slot.secondary)
+            if person is not None
+        }
+        for person in sorted(people.values(), key=lambda p: p.display_name):
+            username = slugify(person.display_name)
+            if person.user_id is not None:
+                user = person.user
+                assert user is not None
+            else:
+                user, _ = users.get_or_create(username=username)
+            email = person.email or f"{user.username}@{DEMO_EMAIL_DOMAIN}"
+            user.email = user.email or email
+            user.is_active = True
+            user.set_password(password)
+            user.save()
+            if person.user_id != user.pk or not person.email:
+                person.user = user
+                person.email = person.email or email
+                person.full_clean()
+                person.save()
+            usernames.append(user.get_username())
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "=" * 60,
+                    f"  Escalation portal: {PORTAL_URL}",
+                    f"  Manager login:     {DEMO_MANAGER} (admin: {PORTAL_URL}/admin/)",
+                    f"  Other demo logins: {', '.join(usernames[1:]) or '(none)'}",
+                    f"  Password (all):    {password}",
+                    "  A new password is generated every time this runs.",
+                    "=" * 60,
+                    "",
+                ]
+            )
+        )

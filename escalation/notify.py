@@ -1,0 +1,550 @@
+"""Email and Slack delivery through the outbox (`OutgoingMessage`).
+
+Callers write messages inside their own transaction (`enqueue`), so a request and the notices
+about it commit or roll back together; delivery starts once the transaction has committed
+(`transaction.on_commit`). A delivery that fails is logged and stays pending, to be tried again
+later with a growing delay by `manage.py deliver_notifications` (cron): it never raises into the
+request that caused it and never loses the message. After `MAX_ATTEMPTS` it is marked failed.
+
+Slack goes through an incoming webhook (`settings.SLACK_WEBHOOK_URL`; no webhook, no Slack
+messages); email through Django's email backend (`EMAIL_URL`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import (
+    MessageChannel,
+    MessageStatus,
+    OutgoingMessage,
+    Override,
+    Person,
+    Rotation,
+    SwapKind,
+    SwapRequest,
+)
+from .permissions import MANAGERS_GROUP
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+logger = logging.getLogger(__name__)
+
+SLACK_TIMEOUT_SECONDS = 5
+#: A message being sent is held back from other senders this long (longer than any timeout).
+CLAIM_LEASE = timedelta(minutes=2)
+#: Delay before the next attempt after the first, second... failure (the last one repeats).
+RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 180, 360))
+MAX_ATTEMPTS = 10
+SUBJECT_PREFIX = "[On call]"
+NO_WEBHOOK = "SLACK_WEBHOOK_URL is not set."
+SLACK_NOT_OK = "Slack answered {status}: {body}"
+
+# What each step of a swap request says, in the Slack channel and in the emails' subject.
+SWAP_HEADLINES = {
+    "created": "{actor} asked {colleague} to {phrase}",
+    "accepted": "{colleague} agreed to {phrase}",
+    "declined": "{actor} declined the request for {colleague} to {phrase}",
+    "approved": "{actor} approved: {colleague} will {phrase}",
+    "cancelled": "{actor} cancelled the request for {colleague} to {phrase}",
+    "reverted": "{actor} reverted the approval for {colleague} to {phrase}",
+}
+#: When the colleague declines, the headline says so without naming them twice.
+COLLEAGUE_DECLINED = "{colleague} declined to {phrase}"
+COVER_PHRASE = "cover {requester_possessive} {tier} on-call"
+SWAP_PHRASE = "swap {tier} on-call shifts with {requester_object}"
+SWAP_NEXT_STEPS = {
+    "created": "{colleague} can accept or decline it on the request's page.",
+    "accepted": "An Escalation manager can now approve or decline it.",
+    "declined": "Nothing changes: {requester} stays on call.",
+    "approved": (
+        "It is in effect: the dashboard, the calendar and the feeds show the change, "
+        "marked as an override."
+    ),
+    "cancelled": "Nothing changes: {requester} stays on call.",
+    "reverted": "The rotation applies again: {requester} is on call for this interval.",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to write to the outbox."""
+
+    channel: MessageChannel
+    recipient: str
+    subject: str
+    body: str
+    dedupe_key: str | None = None
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+
+def enqueue(notices: Iterable[Notice]) -> list[OutgoingMessage]:
+    """Write the notices to the outbox and deliver them after the transaction commits.
+
+    A notice whose dedupe key was already used for the same channel and recipient is dropped:
+    that is how a reminder is never sent twice.
+    """
+    messages = []
+    for notice in notices:
+        if not notice.recipient:
+            continue
+        if (
+            notice.dedupe_key
+            and OutgoingMessage.objects.filter(
+                channel=notice.channel, recipient=notice.recipient, dedupe_key=notice.dedupe_key
+            ).exists()
+        ):
+            continue
+        message = OutgoingMessage(
+            channel=notice.channel,
+            recipient=notice.recipient,
+            subject=notice.subject[:300],
+            body=notice.body,
+            dedupe_key=notice.dedupe_key,
+        )
+        # The dedupe constraint was checked just above; the database has the final word.
+        message.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            continue
+        messages.append(message)
+    if messages:
+        transaction.on_commit(partial(_deliver_after_commit, [m.pk for m in messages]))
+    return messages
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    try:
+        deliver(ids)
+    except Exception:  # the request has committed; never fail it for a notification
+        logger.exception("Delivering messages %s failed; they stay pending", ids)
+
+
+def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryReport:
+    """Send the pending messages that are due (only those among `ids` when given).
+
+    Each message is claimed first (a conditional update), so the cron job and a request
+    delivering after commit never send the same message twice.
+    """
+    report = DeliveryReport()
+    now = timezone.now()
+    due = OutgoingMessage.objects.filter(status=MessageStatus.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    for message in due.order_by("created_at", "pk")[:limit]:
+        claimed = (
+            OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .update(next_attempt_at=now + CLAIM_LEASE)
+        )
+        if not claimed:
+            report.skipped += 1
+            continue
+        attempts = message.attempts + 1
+        try:
+            _send(message)
+        except Exception as error:  # any failure: log it, keep the message for a retry
+            gave_up = attempts >= MAX_ATTEMPTS
+            delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+            OutgoingMessage.objects.filter(pk=message.pk).update(
+                attempts=attempts,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+                status=MessageStatus.FAILED if gave_up else MessageStatus.PENDING,
+                next_attempt_at=None if gave_up else timezone.now() + delay,
+            )
+            logger.warning(
+                "Could not deliver %s message %s to %s (attempt %s%s): %s",
+                message.channel,
+                message.pk,
+                message.recipient,
+                attempts,
+                ", giving up" if gave_up else "",
+                error,
+            )
+            report.failed += 1
+        else:
+            OutgoingMessage.objects.filter(pk=message.pk).update(
+                attempts=attempts,
+                status=MessageStatus.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                next_attempt_at=None,
+            )
+            report.sent += 1
+    return report
+
+
+def _send(message: OutgoingMessage) -> None:
+    if message.channel == MessageChannel.EMAIL:
+        EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+        ).send()
+        return
+    url = settings.SLACK_WEBHOOK_URL
+    if not url:
+        raise RuntimeError(NO_WEBHOOK)
+    post_to_slack(url, {"channel": message.recipient, "text": message.body})
+
+
+def post_to_slack(url: str, payload: dict[str, str]) -> None:
+    """POST a JSON payload to a Slack incoming webhook; raise unless Slack says ok."""
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"Not an http(s) URL: {url!r}")
+    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+        url,
+        data=json.dumps(payload).encode("utf-8"),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            status = response.status
+            body = response.read(200).decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(
+            SLACK_NOT_OK.format(status=error.code, body=error.read(200).decode("utf-8", "replace"))
+        ) from None
+    if not 200 <= status < 300:
+        raise RuntimeError(SLACK_NOT_OK.format(status=status, body=body))
+
+
+# --- what the messages say ------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    """`PORTAL_BASE_URL` (e.g. https://oncall.example.internal) + path; the path alone without it."""
+    base = str(getattr(settings, "PORTAL_BASE_URL", "") or "").rstrip("/")
+    return f"{base}{path}"
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+def format_interval(start: datetime, end: datetime, time_zone: str | None) -> str:
+    """`Mon 5 Jan 2026 09:00 → Mon 12 Jan 2026 09:00 (UTC)`, in the reader's zone."""
+    zone = _zone(time_zone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+
+    def day(value: datetime) -> str:
+        return f"{value:%a} {value.day} {value:%b %Y %H:%M}"
+
+    abbreviations = {local_start.tzname(), local_end.tzname()}
+    return f"{day(local_start)} → {day(local_end)} ({'/'.join(sorted(a or '' for a in abbreviations))})"
+
+
+def actor_name(user: User | AnonymousUser | None) -> str:
+    if user is None or not user.is_authenticated:
+        return "Someone"
+    person = Person.objects.filter(user=user).only("display_name").first()
+    if person is not None:
+        return person.display_name
+    return user.get_full_name() or user.get_username()
+
+
+def _swap_words(
+    swap: SwapRequest, actor: str, *, actor_is_requester: bool = False
+) -> dict[str, str]:
+    requester = swap.requester.display_name
+    words = {
+        "actor": actor,
+        "requester": requester,
+        "requester_possessive": "their" if actor_is_requester else f"{requester}'s",
+        "requester_object": "them" if actor_is_requester else requester,
+        "colleague": swap.colleague.display_name,
+        "tier": swap.get_tier_display().lower(),
+        "rotation": swap.rotation.name,
+    }
+    phrase = SWAP_PHRASE if swap.kind == SwapKind.SWAP else COVER_PHRASE
+    words["phrase"] = phrase.format(**words)
+    return words
+
+
+def swap_headline(swap: SwapRequest, action: str, actor: User | AnonymousUser | None) -> str:
+    """`Alex Doe asked Casey Doe to cover their primary on-call`: one step, in a sentence."""
+    name = actor_name(actor)
+    actor_pk = actor.pk if actor is not None and actor.is_authenticated else None
+    words = _swap_words(
+        swap, name, actor_is_requester=actor_pk is not None and actor_pk == swap.requester.user_id
+    )
+    if action == "declined" and actor_pk is not None and actor_pk == swap.colleague.user_id:
+        return COLLEAGUE_DECLINED.format(**words)
+    return SWAP_HEADLINES[action].format(**words)
+
+
+def _manager_emails() -> list[str]:
+    users = get_user_model().objects.filter(
+        Q(groups__name=MANAGERS_GROUP) | Q(is_superuser=True), is_active=True
+    )
+    return sorted({email for email in users.values_list("email", flat=True) if email})
+
+
+def swap_notices(
+    *,
+    swap: SwapRequest,
+    action: str,
+    actor: User | AnonymousUser | None,
+    note: str = "",
+) -> list[Notice]:
+    """The channel message and the emails for one step of a request."""
+    words = _swap_words(swap, actor_name(actor))
+    headline = swap_headline(swap, action, actor)
+    next_step = SWAP_NEXT_STEPS[action].format(**words)
+    url = absolute_url(reverse("escalation:swap_detail", args=[swap.pk]))
+    key = f"swap:{swap.pk}:{action}"
+    notices = []
+
+    if settings.SLACK_WEBHOOK_URL and swap.rotation.swap_channel:
+        lines = [
+            f"*{headline}* ({swap.rotation.name})",
+            _interval_line(swap, swap.rotation.time_zone),
+        ]
+        if note:
+            lines.append(f"Note: {note}")
+        lines.append(f"{next_step} <{url}|Request #{swap.pk}>")
+        notices.append(
+            Notice(
+                channel=MessageChannel.SLACK,
+                recipient=swap.rotation.swap_channel,
+                subject=headline,
+                body="\n".join(lines),
+                dedupe_key=key,
+            )
+        )
+
+    readers: dict[str, str | None] = {}
+    for person in (swap.requester, swap.colleague):
+        if person.email:
+            readers.setdefault(person.email, person.time_zone)
+    if action == "accepted":
+        for email in _manager_emails():
+            readers.setdefault(email, None)
+    for email, time_zone in readers.items():
+        body = render_to_string(
+            "escalation/email/swap_event.txt",
+            {
+                "headline": headline,
+                "swap": swap,
+                "interval": _interval_line(swap, time_zone or swap.rotation.time_zone),
+                "note": note,
+                "next_step": next_step,
+                "url": url,
+            },
+        )
+        notices.append(
+            Notice(
+                channel=MessageChannel.EMAIL,
+                recipient=email,
+                subject=f"{SUBJECT_PREFIX} {headline}",
+                body=body,
+                dedupe_key=key,
+            )
+        )
+    return notices
+
+
+def _interval_line(swap: SwapRequest, time_zone: str | None) -> str:
+    line = f"{swap.colleague.display_name} takes {format_interval(swap.start, swap.end, time_zone)}"
+    if swap.kind == SwapKind.SWAP and swap.return_start and swap.return_end:
+        line += (
+            f"; in return {swap.requester.display_name} takes "
+            f"{format_interval(swap.return_start, swap.return_end, time_zone)}"
+        )
+    return line + "."
+
+
+# --- reminders and changes made outside the swap flow ---------------------------------------
+
+REMINDER_SUBJECT = "{prefix} You are on call ({tier}, {rotation}) {starts_in}"
+OVERRIDE_HEADLINES = {
+    ("created", "covering"): "You now cover the {tier} on-call of {rotation} (an override)",
+    ("created", "covered"): "{covering} now covers your {tier} on-call of {rotation} (an override)",
+    ("reverted", "covering"): "You no longer cover the {tier} on-call of {rotation}",
+    (
+        "reverted",
+        "covered",
+    ): "You are on call again: the override by {covering} on {rotation} was withdrawn",
+}
+
+
+def starts_in_words(delta: timedelta) -> str:
+    """`in 23 hours`, `in 2 days`, `in 45 minutes`."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 90:
+        return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(minutes / 60)
+    if hours < 48:
+        return f"in {hours} hours"
+    return f"in {round(hours / 24)} days"
+
+
+def reminder_notice(
+    *,
+    person: Person,
+    rotation_name: str,
+    rotation_key: str,
+    tier: str,
+    start: datetime,
+    end: datetime,
+    at: datetime,
+    lead_hours: int,
+    override_reason: str | None = None,
+) -> Notice:
+    """The email telling `person` their shift of `tier` starts soon. Its dedupe key makes it once
+    per person, rotation, tier and start, however often the job runs."""
+    tier_name = tier.lower()
+    starts_in = starts_in_words(start - at)
+    body = render_to_string(
+        "escalation/email/oncall_reminder.txt",
+        {
+            "person": person,
+            "tier": tier_name,
+            "rotation": {"name": rotation_name},
+            "starts_in": starts_in,
+            "interval": format_interval(start, end, person.time_zone),
+            "override": {"reason": override_reason} if override_reason is not None else None,
+            "url": absolute_url(reverse("escalation:dashboard")),
+            "lead_hours": lead_hours,
+        },
+    )
+    start_key = start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Notice(
+        channel=MessageChannel.EMAIL,
+        recipient=person.email,
+        subject=REMINDER_SUBJECT.format(
+            prefix=SUBJECT_PREFIX, tier=tier_name, rotation=rotation_name, starts_in=starts_in
+        ),
+        body=body,
+        dedupe_key=f"reminder:{rotation_key}:{tier_name}:{start_key}:{person.pk}",
+    )
+
+
+def override_change_notices(
+    *, override: Override, change: str, covered: Iterable[Person]
+) -> list[Notice]:
+    """Emails about an override a manager added or withdrew outside the swap flow: to the
+    person covering and to the people whose shift it takes."""
+    words = {
+        "tier": override.get_tier_display().lower(),
+        "rotation": override.rotation.name,
+        "covering": override.person.display_name,
+    }
+    url = absolute_url(reverse("escalation:calendar"))
+    notices = []
+    readers = [(override.person, "covering")] + [
+        (person, "covered") for person in covered if person.pk != override.person_id
+    ]
+    for person, role in readers:
+        if not person.email:
+            continue
+        headline = OVERRIDE_HEADLINES[(change, role)].format(**words)
+        body = render_to_string(
+            "escalation/email/oncall_change.txt",
+            {
+                "person": person,
+                "headline": headline,
+                "lines": [format_interval(override.start, override.end, person.time_zone)]
+                + ([f"Reason: {override.reason}"] if override.reason else []),
+                "url": url,
+            },
+        )
+        notices.append(
+            Notice(
+                channel=MessageChannel.EMAIL,
+                recipient=person.email,
+                subject=f"{SUBJECT_PREFIX} {headline}",
+                body=body,
+                dedupe_key=f"change:override:{override.pk}:{change}",
+            )
+        )
+    return notices
+
+
+SLOT_HEADLINES = {
+    "now": "You are now the {tier} on call for {slot} of {rotation}",
+    "no_longer": "You are no longer the {tier} on call for {slot} of {rotation}; {holder} is",
+}
+
+
+def slot_change_notices(
+    *,
+    rotation: Rotation,
+    slot_label: str,
+    tier: str,
+    change_key: str,
+    now_holder: Person | None,
+    before_holder: Person | None,
+    next_shifts: list[tuple[datetime, datetime]],
+) -> list[Notice]:
+    """Emails about a slot a manager gave to someone else: to the new and the former holder."""
+    words = {"tier": tier, "slot": slot_label, "rotation": rotation.name}
+    url = absolute_url(reverse("escalation:calendar"))
+    notices = []
+    for person, role in ((now_holder, "now"), (before_holder, "no_longer")):
+        if person is None or not person.email or not person.is_active:
+            continue
+        headline = SLOT_HEADLINES[role].format(
+            holder=now_holder.display_name if now_holder else "nobody", **words
+        )
+        lines = (
+            [
+                ("Your next shifts: " if role == "now" else "Shifts affected: ")
+                + "; ".join(
+                    format_interval(start, end, person.time_zone) for start, end in next_shifts
+                )
+            ]
+            if next_shifts
+            else []
+        )
+        body = render_to_string(
+            "escalation/email/oncall_change.txt",
+            {"person": person, "headline": headline, "lines": lines, "url": url},
+        )
+        notices.append(
+            Notice(
+                channel=MessageChannel.EMAIL,
+                recipient=person.email,
+                subject=f"{SUBJECT_PREFIX} {headline}",
+                body=body,
+                dedupe_key=f"change:slot:{change_key}",
+            )
+        )
+    return notices

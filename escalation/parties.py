@@ -1,0 +1,237 @@
+"""What a page shows for a party: who answers now (or TBD), and how to reach them.
+
+A party (a severity responder or an escalation step party) names a role, a person, an on-call
+position, the affected service's team or team lead, a channel, or an outside party. Resolving it
+needs rows the selector has already loaded (`role__holder`, `person`, `channel`, and who is on
+call from `selectors.oncall.on_call_at`), so nothing here queries the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from .models import Channel, ChannelKind, PartyKind, Person, Role, Service, Team, Via
+
+if TYPE_CHECKING:
+    from .models.directory import Party
+    from .selectors.oncall import RotationOnCall
+
+TBD = "TBD"
+DEPENDS_ON_SERVICE = "depends on the service"
+NOBODY_ON_CALL = "nobody on call"
+ON_CALL_NOW = "on call now: {name}"
+
+
+def slack_link(handle_or_channel: str) -> str:
+    """A link that opens Slack at a channel (#name) or a person or group (@name)."""
+    from .templatetags.portal import slack_url
+
+    return slack_url(handle_or_channel)
+
+
+def channel_link(channel: Channel | None) -> str:
+    """Where a channel lives: its URL, else Slack for a Slack channel, else nothing."""
+    if channel is None:
+        return ""
+    if channel.url:
+        return channel.url
+    if channel.kind == ChannelKind.SLACK:
+        return slack_link(channel.name)
+    return ""
+
+
+def service_team_lead(service: Service) -> Role | None:
+    """The “relevant team lead” of a service: its team's lead role, else its primary contact."""
+    return service.team.lead_role or service.primary_contact
+
+
+@dataclass(frozen=True)
+class PartyContext:
+    """What resolving needs beyond the party row: who is on call, and the affected service."""
+
+    on_call: Mapping[int, RotationOnCall] = field(default_factory=dict)
+    default_rotation_id: int | None = None
+    service: Service | None = None
+
+    @classmethod
+    def build(
+        cls, answers: Iterable[RotationOnCall], *, service: Service | None = None
+    ) -> PartyContext:
+        """From `on_call_at`'s answers (in rotation order: the first is the default rotation)."""
+        on_call = {answer.rotation.pk: answer for answer in answers}
+        return cls(on_call=on_call, default_rotation_id=next(iter(on_call), None), service=service)
+
+    def for_service(self, service: Service | None) -> PartyContext:
+        return PartyContext(
+            on_call=self.on_call, default_rotation_id=self.default_rotation_id, service=service
+        )
+
+    def on_call_for(self, rotation_id: int | None = None) -> RotationOnCall | None:
+        """The rotation asked for, else the service's, else the first rotation."""
+        for candidate in (
+            rotation_id,
+            self.service.rotation_id if self.service is not None else None,
+            self.default_rotation_id,
+        ):
+            if candidate is not None and candidate in self.on_call:
+                return self.on_call[candidate]
+        return None
+
+
+@dataclass(frozen=True)
+class ResolvedParty:
+    """A party as a page shows it."""
+
+    kind: str
+    label: str
+    via: str = ""
+    role: Role | None = None
+    person: Person | None = None
+    channel: Channel | None = None
+    team: Team | None = None
+    on_call: RotationOnCall | None = None
+    is_tbd: bool = False
+    depends_on_service: bool = False
+    slack: str = ""
+    pagerduty: str = ""
+    link: str = ""
+
+    @property
+    def is_on_call(self) -> bool:
+        return self.kind in (PartyKind.ONCALL_PRIMARY, PartyKind.ONCALL_SECONDARY)
+
+    @property
+    def is_channel(self) -> bool:
+        return self.channel is not None
+
+    @property
+    def role_name_differs(self) -> bool:
+        """True when the document's words (“VP Eng”) are not the role's name."""
+        return self.role is not None and self.role.name.casefold() != self.label.casefold()
+
+    @property
+    def answer(self) -> str:
+        """One line saying who answers: a name, TBD, or why it cannot be said here."""
+        if self.person is not None:
+            if self.is_on_call:
+                return ON_CALL_NOW.format(name=self.person.display_name)
+            return self.person.display_name
+        if self.depends_on_service:
+            return DEPENDS_ON_SERVICE
+        if self.is_on_call:
+            return NOBODY_ON_CALL
+        if self.is_tbd:
+            return TBD
+        if self.channel is not None and self.channel.name != self.label:
+            return self.channel.name
+        if self.team is not None:
+            return self.team.name
+        return ""
+
+
+def resolve_party(party: Party, context: PartyContext) -> ResolvedParty:
+    """Resolve one party row with what the context knows (no queries)."""
+    return resolve(
+        kind=party.kind,
+        label=party.label,
+        via=party.via,
+        role=party.role,
+        person=party.person,
+        channel=party.channel,
+        rotation_id=party.rotation_id,
+        context=context,
+    )
+
+
+def resolve(
+    *,
+    kind: str,
+    label: str,
+    context: PartyContext,
+    via: str = "",
+    role: Role | None = None,
+    person: Person | None = None,
+    channel: Channel | None = None,
+    rotation_id: int | None = None,
+) -> ResolvedParty:
+    """Resolve a party given as values: a row's fields, or one a page adds (the owner)."""
+    base = ResolvedParty(kind=kind, label=label, via=str(Via(via).label) if via else "")
+    if kind == PartyKind.ROLE and role is not None:
+        return _resolve_role(base, role)
+    if kind == PartyKind.PERSON and person is not None:
+        return replace(
+            base,
+            person=person,
+            slack=person.slack_handle,
+            pagerduty=person.pagerduty_handle,
+            link=slack_link(person.slack_handle) if person.slack_handle else "",
+        )
+    if kind in (PartyKind.ONCALL_PRIMARY, PartyKind.ONCALL_SECONDARY):
+        answer = context.on_call_for(rotation_id)
+        on_call_person = None
+        if answer is not None:
+            on_call_person = (
+                answer.primary if kind == PartyKind.ONCALL_PRIMARY else answer.secondary
+            )
+        slack = on_call_person.slack_handle if on_call_person else ""
+        return replace(
+            base,
+            person=on_call_person,
+            on_call=answer,
+            is_tbd=on_call_person is None,
+            slack=slack,
+            pagerduty=on_call_person.pagerduty_handle if on_call_person else "",
+            link=slack_link(slack) if slack else "",
+        )
+    service = context.service
+    if kind == PartyKind.SERVICE_TEAM:
+        if service is None:
+            return replace(base, depends_on_service=True)
+        channel_name = service.slack_channel or service.team.slack_channel
+        return replace(
+            base,
+            team=service.team,
+            slack=channel_name,
+            link=slack_link(channel_name) if channel_name else "",
+        )
+    if kind == PartyKind.SERVICE_TEAM_LEAD:
+        if service is None:
+            return replace(base, depends_on_service=True)
+        lead = service_team_lead(service)
+        if lead is None:
+            return replace(base, is_tbd=True, team=service.team)
+        return replace(_resolve_role(base, lead), team=service.team)
+    if kind == PartyKind.CHANNEL and channel is not None:
+        return replace(
+            base,
+            channel=channel,
+            slack=channel.name if channel.kind == ChannelKind.SLACK else "",
+            link=channel_link(channel),
+        )
+    return base
+
+
+def _resolve_role(base: ResolvedParty, role: Role) -> ResolvedParty:
+    # A TBD role still has its group aliases (@backend-lead): the document's way to reach it.
+    holder = role.holder
+    slack = (holder.slack_handle if holder else "") or role.slack_alias
+    return replace(
+        base,
+        role=role,
+        person=holder,
+        is_tbd=holder is None,
+        slack=slack,
+        pagerduty=(holder.pagerduty_handle if holder else "") or role.pagerduty_alias,
+        link=slack_link(slack) if slack else "",
+    )
+
+
+def resolve_parties(parties: Iterable[Party], context: PartyContext) -> list[ResolvedParty]:
+    return [resolve_party(party, context) for party in parties]
+
+
+def joined_labels(parties: Iterable[ResolvedParty]) -> str:
+    """The document's “Backend lead + Frontend lead”."""
+    return " + ".join(party.label for party in parties)

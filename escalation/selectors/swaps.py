@@ -1,0 +1,329 @@
+"""Reads for the swap pages: the list and its filters, one request with its timeline, and the
+shifts the request form offers. Each runs a fixed number of queries, whatever the data."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from .. import rotation as engine
+from ..models import (
+    OnCallTier,
+    Override,
+    Person,
+    Rotation,
+    RotationSlot,
+    SwapRequest,
+    SwapRequestEvent,
+    SwapState,
+)
+from ..permissions import is_manager
+from ..schedules import override_specs, schedule_for
+from ..services.swaps import SwapAction, allowed_actions
+
+SWAPS_PER_PAGE = 25
+#: How far ahead the form offers shifts.
+FORM_WEEKS = 26
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+class SwapFilter(models.TextChoices):
+    """The list's tabs, in order. Upcoming (the default): every request not yet over."""
+
+    UPCOMING = "upcoming", "Upcoming"
+    MINE = "mine", "Mine"
+    AWAITING_ME = "awaiting_me", "Awaiting me"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    PAST = "past", "Past"
+
+
+def _filters(*, user: User | AnonymousUser, person: Person | None, at: datetime) -> dict[str, Q]:
+    nobody = Q(pk__in=[])
+    open_ahead = Q(end__gt=at)
+    mine = Q(filed_by=user.pk) if user.is_authenticated else nobody
+    awaiting_me = nobody
+    if person is not None:
+        mine |= Q(requester=person) | Q(colleague=person)
+        awaiting_me = Q(colleague=person, state=SwapState.PENDING) & open_ahead
+    if is_manager(user):
+        awaiting_me |= Q(state=SwapState.ACCEPTED) & open_ahead
+    return {
+        SwapFilter.UPCOMING: open_ahead,
+        SwapFilter.MINE: mine,
+        SwapFilter.AWAITING_ME: awaiting_me,
+        SwapFilter.AWAITING_APPROVAL: Q(state=SwapState.ACCEPTED) & open_ahead,
+        SwapFilter.PAST: Q(end__lte=at),
+    }
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (already known from the tabs' counts): one query fewer."""
+
+    def __init__(self, object_list: Any, per_page: int, known_count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass(frozen=True)
+class SwapList:
+    show: str
+    tabs: list[tuple[str, str, int]]  # (value, label, count)
+    at: datetime
+    page: Page
+
+    @property
+    def swaps(self) -> list[SwapRequest]:
+        return list(self.page.object_list)
+
+
+def swap_list(
+    *,
+    user: User | AnonymousUser,
+    person: Person | None,
+    show: str,
+    page: int | str | None,
+    at: datetime,
+) -> SwapList:
+    """The `/swaps/` page: the tabs with their counts, and one page of the chosen tab, the
+    soonest first (the latest first for the past). Two queries."""
+    filters = _filters(user=user, person=person, at=at)
+    if show not in filters:
+        show = SwapFilter.UPCOMING
+    counts = SwapRequest.objects.aggregate(
+        **{value: Count("pk", filter=condition) for value, condition in filters.items()}
+    )
+    ordering = ["-start", "-pk"] if show == SwapFilter.PAST else ["start", "pk"]
+    queryset = (
+        SwapRequest.objects.filter(filters[show])
+        .select_related("rotation", "requester", "colleague")
+        .order_by(*ordering)
+    )
+    paginator = _CountedPaginator(queryset, SWAPS_PER_PAGE, counts[show])
+    return SwapList(
+        show=show,
+        at=at,
+        tabs=[(value, label, counts[value]) for value, label in SwapFilter.choices],
+        page=paginator.get_page(page),
+    )
+
+
+# --- one request ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    action: str
+    verb: str
+    actor: str
+    at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class SwapDetail:
+    swap: SwapRequest
+    timeline: list[TimelineEntry]
+    overrides: list[Override]
+    actions: list[SwapAction]
+
+    @property
+    def action_values(self) -> set[str]:
+        return {action.value for action in self.actions}
+
+
+def user_display_name(user: User | None) -> str:
+    """A user's name as people know it: their Person's, when the user is linked to one."""
+    if user is None:
+        return "Someone (account deleted)"
+    # Selected with the user; a user without a Person raises an AttributeError subclass here.
+    person = getattr(user, "person", None)
+    if isinstance(person, Person):
+        return person.display_name
+    return user.get_full_name() or user.get_username()
+
+
+def swap_detail(*, pk: int, viewer: User | AnonymousUser) -> SwapDetail:
+    """One request with its timeline, its overrides and the steps the viewer may take. Three
+    queries (plus the viewer's group lookup, once per request)."""
+    swap = (
+        SwapRequest.objects.select_related("rotation", "requester", "colleague", "filed_by__person")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SwapRequestEvent.objects.select_related("actor__person").order_by(
+                    "at", "pk"
+                ),
+            ),
+            Prefetch(
+                "overrides",
+                queryset=Override.objects.select_related("person", "reverted_by__person").order_by(
+                    "start"
+                ),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if swap is None:
+        raise Http404("No such request.")
+    labels = dict(SwapAction.choices)
+    timeline = [
+        TimelineEntry(
+            action=event.action,
+            verb=labels.get(event.action, event.action),
+            actor=user_display_name(event.actor),
+            at=event.at,
+            note=event.note,
+        )
+        for event in swap.events.all()
+    ]
+    return SwapDetail(
+        swap=swap,
+        timeline=timeline,
+        overrides=list(swap.overrides.all()),
+        actions=allowed_actions(swap, viewer),
+    )
+
+
+def swap_for_action(*, pk: int) -> SwapRequest:
+    """The request a step is taken on (the service locks and re-reads it). One query."""
+    swap = SwapRequest.objects.filter(pk=pk).first()
+    if swap is None:
+        raise Http404("No such request.")
+    return swap
+
+
+def swap_for_submission(*, submission_key: UUID | str | None) -> SwapRequest | None:
+    """The request a form with this key already created, if any: a replayed form. One query."""
+    if not submission_key:
+        return None
+    try:
+        key = UUID(str(submission_key))
+    except ValueError:
+        return None
+    return SwapRequest.objects.filter(submission_key=key).first()
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def _int_or_none(value: int | str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class ShiftOption:
+    """A stretch of one tier of one rotation held by one person: a shift, or what is left of it
+    around the overrides."""
+
+    rotation: Rotation
+    tier: str
+    person: Person
+    start: datetime
+    end: datetime
+    slot_label: str
+    iso_week: int
+
+    @property
+    def value(self) -> str:
+        return f"{self.rotation.pk}:{self.tier}:{int(self.start.timestamp())}:{int(self.end.timestamp())}"
+
+    @property
+    def tier_label(self) -> str:
+        return OnCallTier(self.tier).label
+
+
+@dataclass(frozen=True)
+class SwapFormOptions:
+    requester: Person | None
+    own_shifts: list[ShiftOption]
+    others_shifts: dict[Person, list[ShiftOption]] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)
+    several_rotations: bool = False
+
+    @property
+    def colleagues(self) -> list[Person]:
+        return [person for person in self.people if person != self.requester]
+
+
+def swap_form_options(
+    *, requester_id: int | str | None, at: datetime, weeks: int = FORM_WEEKS
+) -> SwapFormOptions:
+    """What the request form offers: the requester's shifts in the coming `weeks` (the shift in
+    progress included; the stretches overrides give to someone are left out), everyone else's
+    (for a swap's return shift), and
+    the active people, the requester among them (None when not active or unknown). Four
+    queries: rotations, their slots, overrides, people."""
+    end = at + timedelta(weeks=weeks)
+    rotations = [
+        rotation
+        for rotation in Rotation.objects.prefetch_related(
+            Prefetch("slots", queryset=RotationSlot.objects.order_by("position"))
+        ).order_by("position", "name")
+        if rotation.slots.all()
+    ]
+    overrides_by_rotation: dict[int, list[Override]] = defaultdict(list)
+    for override in Override.objects.in_effect().filter(
+        rotation__in=rotations, end__gt=at, start__lt=end
+    ):
+        overrides_by_rotation[override.rotation_id].append(override)
+    people = list(Person.objects.filter(is_active=True).order_by("display_name"))
+    by_pk = {person.pk: person for person in people}
+    requester = by_pk.get(_int_or_none(requester_id))  # type: ignore[arg-type]
+
+    own: list[ShiftOption] = []
+    others: dict[Person, list[ShiftOption]] = defaultdict(list)
+    for rotation in rotations:
+        try:
+            schedule = schedule_for(rotation, rotation.slots.all())
+        except ValueError:
+            continue  # a rotation still being set up offers no shifts
+        index = engine.OverrideIndex(override_specs(overrides_by_rotation[rotation.pk]))
+        for shift in engine.shifts_between(schedule, at, end):
+            for tier in OnCallTier:
+                for piece in engine.segments(shift, engine.Tier(tier), index):
+                    person = by_pk.get(piece.person)  # type: ignore[call-overload]
+                    # An override's stretch cannot be handed over again (overrides do not
+                    # stack): a manager reverts it first.
+                    if person is None or piece.end <= at or piece.overridden:
+                        continue
+                    option = ShiftOption(
+                        rotation=rotation,
+                        tier=tier.value,
+                        person=person,
+                        start=piece.start,
+                        end=piece.end,
+                        slot_label=shift.label,
+                        iso_week=shift.iso_week,
+                    )
+                    if requester is not None and person.pk == requester.pk:
+                        own.append(option)
+                    else:
+                        others[person].append(option)
+    own.sort(key=lambda option: (option.start, option.rotation.position, option.tier))
+    for options in others.values():
+        options.sort(key=lambda option: (option.start, option.rotation.position, option.tier))
+    return SwapFormOptions(
+        requester=requester,
+        own_shifts=own,
+        others_shifts=dict(sorted(others.items(), key=lambda item: item[0].display_name)),
+        people=people,
+        several_rotations=len(rotations) > 1,
+    )

@@ -1,0 +1,66 @@
+"""Per-user secret tokens for the calendar feed and the JSON API (calendar clients cannot log in).
+
+Only the SHA-256 of a token is stored, with its first characters as a hint: a database leak
+gives nobody a working feed URL, and the token itself is shown once, when it is made. A token
+is checked by looking up its hash, so no secret is ever compared character by character.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import FeedToken
+
+TOKEN_BYTES = 32
+HINT_LENGTH = 8
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def feed_token_regenerate(*, user: User, at: datetime | None = None) -> str:
+    """A new secret for `user`, replacing any previous one (which stops working at once).
+
+    Returns the token itself: the only moment it is known in clear.
+    """
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = at or timezone.now()
+    feed_token = FeedToken.objects.select_for_update().filter(user=user).first()
+    if feed_token is None:
+        feed_token = FeedToken(user=user)
+    feed_token.token_hash = hash_token(token)
+    feed_token.hint = token[:HINT_LENGTH]
+    feed_token.created_at = now
+    feed_token.last_used_at = None
+    feed_token.full_clean()
+    feed_token.save()
+    return token
+
+
+feed_token_create = feed_token_regenerate
+
+
+@transaction.atomic
+def feed_token_revoke(*, user: User) -> bool:
+    """Forget `user`'s token; feeds using it answer 403 from now on. False if there was none."""
+    deleted, _ = FeedToken.objects.filter(user=user).delete()
+    return deleted > 0
+
+
+def feed_token_user(*, token: str, at: datetime) -> User | None:
+    """The active user a token belongs to, or None; records when it was last used. Two queries."""
+    if not token or len(token) > 200:
+        return None
+    feed_token = (
+        FeedToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+    )
+    if feed_token is None or not feed_token.user.is_active:
+        return None
+    FeedToken.objects.filter(pk=feed_token.pk).update(last_used_at=at)
+    return feed_token.user

@@ -1,0 +1,160 @@
+"""The ownership and contact tables (django-tables2): sortable, paginated, stacked on phones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from .models import Service
+from .selectors.directory import ContactRow, ServiceList
+from .templatetags.directory_tags import admin_change_url
+
+TABLE_ATTRS = {
+    "class": "table table-stack table-inline-labels align-middle mb-0",
+    "thead": {"class": "table-light"},
+}
+
+
+def _td(label: str, **extra: Any) -> dict[str, Any]:
+    return {"td": {"data-label": label, **extra}}
+
+
+class ServiceTable(tables.Table):
+    """Service, team, primary contact, Slack channel, and who is on call for it now."""
+
+    name = tables.Column(verbose_name="Service", attrs=_td("Service"))
+    team = tables.Column(verbose_name="Team", order_by=("team__name",), attrs=_td("Team"))
+    primary_contact = tables.Column(
+        verbose_name="Primary contact",
+        order_by=("primary_contact__name",),
+        empty_values=(),
+        attrs=_td("Primary contact"),
+    )
+    slack_channel = tables.Column(
+        verbose_name="Slack channel", empty_values=(), attrs=_td("Slack channel")
+    )
+    on_call = tables.Column(
+        verbose_name="On call now", empty_values=(), orderable=False, attrs=_td("On call now")
+    )
+
+    class Meta:
+        model = Service
+        fields = ("name", "team", "primary_contact", "slack_channel", "on_call")
+        attrs = TABLE_ATTRS
+        empty_text = "No service matches."
+
+    def __init__(self, *args: Any, directory: ServiceList, **kwargs: Any) -> None:
+        self.directory = directory
+        super().__init__(*args, **kwargs)
+
+    def render_name(self, record: Service) -> SafeString:
+        return _render("escalation/includes/_service_name_cell.html", {"service": record})
+
+    def render_team(self, record: Service) -> str:
+        return record.team.name
+
+    def render_primary_contact(self, record: Service) -> SafeString:
+        return _render("escalation/includes/_role_cell.html", {"role": record.primary_contact})
+
+    def render_slack_channel(self, record: Service) -> SafeString:
+        return _render(
+            "escalation/includes/_slack_channel.html",
+            {"channel": record.slack_channel or record.team.slack_channel},
+        )
+
+    def render_on_call(self, record: Service) -> SafeString:
+        return _render(
+            "escalation/includes/_on_call_cell.html",
+            {"answer": self.directory.on_call_for(record)},
+        )
+
+
+def _tbd_class(record: ContactRow) -> str:
+    return "tbd" if record.is_tbd else ""
+
+
+def _phone_class(record: ContactRow) -> str:
+    has_phone = record.person is not None and bool(record.person.phone)
+    return "tbd" if not has_phone and not record.is_on_call else ""
+
+
+def _slack_class(record: ContactRow) -> str:
+    return "tbd" if not record.slack and not record.is_on_call else ""
+
+
+def _pagerduty_class(record: ContactRow) -> str:
+    return "tbd" if not record.pagerduty and not record.is_on_call else ""
+
+
+class ContactTable(tables.Table):
+    """Role, name, Slack, PagerDuty, phone; TBD cells highlighted; an edit link for managers."""
+
+    role = tables.Column(verbose_name="Role", empty_values=(), attrs=_td("Role"))
+    name = tables.Column(
+        verbose_name="Name", empty_values=(), attrs=_td("Name", **{"class": _tbd_class})
+    )
+    slack = tables.Column(
+        verbose_name="Slack", empty_values=(), attrs=_td("Slack", **{"class": _slack_class})
+    )
+    pagerduty = tables.Column(
+        verbose_name="PagerDuty",
+        empty_values=(),
+        attrs=_td("PagerDuty", **{"class": _pagerduty_class}),
+    )
+    phone = tables.Column(
+        verbose_name="Phone (emergency)",
+        empty_values=(),
+        attrs=_td("Phone (emergency)", **{"class": _phone_class}),
+    )
+    edit = tables.Column(
+        verbose_name="Edit",
+        empty_values=(),
+        attrs={"th": {"class": "no-print"}, **_td("Edit", **{"class": "no-print"})},
+    )
+
+    class Meta:
+        attrs = TABLE_ATTRS
+        orderable = False
+        empty_text = "No contact matches."
+
+    def __init__(self, *args: Any, show_edit: bool = False, **kwargs: Any) -> None:
+        if not show_edit:
+            kwargs["exclude"] = ("edit",)
+        super().__init__(*args, **kwargs)
+
+    def render_role(self, record: ContactRow) -> SafeString:
+        return _render("escalation/includes/_contact_role_cell.html", {"row": record})
+
+    def render_name(self, record: ContactRow) -> SafeString:
+        return _render("escalation/includes/_contact_name_cell.html", {"row": record})
+
+    def render_slack(self, record: ContactRow) -> SafeString:
+        return _render("escalation/includes/_handle_cell.html", {"row": record, "kind": "slack"})
+
+    def render_pagerduty(self, record: ContactRow) -> SafeString:
+        return _render(
+            "escalation/includes/_handle_cell.html", {"row": record, "kind": "pagerduty"}
+        )
+
+    def render_phone(self, record: ContactRow) -> SafeString:
+        return _render("escalation/includes/_phone_cell.html", {"row": record})
+
+    def render_edit(self, record: ContactRow) -> SafeString | str:
+        url = admin_change_url(record.edit_object)
+        if not url:
+            return ""
+        return format_html(
+            '<a class="btn btn-sm btn-outline-secondary" href="{}">'
+            '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
+            '<span class="visually-hidden"> {}</span></a>',
+            url,
+            record.label,
+        )
+
+
+def _render(template: str, context: dict[str, Any]) -> SafeString:
+    return render_to_string(template, context)  # type: ignore[return-value]

@@ -1,0 +1,69 @@
+"""Template helpers of the published pages: admin links and the escalation flowcharts."""
+
+from __future__ import annotations
+
+from django import template
+from django.db.models import Model
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+
+from ..flowchart import FlowParty, FlowStep, render_flowchart
+from ..models import Channel
+from ..parties import ResolvedParty, channel_link
+
+register = template.Library()
+
+FLOWCHART_DESCRIPTION = "The same steps are listed as text beside the drawing."
+
+
+@register.filter
+def admin_change_url(obj: Model | None) -> str:
+    """The admin page where a manager fixes `obj`; empty when the admin does not offer one."""
+    if obj is None or obj.pk is None:
+        return ""
+    meta = obj._meta
+    try:
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def admin_changelist_url(model_name: str) -> str:
+    try:
+        return reverse(f"admin:escalation_{model_name}_changelist")
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def channel_url(channel: Channel | None) -> str:
+    """Where a channel lives: its URL, or Slack for a Slack channel."""
+    return channel_link(channel)
+
+
+def flow_party(party: ResolvedParty) -> FlowParty:
+    detail = party.answer
+    if party.role_name_differs and party.role is not None and not party.depends_on_service:
+        detail = f"{party.role.name}: {detail}" if detail else party.role.name
+    return FlowParty(label=party.label, detail=detail, tbd=party.is_tbd, oncall=party.is_on_call)
+
+
+@register.simple_tag
+def path_flowchart(path_view: object, chart_id: str = "") -> SafeString:
+    """The inline SVG of a `selectors.directory.PathView`."""
+    steps = [
+        FlowStep(
+            parties=tuple(flow_party(party) for party in step.parties),
+            condition=step.condition,
+            note=step.step.note,
+        )
+        for step in path_view.steps  # type: ignore[attr-defined]
+    ]
+    path = path_view.path  # type: ignore[attr-defined]
+    return render_flowchart(
+        steps,
+        chart_id=chart_id or f"flowchart-{path.slug}",
+        title=f"{path.name}: flowchart",
+        description=FLOWCHART_DESCRIPTION,
+    )

@@ -1,0 +1,199 @@
+"""`/api/oncall/`: DESIGN.md's shape, times in UTC with a Z, session or token, never a 500."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from escalation import models
+from escalation.services.feed_tokens import feed_token_regenerate
+from escalation.views import oncall as views
+from tests import factories
+from tests.oncall_data import THURSDAY_EVEN_WEEK, many_overrides, seed_rotation
+
+pytestmark = pytest.mark.django_db
+
+API = reverse("escalation:api_oncall")
+
+
+@pytest.fixture
+def seed():
+    return seed_rotation()
+
+
+@pytest.fixture
+def token(user):
+    return feed_token_regenerate(user=user)
+
+
+def pair(body):
+    [rotation] = body["rotations"]
+    return rotation["primary"]["name"], rotation["secondary"]["name"]
+
+
+def test_answers_in_the_designed_shape(viewer_client, seed):
+    response = viewer_client.get(API, {"at": "2026-11-26T12:00:00Z"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "at": "2026-11-26T12:00:00Z",
+        "rotations": [
+            {
+                "slug": "on-call",
+                "name": "On-call rotation",
+                "shift": {
+                    "start": "2026-11-23T09:00:00Z",
+                    "end": "2026-11-30T09:00:00Z",
+                    "label": "Even weeks",
+                    "iso_week": 48,
+                },
+                "primary": {
+                    "name": "Engineer C",
+                    "slack": "@engineer-c",
+                    "pagerduty": "@pd-engineer-c",
+                    "phone": "+442079460007",
+                    "overridden": False,
+                },
+                "secondary": {
+                    "name": "Engineer D",
+                    "slack": "@engineer-d",
+                    "pagerduty": "@pd-engineer-d",
+                    "phone": "+442079460008",
+                    "overridden": False,
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ("2026-11-26T12:00:00Z", ("Engineer C", "Engineer D")),
+        ("2026-11-30T08:59:59Z", ("Engineer C", "Engineer D")),
+        ("2026-11-30T08:59:59.999999Z", ("Engineer C", "Engineer D")),
+        ("2026-11-30T09:00:00Z", ("Engineer A", "Engineer B")),
+        ("2026-11-30T04:00:00-05:00", ("Engineer A", "Engineer B")),
+        ("2026-11-30T09:59:59 01:00", ("Engineer C", "Engineer D")),  # "+" sent unencoded
+    ],
+)
+def test_the_seed_boundaries(viewer_client, seed, at, expected):
+    assert pair(viewer_client.get(API, {"at": at}).json()) == expected
+
+
+def test_a_time_without_offset_is_read_as_utc(viewer_client, seed):
+    body = viewer_client.get(API, {"at": "2026-11-30T09:00:00"}).json()
+    assert body["at"] == "2026-11-30T09:00:00Z"
+    assert pair(body) == ("Engineer A", "Engineer B")
+
+
+def test_defaults_to_now(viewer_client, seed):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        body = viewer_client.get(API).json()
+    assert body["at"] == "2026-11-26T12:00:00Z"
+    assert pair(body) == ("Engineer C", "Engineer D")
+
+
+def test_an_override_is_flagged(viewer_client, seed):
+    cover = factories.PersonFactory(display_name="Rosa Cover", phone="", slack_handle="")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.SECONDARY,
+        person=cover,
+        start=THURSDAY_EVEN_WEEK - timedelta(hours=1),
+        end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
+    )
+    [rotation] = viewer_client.get(API, {"at": "2026-11-26T12:00:00Z"}).json()["rotations"]
+    assert rotation["secondary"]["name"] == "Rosa Cover"
+    assert rotation["secondary"]["overridden"] is True
+    assert rotation["secondary"]["phone"] is None and rotation["secondary"]["slack"] is None
+    assert rotation["primary"]["overridden"] is False
+
+
+def test_a_slot_without_secondary_answers_null(viewer_client):
+    slot = factories.RotationSlotFactory(secondary=None)
+    factories.RotationSlotFactory(
+        rotation=slot.rotation, secondary=None, week_parity=models.WeekParity.EVEN
+    )
+    [rotation] = viewer_client.get(API).json()["rotations"]
+    assert rotation["secondary"] is None
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "tomorrow",
+        "2026-13-01T00:00:00Z",
+        "2026-11-30T25:00Z",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00+01:00",
+        "x" * 500,
+    ],
+)
+def test_a_bad_at_is_a_400_with_a_json_error(viewer_client, seed, at):
+    response = viewer_client.get(API, {"at": at})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert views.API_NAIVE_AT in error
+    assert "ISO 8601" in error or views.AT_OUT_OF_RANGE in error
+
+
+@settings(
+    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(at=st.text(max_size=40))
+def test_any_at_answers_200_or_400(viewer_client, seed, at):
+    response = viewer_client.get(API, {"at": at})
+    assert response.status_code in (200, 400)
+
+
+# --- Access -------------------------------------------------------------------------------
+
+
+def test_no_session_and_no_token_is_a_401_json_error(client, seed):
+    response = client.get(API)
+    assert response.status_code == 401
+    assert response.json() == {"error": views.FEED_LOGIN_REQUIRED}
+    assert "WWW-Authenticate" in response
+
+
+def test_a_bad_token_is_a_403_json_error(client, seed, token):
+    response = client.get(API, {"token": token[:-1]})
+    assert response.status_code == 403
+    assert response.json() == {"error": views.FEED_LINK_INVALID}
+
+
+def test_a_good_token_answers_and_a_regenerated_one_replaces_it(client, user, seed, token):
+    assert client.get(API, {"token": token}).status_code == 200
+    new_token = feed_token_regenerate(user=user)
+    assert client.get(API, {"token": token}).status_code == 403
+    assert client.get(API, {"token": new_token}).status_code == 200
+
+
+def test_query_count_does_not_grow_with_overrides(client, seed, token, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        client.get(API, {"token": token})
+    many_overrides(seed.rotation, count=500, start=datetime(2026, 11, 1, tzinfo=UTC))
+    seed_rotation(name="Second", slug="second", people_suffix="2")
+    with django_assert_num_queries(5):
+        body = client.get(API, {"token": token, "at": "2026-11-26T12:00:00Z"}).json()
+    assert len(body["rotations"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ("2026-11-26T12:00:00Z", ("Engineer C", "Engineer D")),
+        ("2026-11-30T08:59:59Z", ("Engineer C", "Engineer D")),
+        ("2026-11-30T09:00:00Z", ("Engineer A", "Engineer B")),
+    ],
+)
+def test_seeded_document_at_the_boundaries(viewer_client, seeded, at, expected):
+    body = viewer_client.get(API, {"at": at}).json()
+    assert pair(body) == expected
+    assert body["rotations"][0]["shift"]["label"] == (
+        "Even weeks" if expected[0] == "Engineer C" else "Odd weeks"
+    )

@@ -1,0 +1,110 @@
+"""`manage.py bootstrap_portal` (run by `make run`): loads the bundled document into an empty
+database, keeps existing data, and in debug only prints demo logins with a fresh password."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from escalation.management.commands import bootstrap_portal as command
+from escalation.models import Person, Service, Severity
+from escalation.permissions import MANAGERS_GROUP, is_manager
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERNAMES = ["manager", "engineer-a", "engineer-b", "engineer-c", "engineer-d"]
+
+
+def bootstrap() -> str:
+    out = StringIO()
+    call_command("bootstrap_portal", stdout=out)
+    return out.getvalue()
+
+
+def printed_password(output: str) -> str:
+    match = re.search(r"Password \(all\):\s+(\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
+def test_empty_database_gets_the_bundled_document(settings):
+    settings.DEBUG = False
+    output = bootstrap()
+    assert command.LOADED.format(path=command.BUNDLED_DOCUMENT) in output
+    assert Severity.objects.count() == 4
+    assert Service.objects.count() == 8
+
+
+def test_existing_data_is_kept_as_it_is(settings):
+    settings.DEBUG = False
+    factories.SeverityFactory(level=1, description="Ours")
+    output = bootstrap()
+    assert command.KEPT in output
+    assert Service.objects.count() == 0
+    assert Severity.objects.get().description == "Ours"
+
+
+def test_a_service_alone_counts_as_existing_data(settings):
+    settings.DEBUG = False
+    factories.ServiceFactory()
+    assert command.KEPT in bootstrap()
+    assert Severity.objects.count() == 0
+
+
+def test_debug_creates_a_manager_and_the_rotations_people_with_one_printed_password(settings):
+    settings.DEBUG = True
+    output = bootstrap()
+    password = printed_password(output)
+    assert command.PORTAL_URL in output
+    for username in DEMO_USERNAMES:
+        assert username in output
+        assert User.objects.get(username=username).check_password(password)
+    manager = User.objects.get(username="manager")
+    assert manager.is_staff
+    assert manager.groups.filter(name=MANAGERS_GROUP).exists()
+    assert is_manager(manager)
+    engineer = Person.objects.select_related("user").get(display_name="Engineer A")
+    assert engineer.user.username == "engineer-a"
+    assert engineer.email == engineer.user.email == "engineer-a@example.com"
+    assert not engineer.user.is_staff
+
+
+def test_every_run_sets_a_new_password_and_creates_no_duplicates(settings):
+    settings.DEBUG = True
+    first = printed_password(bootstrap())
+    second_output = bootstrap()
+    second = printed_password(second_output)
+    assert command.KEPT in second_output
+    assert first != second
+    manager = User.objects.get(username="manager")
+    assert manager.check_password(second)
+    assert not manager.check_password(first)
+    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
+    assert Person.objects.filter(user__isnull=False).count() == 4
+
+
+def test_a_person_already_linked_to_a_login_keeps_it(settings):
+    settings.DEBUG = True
+    bootstrap()
+    person = Person.objects.get(display_name="Engineer B")
+    own = factories.UserFactory(username="bea", email="")
+    person.user = own
+    person.save()
+    password = printed_password(bootstrap())
+    person.refresh_from_db()
+    assert person.user == own
+    own.refresh_from_db()
+    assert own.check_password(password)
+    assert own.email == "engineer-b@example.com"
+
+
+def test_without_debug_no_user_is_created_and_it_says_how_to_make_one(settings):
+    settings.DEBUG = False
+    output = bootstrap()
+    assert command.NO_DEMO_USERS in output
+    assert "createsuperuser" in output
+    assert User.objects.count() == 0
+    assert "Password" not in output

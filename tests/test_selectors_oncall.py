@@ -1,0 +1,318 @@
+"""The on-call reads: right people at the seed's boundaries, overrides, and fixed query counts."""
+
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
+
+import pytest
+
+from escalation import models
+from escalation import rotation as engine
+from escalation.selectors import oncall as selectors
+from tests import factories
+from tests.oncall_data import (
+    HANDOFF_TO_ODD_WEEK,
+    LAST_SECOND_OF_EVEN_WEEK,
+    THURSDAY_EVEN_WEEK,
+    many_overrides,
+    seed_rotation,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seed():
+    return seed_rotation()
+
+
+def names(answer):
+    return (answer.primary.display_name, answer.secondary.display_name)
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (THURSDAY_EVEN_WEEK, ("Engineer C", "Engineer D")),
+        (LAST_SECOND_OF_EVEN_WEEK, ("Engineer C", "Engineer D")),
+        (HANDOFF_TO_ODD_WEEK, ("Engineer A", "Engineer B")),
+    ],
+)
+def test_on_call_at_the_seed_boundaries(seed, at, expected):
+    [answer] = selectors.on_call_at(at=at)
+    assert names(answer) == expected
+
+
+def test_on_call_at_applies_an_override_and_costs_three_queries(seed, django_assert_num_queries):
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.SECONDARY,
+        person=seed.b,
+        start=THURSDAY_EVEN_WEEK - timedelta(hours=1),
+        end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
+    )
+    with django_assert_num_queries(3):
+        [answer] = selectors.on_call_at(at=THURSDAY_EVEN_WEEK)
+    assert names(answer) == ("Engineer C", "Engineer B")
+    assert answer.on_call.secondary.overridden
+
+
+def test_a_reverted_override_no_longer_applies(seed):
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=seed.a,
+        start=THURSDAY_EVEN_WEEK - timedelta(hours=1),
+        end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
+        reverted_at=THURSDAY_EVEN_WEEK,
+    )
+    [answer] = selectors.on_call_at(at=THURSDAY_EVEN_WEEK)
+    assert answer.primary == seed.c
+
+
+def test_dashboard_gives_since_until_and_who_takes_over(seed, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        page = selectors.dashboard(at=THURSDAY_EVEN_WEEK)
+    [card] = page.rotations
+    assert card.primary.now.person == seed.c
+    assert card.secondary.now.person == seed.d
+    assert card.primary.now.start == datetime(2026, 11, 23, 9, tzinfo=UTC)
+    assert card.handoff == HANDOFF_TO_ODD_WEEK
+    assert (card.next_primary.person, card.next_secondary.person) == (seed.a, seed.b)
+    assert card.primary.then is None
+
+
+def test_dashboard_shows_an_override_ending_before_the_handoff_and_who_comes_back(seed):
+    cover = factories.PersonFactory(display_name="Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=cover,
+        start=THURSDAY_EVEN_WEEK - timedelta(hours=2),
+        end=THURSDAY_EVEN_WEEK + timedelta(days=1),
+    )
+    [card] = selectors.dashboard(at=THURSDAY_EVEN_WEEK).rotations
+    assert card.primary.now.person == cover
+    assert card.primary.now.covering_for == seed.c
+    assert card.primary.now.end == THURSDAY_EVEN_WEEK + timedelta(days=1)
+    assert card.primary.then.person == seed.c
+    assert card.primary.then.end == HANDOFF_TO_ODD_WEEK
+
+
+def test_dashboard_next_pair_includes_an_override_starting_at_the_handoff(seed):
+    cover = factories.PersonFactory(display_name="Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=cover,
+        start=HANDOFF_TO_ODD_WEEK,
+        end=HANDOFF_TO_ODD_WEEK + timedelta(days=2),
+    )
+    [card] = selectors.dashboard(at=THURSDAY_EVEN_WEEK).rotations
+    assert card.next_primary.person == cover
+    assert card.next_primary.covering_for == seed.a
+
+
+def test_a_misconfigured_rotation_is_reported_and_the_others_still_show(seed):
+    broken = factories.RotationFactory(name="Broken")
+    factories.RotationSlotFactory(rotation=broken, week_parity=models.WeekParity.ODD)
+    page = selectors.dashboard(at=THURSDAY_EVEN_WEEK)
+    assert [card.rotation for card in page.rotations] == [seed.rotation]
+    assert [problem.rotation for problem in page.problems] == [broken]
+    assert page.problems[0].message == engine.PARITY_NEEDS_ODD_AND_EVEN_SLOT
+
+
+def test_calendar_defaults_to_eight_shifts_from_the_current_one(seed):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK)
+    [calendar] = page.rotations
+    assert len(calendar.rows) == 8
+    assert calendar.rows[0].shift.start == datetime(2026, 11, 23, 9, tzinfo=UTC)
+    assert calendar.rows[0].is_current
+    assert not any(row.is_current for row in calendar.rows[1:])
+    assert page.start_date == date(2026, 11, 23)
+    assert page.later_start == date(2027, 1, 18)
+
+
+@pytest.mark.parametrize(
+    ("start", "first_shift_start"),
+    [
+        (date(2026, 11, 30), datetime(2026, 11, 30, 9, tzinfo=UTC)),  # a handoff day
+        (date(2026, 11, 26), datetime(2026, 11, 23, 9, tzinfo=UTC)),  # a Thursday
+        (date(2026, 12, 6), datetime(2026, 11, 30, 9, tzinfo=UTC)),  # a Sunday
+    ],
+)
+def test_calendar_start_date_begins_with_the_shift_in_progress_at_the_end_of_that_day(
+    seed, start, first_shift_start
+):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=start, weeks=2)
+    rows = page.rotations[0].rows
+    assert [row.shift.start for row in rows] == [
+        first_shift_start,
+        first_shift_start + timedelta(weeks=1),
+    ]
+
+
+def test_calendar_shows_the_2026_to_2027_parity_repeat(seed):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=date(2026, 12, 21), weeks=3)
+    [calendar] = page.rotations
+    assert [(row.shift.iso_week, row.shift.label) for row in calendar.rows] == [
+        (52, "Even weeks"),
+        (53, "Odd weeks"),
+        (1, "Odd weeks"),
+    ]
+    assert [row.repeats_previous for row in calendar.rows] == [False, False, True]
+    [warning] = calendar.repeats
+    assert warning.long_year == 2026
+    assert (warning.primary, warning.secondary) == (seed.a, seed.b)
+
+
+def test_calendar_marks_a_repeat_with_the_shift_just_before_the_window(seed):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=date(2027, 1, 4), weeks=1)
+    [calendar] = page.rotations
+    assert calendar.rows[0].shift.iso_week == 1
+    assert calendar.rows[0].repeats_previous
+    assert len(calendar.repeats) == 1
+
+
+def test_calendar_announces_the_next_repeat_before_it_is_in_view(seed):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, weeks=2)
+    [calendar] = page.rotations
+    assert calendar.repeats == []
+    assert calendar.next_repeat.repeat.following.start == datetime(2027, 1, 4, 9, tzinfo=UTC)
+
+
+def test_alternation_rotation_has_no_repeat_warning(seed):
+    rotation = factories.RotationFactory(
+        slot_rule=models.SlotRule.ALTERNATION, anchor_date=date(2026, 1, 5)
+    )
+    factories.RotationSlotFactory(rotation=rotation, label="One", week_parity="")
+    factories.RotationSlotFactory(rotation=rotation, label="Two", week_parity="")
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=date(2026, 12, 21), weeks=4)
+    alternation = next(c for c in page.rotations if c.rotation == rotation)
+    labels = [row.shift.label for row in alternation.rows]
+    assert labels in (["One", "Two", "One", "Two"], ["Two", "One", "Two", "One"])
+    assert alternation.repeats == [] and alternation.next_repeat is None
+
+
+def test_calendar_focus_answers_who_was_on_call_at_an_instant(seed):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, focus_at=LAST_SECOND_OF_EVEN_WEEK)
+    [answer] = page.focus
+    assert (answer.primary.person, answer.secondary.person) == (seed.c, seed.d)
+    assert page.focus_next == HANDOFF_TO_ODD_WEEK
+    assert page.focus_previous == datetime(2026, 11, 23, 8, 59, 59, tzinfo=UTC)
+    rows = page.rotations[0].rows
+    assert rows[0].is_focus and not rows[1].is_focus
+
+
+def test_calendar_focus_far_outside_the_window_still_sees_its_overrides(seed):
+    long_ago = datetime(2024, 3, 5, 12, tzinfo=UTC)
+    cover = factories.PersonFactory(display_name="Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.SECONDARY,
+        person=cover,
+        start=long_ago - timedelta(hours=1),
+        end=long_ago + timedelta(hours=1),
+    )
+    page = selectors.calendar(
+        at=THURSDAY_EVEN_WEEK, start_date=date(2026, 11, 30), focus_at=long_ago
+    )
+    [answer] = page.focus
+    assert answer.secondary.person == cover
+    assert answer.secondary.covering_for is not None
+
+
+def test_calendar_splits_a_tier_into_override_segments(seed):
+    cover = factories.PersonFactory(display_name="Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=cover,
+        start=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        end=datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=date(2026, 11, 30), weeks=1)
+    [row] = page.rotations[0].rows
+    assert [(h.person, h.start.day, h.end.day) for h in row.primary.holders] == [
+        (seed.a, 30, 1),
+        (cover, 1, 2),
+        (seed.a, 2, 7),
+    ]
+    assert [h.person for h in row.overrides] == [cover]
+    assert row.secondary.overrides == []
+
+
+def test_calendar_query_count_does_not_grow_with_weeks_or_overrides(
+    seed, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        selectors.calendar(at=THURSDAY_EVEN_WEEK, weeks=8)
+    many_overrides(seed.rotation, count=500, start=datetime(2026, 11, 23, tzinfo=UTC))
+    other = seed_rotation(name="Second", slug="second", people_suffix="2")
+    many_overrides(other.rotation, count=20, start=datetime(2027, 3, 1, tzinfo=UTC))
+    with django_assert_num_queries(3):
+        page = selectors.calendar(at=THURSDAY_EVEN_WEEK, weeks=104, focus_at=THURSDAY_EVEN_WEEK)
+    shown = {h.assignment.override.key for row in page.rotations[0].rows for h in row.overrides}
+    assert len(shown) == 500
+
+
+def test_calendar_loads_only_the_overrides_overlapping_the_window(seed):
+    many_overrides(seed.rotation, count=10, start=datetime(2020, 1, 6, tzinfo=UTC))
+    factories.OverrideFactory(rotation=seed.rotation, person=seed.b, start=THURSDAY_EVEN_WEEK)
+    loaded = []
+    real = selectors.override_specs
+
+    def spy(overrides):
+        overrides = list(overrides)
+        loaded.extend(overrides)
+        return real(overrides)
+
+    with mock.patch.object(selectors, "override_specs", spy):
+        selectors.calendar(at=THURSDAY_EVEN_WEEK, weeks=8)
+    assert [override.person for override in loaded] == [seed.b]
+
+
+def test_calendar_feed_windows_and_segments(seed, django_assert_num_queries):
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=seed.b,
+        start=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        end=datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+    with django_assert_num_queries(3):
+        feed = selectors.calendar_feed(at=THURSDAY_EVEN_WEEK)
+    starts = sorted({event.shift.start for event in feed.events})
+    assert starts[0] == datetime(2026, 10, 26, 9, tzinfo=UTC)  # the shift in progress 4 weeks back
+    assert starts[-1] < THURSDAY_EVEN_WEEK + timedelta(weeks=52)
+    assert len(starts) == 57
+    # 57 shifts x 2 tiers, plus the override cutting one primary shift into three.
+    assert len(feed.events) == 57 * 2 + 2
+    assert len({event.uid for event in feed.events}) == len(feed.events)
+
+
+def test_calendar_feed_for_one_person(seed, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        feed = selectors.calendar_feed(at=THURSDAY_EVEN_WEEK, person_id=seed.a.pk)
+    assert feed.person == seed.a
+    assert {event.holder.person for event in feed.events} == {seed.a}
+    assert all(event.shift.label == "Odd weeks" for event in feed.events)
+
+
+def test_calendar_feed_for_an_unknown_person_is_none(seed):
+    assert selectors.calendar_feed(at=THURSDAY_EVEN_WEEK, person_id=999_999) is None
+
+
+def test_profile_lists_own_shifts_and_the_ones_someone_covers(
+    seed, user, django_assert_num_queries
+):
+    seed.c.user = user
+    seed.c.save()
+    cover = factories.PersonFactory(display_name="Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=cover,
+        start=datetime(2026, 12, 7, 9, tzinfo=UTC),
+        end=datetime(2026, 12, 14, 9, tzinfo=UTC),
+    )
+    with django_assert_num_queries(4):
+        page = selectors.profile(user=user, person=seed.c, at=THURSDAY_EVEN_WEEK)
+    items = [(item.holder.start.date(), item.covered_by_someone_else) for item in page.upcoming]
+    assert items[0] == (date(2026, 11, 23), False)  # the shift in progress
+    assert (date(2026, 12, 7), True) in items
+    assert (date(2026, 12, 21), False) in items
+    assert all(item.holder.tier == engine.Tier.PRIMARY for item in page.upcoming)

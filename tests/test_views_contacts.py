@@ -1,0 +1,269 @@
+"""Contacts: the directory table (TBD highlighted, links, team filter, edit links for managers)
+and the managers' completeness panel."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from escalation.selectors.directory import VERIFICATION_MAX_AGE, completeness
+from tests import factories
+from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, tables
+
+URL = "/contacts/"
+
+
+@pytest.fixture
+def directory(db):
+    with time_machine.travel(SEED_INSTANT, tick=False):
+        yield build_directory()
+
+
+def contact_table(client, query=""):
+    html = client.get(URL + query).content.decode()
+    table = next(t for t in tables(html) if "table-stack" in t.attrs.get("class", ""))
+    return html, table
+
+
+def test_url_name_is_the_one_the_navigation_uses():
+    assert reverse("escalation:contacts") == URL
+
+
+def test_contact_table_has_the_documents_columns_and_rows(viewer_client, directory):
+    _html, table = contact_table(viewer_client)
+
+    assert table.texts[0] == ["Role", "Name", "Slack", "PagerDuty", "Phone (emergency)"]
+    assert [row[0].text for row in table.rows[1:9]] == [
+        "On-call (primary) Engineering on-call",
+        "On-call (secondary) Engineering on-call",
+        "Backend Tech Lead Backend Team",
+        "Frontend Tech Lead Frontend Team",
+        "DBA Lead Platform Team",
+        "DevOps Lead Platform Team",
+        "Engineering Manager",
+        "VP of Engineering",
+    ]
+
+
+def test_on_call_rows_name_who_is_on_call_now(viewer_client, directory):
+    _html, table = contact_table(viewer_client)
+
+    primary = table.row("On-call (primary)")
+    assert primary[1].text == "Engineer C Email Engineer C Even weeks See rotation"
+    assert primary[2].text == "@engineer-c or via PagerDuty"
+    assert primary[3].text == "Auto-paged @pd-c"
+    assert primary[4].text.endswith("or via PagerDuty")
+    assert table.row("On-call (secondary)")[1].text.startswith("Engineer D")
+
+
+def test_tbd_cells_are_highlighted_and_group_aliases_still_shown(viewer_client, directory):
+    _html, table = contact_table(viewer_client)
+
+    backend = table.row("Backend Tech Lead")
+    assert [cell.text for cell in backend[1:]] == [
+        "TBD",
+        "@backend-lead group",
+        "@backend-lead group",
+        "TBD",
+    ]
+    assert ["tbd" in cell.classes for cell in backend[1:]] == [True, False, False, True]
+    security = table.row("Security Lead")
+    assert [cell.text for cell in security[1:]] == ["TBD", "TBD", "TBD", "TBD"]
+    assert all("tbd" in cell.classes for cell in security[1:])
+
+
+def test_a_holder_is_reachable_in_one_tap(viewer_client, directory):
+    role = directory["roles"]["DBA Lead"]
+    role.holder = factories.PersonFactory(
+        display_name="Dana Base",
+        email="dana@example.com",
+        slack_handle="@dana",
+        pagerduty_handle="@pd-dana",
+        phone="+442079460555",
+    )
+    role.save()
+
+    html, table = contact_table(viewer_client)
+
+    dba = table.row("DBA Lead")
+    assert [cell.text for cell in dba[1:]] == [
+        "Dana Base Email Dana Base",
+        "@dana",
+        "@pd-dana",
+        "+44 20 7946 0555",
+    ]
+    assert not any("tbd" in cell.classes for cell in dba[1:])
+    assert 'href="tel:+442079460555"' in html
+    assert 'href="mailto:dana@example.com"' in html
+    assert 'href="slack://open"' in html
+
+
+def test_filter_by_team_keeps_that_teams_roles(viewer_client, directory):
+    team = directory["teams"]["platform"]
+
+    _html, table = contact_table(viewer_client, f"?team={team.pk}")
+
+    assert [row[0].text for row in table.rows[1:]] == [
+        "DBA Lead Platform Team",
+        "DevOps Lead Platform Team",
+    ]
+
+
+def test_filter_by_team_includes_roles_held_by_its_members_and_its_on_call(
+    viewer_client, directory
+):
+    team = directory["teams"]["backend"]
+    role = directory["roles"]["CTO"]
+    role.holder = factories.PersonFactory(display_name="Chief", team=team)
+    role.save()
+
+    _html, table = contact_table(viewer_client, f"?team={team.pk}")
+
+    labels = [row[0].text for row in table.rows[1:]]
+    assert labels == [
+        "On-call (primary) Engineering on-call",
+        "On-call (secondary) Engineering on-call",
+        "Backend Tech Lead Backend Team",
+        "CTO",
+    ]
+
+
+def test_viewers_see_no_edit_column(viewer_client, directory):
+    html, table = contact_table(viewer_client)
+
+    assert "Edit" not in table.texts[0]
+    assert "/admin/" not in html.split("<main", 1)[1]
+
+
+def test_managers_get_an_edit_link_per_row_to_the_admin(manager_client, directory):
+    html, table = contact_table(manager_client)
+
+    assert table.texts[0][-1] == "Edit"
+    role = directory["roles"]["Backend Tech Lead"]
+    rotation = directory["rotation"]
+    assert f'href="/admin/escalation/role/{role.pk}/change/"' in html
+    assert f'href="/admin/escalation/rotation/{rotation.pk}/change/"' in html
+    assert table.row("Backend Tech Lead")[-1].text == "Edit Backend Tech Lead"
+
+
+def test_the_page_says_how_the_rotation_and_swaps_work(viewer_client, directory):
+    html, _table = contact_table(viewer_client)
+    text = page_text(html)
+
+    assert "On-call schedule: Managed in PagerDuty." in text
+    assert "#on-call-swap" in text
+    assert f'href="{reverse("escalation:swaps")}"' in html
+
+
+# Completeness -----------------------------------------------------------------------------
+
+
+def test_completeness_panel_is_for_managers_only(client, user, manager, directory):
+    client.force_login(user)
+    assert "Completeness" not in page_text(client.get(URL).content.decode())
+    client.force_login(manager)
+    assert "Completeness" in page_text(client.get(URL).content.decode())
+
+
+@pytest.fixture
+def gaps(directory):
+    """One of each problem the panel lists, on top of the seed's TBD roles."""
+    now = SEED_INSTANT
+    engineer_a = directory["engineers"]["A"]
+    engineer_a.phone = ""
+    engineer_a.verified_at = now - timedelta(days=10)
+    engineer_a.save()
+    for letter in "BCD":
+        person = directory["engineers"][letter]
+        person.verified_at = now - timedelta(days=10)
+        person.save()
+    stale = directory["engineers"]["B"]
+    stale.verified_at = now - VERIFICATION_MAX_AGE - timedelta(seconds=1)
+    stale.save()
+    gone = directory["engineers"]["D"]
+    gone.is_active = False
+    gone.save()
+    retired_holder = factories.PersonFactory(display_name="Retired Holder", is_active=False)
+    directory["roles"]["CTO"].holder = retired_holder
+    directory["roles"]["CTO"].save()
+    factories.PersonFactory(display_name="Inactive Nobody", is_active=False)
+    orphan = factories.ServiceFactory(name="Orphan service", primary_contact=None)
+    silent = factories.ServiceFactory(
+        name="Silent service", slack_channel="", team=factories.TeamFactory(slack_channel="")
+    )
+    return {"orphan": orphan, "silent": silent, "retired": retired_holder}
+
+
+def test_completeness_lists_what_keeps_the_document_untrustworthy(db, gaps):
+    report = completeness(now=SEED_INSTANT)
+
+    assert len(report.roles_tbd) == 11
+    assert [p.display_name for p in report.people_missing_contact] == ["Engineer A"]
+    assert [p.display_name for p in report.people_unverified] == ["Engineer B"] + sorted(
+        p.display_name for p in report.people_unverified if p.display_name.startswith("Person")
+    )
+    assert [s.name for s in report.services_without_owner] == ["Orphan service"]
+    assert [s.name for s in report.services_without_channel] == ["Silent service"]
+    assert [p.display_name for p in report.inactive_people_in_use] == [
+        "Engineer D",
+        "Retired Holder",
+    ]
+
+
+def test_completeness_costs_three_queries_whatever_the_data(db, gaps, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        completeness(now=SEED_INSTANT)
+    for copy in range(1, 5):
+        build_directory(copy)
+    with django_assert_num_queries(3):
+        completeness(now=SEED_INSTANT)
+
+
+def test_never_verified_people_count_as_unverified(db):
+    person = factories.PersonFactory(verified_at=None)
+    fresh = factories.PersonFactory(verified_at=datetime(2026, 11, 1, tzinfo=UTC))
+
+    report = completeness(now=SEED_INSTANT)
+
+    assert person in report.people_unverified
+    assert fresh not in report.people_unverified
+
+
+def test_the_panel_counts_and_links_each_item_to_its_admin_page(manager_client, gaps):
+    html = manager_client.get(URL).content.decode()
+    text = page_text(html)
+
+    assert "11 Roles without a holder (TBD)" in text
+    assert "1 People without phone or Slack" in text
+    assert "Engineer A missing phone" in text
+    assert "1 Services without an owner" in text
+    assert "2 Inactive people still on a rotation or holding a role" in text
+    assert (
+        f'href="/admin/escalation/service/{gaps["orphan"].pk}/change/">Orphan service</a>' in html
+    )
+    assert (
+        f'href="/admin/escalation/service/{gaps["silent"].pk}/change/">Silent service</a>' in html
+    )
+    assert (
+        f'href="/admin/escalation/person/{gaps["retired"].pk}/change/">Retired Holder</a>' in html
+    )
+
+
+def test_a_complete_directory_says_so(manager_client, db):
+    factories.RoleFactory(holder__verified_at=SEED_INSTANT)
+    with time_machine.travel(SEED_INSTANT, tick=False):
+        text = page_text(manager_client.get(URL).content.decode())
+
+    assert "All contacts complete" in text
+
+
+def test_the_dashboard_include_renders_from_the_selector_alone(db, gaps):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "includes/_completeness.html", {"completeness": completeness(now=SEED_INSTANT)}
+    )
+
+    assert "Roles without a holder (TBD)" in page_text(f"<main>{html}</main>")
+    assert "/admin/escalation/role/" in html

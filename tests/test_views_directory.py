@@ -1,0 +1,342 @@
+"""The published pages together: login required, fixed query budgets, hostile names escaped,
+and the channels and paging guide pages. Page-specific behaviour: test_views_<page>.py."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from escalation import models
+from tests import factories
+from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, svgs, tables
+
+# Every page also pays for the session, the user, the viewer's Person and the managers-group
+# check (the context processor), and most ask who is on call (`on_call_at`, three queries).
+REQUEST = 4
+ON_CALL = 3
+QUERY_BUDGET = {
+    "escalation:severity": REQUEST + ON_CALL + 2,
+    "escalation:services": REQUEST + ON_CALL + 3,  # count, page of rows, teams of the filter
+    "escalation:paths": REQUEST + ON_CALL + 4,  # paths, steps, their severities, parties
+    "escalation:contacts": REQUEST + ON_CALL + 3,  # roles, rotation slots, teams of the filter
+    "escalation:channels": REQUEST + 4,
+    "escalation:paging": REQUEST + ON_CALL + 1,
+}
+SHEET_QUERIES = REQUEST + ON_CALL + 7  # service, severities + responders, path (4)
+PATH_QUERIES = QUERY_BUDGET["escalation:paths"]
+MANAGER_CONTACTS_QUERIES = QUERY_BUDGET["escalation:contacts"] + 3  # completeness
+FILTERED_SERVICES_QUERIES = QUERY_BUDGET["escalation:services"] + 1  # the team chosen
+
+HOSTILE = "</text><script>alert(1)</script>\"&<>' 🚨\u200fאב"
+
+
+def all_pages() -> list[str]:
+    return [
+        reverse("escalation:severity"),
+        reverse("escalation:services"),
+        reverse("escalation:service_detail", args=["backend-api"]),
+        reverse("escalation:paths"),
+        reverse("escalation:path_detail", args=["technical"]),
+        reverse("escalation:contacts"),
+        reverse("escalation:channels"),
+        reverse("escalation:paging"),
+    ]
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(SEED_INSTANT, tick=False):
+        yield
+
+
+@pytest.fixture
+def directory(db, frozen):
+    return build_directory()
+
+
+# The ladder -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("index", range(8))
+def test_anonymous_visitors_are_sent_to_log_in(client, index):
+    url = all_pages()[index]
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_signed_in_people_read_every_page(viewer_client, directory, index):
+    response = viewer_client.get(all_pages()[index])
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("index", [0, 2, 3, 4, 6, 7])
+def test_pages_only_read(viewer_client, directory, index):
+    response = viewer_client.post(all_pages()[index])
+
+    assert response.status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/services/no-such-service/", "/escalation/no-such-path/"],
+)
+def test_unknown_service_or_path_is_not_found(viewer_client, url):
+    assert viewer_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("index", [0, 1, 3, 5, 6, 7])
+def test_an_empty_directory_still_renders(viewer_client, index):
+    response = viewer_client.get(all_pages()[index])
+
+    assert response.status_code == 200
+
+
+# Query budgets ----------------------------------------------------------------------------
+
+
+def assert_budgets(client, django_assert_num_queries):
+    for name, queries in QUERY_BUDGET.items():
+        with django_assert_num_queries(queries):
+            assert client.get(reverse(name)).status_code == 200
+    with django_assert_num_queries(SHEET_QUERIES):
+        client.get(reverse("escalation:service_detail", args=["backend-api"]) + "?severity=2")
+    with django_assert_num_queries(PATH_QUERIES):
+        client.get(reverse("escalation:path_detail", args=["technical"]))
+    team = models.Team.objects.get(slug="backend")
+    with django_assert_num_queries(FILTERED_SERVICES_QUERIES):
+        client.get(reverse("escalation:services") + f"?q=lead&team={team.pk}&sort=team")
+
+
+def test_each_page_has_its_query_budget(viewer_client, directory, django_assert_num_queries):
+    assert_budgets(viewer_client, django_assert_num_queries)
+
+
+def test_query_budgets_hold_with_twenty_times_the_seed(
+    viewer_client, directory, django_assert_num_queries
+):
+    for copy in range(1, 20):
+        build_directory(copy)
+    factories.OverrideFactory(
+        rotation=directory["rotation"],
+        start=SEED_INSTANT.replace(hour=0),
+        person=factories.PersonFactory(),
+    )
+    assert models.Service.objects.count() == 160
+    assert models.EscalationPath.objects.count() == 60
+
+    assert_budgets(viewer_client, django_assert_num_queries)
+
+
+def test_managers_contacts_page_adds_the_completeness_panel_for_three_queries(
+    manager_client, directory, django_assert_num_queries
+):
+    with django_assert_num_queries(MANAGER_CONTACTS_QUERIES):
+        response = manager_client.get(reverse("escalation:contacts"))
+
+    assert "Completeness" in page_text(response.content.decode())
+
+
+# Hostile names ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile(directory):
+    """Every free-text field a page shows, filled with markup, quotes, emoji and RTL marks."""
+    engineer = directory["engineers"]["C"]  # on call at SEED_INSTANT
+    engineer.display_name = HOSTILE
+    engineer.save()
+    vp = directory["roles"]["VP of Engineering"]
+    vp.name = f"VP {HOSTILE}"
+    vp.holder = factories.PersonFactory(display_name=f"Holder {HOSTILE}")
+    vp.save()
+    team = directory["teams"]["backend"]
+    team.name = f"Team {HOSTILE}"
+    team.save()
+    service = directory["services"]["Backend API (FastAPI)"]
+    service.name = f"Service {HOSTILE}"
+    service.description = HOSTILE
+    service.save()
+    path = directory["paths"]["technical"]
+    path.name = f"Path {HOSTILE}"
+    path.description = HOSTILE
+    path.save()
+    step = path.steps.get(position=1)
+    step.note = f"note {HOSTILE}"
+    step.condition = f"cond {HOSTILE}"
+    step.save()
+    models.EscalationStepParty.objects.filter(step=step).update(label=f"Label {HOSTILE}")
+    models.SeverityResponder.objects.filter(severity__level=2, tier=models.Tier.SECONDARY).update(
+        label=f"Responder {HOSTILE}"
+    )
+    channel = directory["channels"]["#incidents"]
+    channel.purpose = f"Purpose {HOSTILE}"
+    channel.who_posts = f"Who {HOSTILE}"
+    channel.save()
+    models.PagingRule.objects.filter(signal="Error rate > 5%").update(signal=f"Signal {HOSTILE}")
+    return directory
+
+
+HOSTILE_ON_PAGE = {
+    0: ["Responder ", "VP ", "Holder "],
+    1: ["Service ", "Team ", ""],
+    2: ["Service ", "Label ", "note ", "cond ", "VP "],
+    3: ["Path ", "Label ", "note ", "cond ", "VP ", "Holder "],
+    4: ["Path ", "Label ", "note ", "VP ", "Holder "],
+    5: ["VP ", "Holder ", "Team "],
+    6: ["Purpose ", "Who ", "Team ", "Service "],
+    7: ["Signal "],
+}
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_hostile_names_are_shown_as_text_on_every_page(manager_client, hostile, index):
+    response = manager_client.get(all_pages()[index])
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in html
+    text = page_text(html)
+    for prefix in HOSTILE_ON_PAGE[index]:
+        assert f"{prefix}{HOSTILE}" in text
+    for svg in svgs(html):
+        assert "script" not in {element.tag.rsplit("}", 1)[-1] for element in svg.iter()}
+
+
+@pytest.mark.parametrize("index", [3, 4])
+def test_hostile_names_inside_flowcharts_keep_the_svg_well_formed(viewer_client, hostile, index):
+    html = viewer_client.get(all_pages()[index]).content.decode()
+
+    drawing = svgs(html)[0]
+    words = "".join(drawing.itertext())
+    assert f"Label {HOSTILE}" in words
+    assert f"note {HOSTILE}" in words
+    assert f"Holder {HOSTILE}" in words
+    assert f"Path {HOSTILE}" in words
+
+
+def test_longest_names_keep_the_flowchart_whole_and_narrow(viewer_client, directory):
+    label = "W" * 200  # the longest label the database takes, with nowhere to break
+    holder = factories.PersonFactory(display_name="N" * 200)
+    models.Role.objects.filter(pk=directory["roles"]["Security Lead"].pk).update(holder=holder)
+    models.EscalationStepParty.objects.filter(
+        step__path=directory["paths"]["security"], step__position=1
+    ).update(label=label)
+    path = directory["paths"]["security"]
+    path.description = "D" * 10_000
+    path.save()
+
+    html = viewer_client.get(reverse("escalation:path_detail", args=["security"])).content.decode()
+
+    drawing = svgs(html)[0]
+    node_titles = [element.text for element in drawing.iter("{http://www.w3.org/2000/svg}title")]
+    assert f"{label} — Security Lead: {holder.display_name}" in node_titles
+    assert float(drawing.get("width")) < 400
+    assert "D" * 10_000 in page_text(html)
+
+
+# Channels ---------------------------------------------------------------------------------
+
+
+def test_channels_page_lists_the_documents_channels_in_order(viewer_client, directory):
+    html = viewer_client.get(reverse("escalation:channels")).content.decode()
+
+    incident_table = tables(html)[0]
+    assert incident_table.texts[1:] == [
+        [
+            "#incidents Slack channel",
+            "Active SEV1/SEV2 incident coordination",
+            "Incident commander, responders",
+        ],
+        ["#incidents-low Slack channel", "SEV3/SEV4 tracking", "On-call engineer"],
+        ["#engineering Slack channel", "Post-incident summaries", "Incident commander"],
+        ["#status-updates Slack channel", "External-facing status updates", "Incident commander"],
+        ["PagerDuty PagerDuty", "Automated alerting and paging", "Monitoring system"],
+    ]
+    assert 'href="slack://open"' in html
+
+
+def test_channels_page_shows_other_channels_and_each_teams_channel(viewer_client, directory):
+    html = viewer_client.get(reverse("escalation:channels")).content.decode()
+
+    other, teams = tables(html)[1], tables(html)[2]
+    assert [row[0].text for row in other.rows[1:]] == ["Status page", "Ticket queue"]
+    platform = teams.row("#team-platform")
+    assert platform[1].text == "Platform Team"
+    assert platform[2].text == (
+        "Database (PostgreSQL), Redis / Caching, CI/CD Pipeline, Infrastructure / Cloud"
+    )
+
+
+def test_channels_page_says_how_swaps_work_now(viewer_client, directory):
+    html = viewer_client.get(reverse("escalation:channels")).content.decode()
+    text = page_text(html)
+
+    assert "On-call schedule: Managed in PagerDuty." in text
+    assert "every week, handoff on Monday 09:00 UTC" in text
+    assert "#on-call-swap" in text
+    assert f'href="{reverse("escalation:swaps")}"' in html
+
+
+# Paging guide -----------------------------------------------------------------------------
+
+
+def test_paging_guide_lists_every_rule_with_its_action_and_channel(viewer_client, directory):
+    html = viewer_client.get(reverse("escalation:paging")).content.decode()
+
+    assert tables(html)[0].texts[1:] == [
+        ["Service completely down", "Page immediately", "PagerDuty"],
+        ["Error rate > 5%", "Page immediately", "PagerDuty"],
+        ["Error rate 1-5%", "Slack notification", "#incidents"],
+        ["Performance degradation > 2x", "Page if sustained > 5 min", "PagerDuty"],
+        ["Single user report", "Investigate, no page", "#incidents-low"],
+        ["Multiple user reports", "Evaluate severity, likely page", "PagerDuty or #incidents"],
+        ["Scheduled maintenance issue", "Slack notification", "#incidents-low"],
+    ]
+
+
+def test_page_immediately_rows_stand_out(viewer_client, directory):
+    html = viewer_client.get(reverse("escalation:paging")).content.decode()
+
+    table = tables(html)[0]
+    urgent = [
+        row[0].text
+        for row, attrs in zip(table.rows, table.row_attrs, strict=True)
+        if "row-urgent" in attrs.get("class", "")
+    ]
+    assert urgent == ["Service completely down", "Error rate > 5%"]
+    table_html = html[html.index("<table") : html.index("</table>")]
+    assert table_html.count('<span class="urgent">') == 2
+
+
+def test_paging_guide_says_who_a_page_reaches_now(viewer_client, directory):
+    text = page_text(viewer_client.get(reverse("escalation:paging")).content.decode())
+
+    assert "A page reaches the on-call engineer: now Engineer C, then Engineer D." in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/services/?q=%00",
+        "/services/?page=abc",
+        "/services/?page=999",
+        "/services/?sort=%3Cscript%3E",
+        "/services/?team=abc",
+        "/contacts/?team=%00",
+        "/contacts/?page=-1",
+        "/services/backend-api/?started=%00&severity=%00&kind=%00",
+    ],
+)
+def test_malformed_query_strings_never_fail(viewer_client, directory, url):
+    response = viewer_client.get(url)
+
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]

@@ -1,0 +1,455 @@
+"""The dashboard, the calendar and the profile page, at the seed's boundary instants."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from escalation import models
+from escalation.services.feed_tokens import hash_token
+from escalation.templatetags.oncall_tags import countdown_text, format_instant
+from escalation.views import oncall as views
+from tests import factories
+from tests.oncall_data import (
+    HANDOFF_TO_ODD_WEEK,
+    LAST_SECOND_OF_EVEN_WEEK,
+    THURSDAY_EVEN_WEEK,
+    many_overrides,
+    seed_rotation,
+)
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("escalation:dashboard")
+CALENDAR = reverse("escalation:calendar")
+PROFILE = reverse("escalation:profile")
+
+
+@pytest.fixture
+def seed():
+    return seed_rotation()
+
+
+def on_call_names(response):
+    return re.findall(r'class="oncall-person">([^<]+)<', response.content.decode())
+
+
+def focus_names(response):
+    return re.findall(r'class="oncall-focus-person">([^<]+)<', response.content.decode())
+
+
+def row_count(response):
+    return response.content.decode().count('<th scope="row" data-label="ISO week">')
+
+
+# --- Access -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CALENDAR, PROFILE])
+def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (THURSDAY_EVEN_WEEK, ["Engineer C", "Engineer D"]),
+        (LAST_SECOND_OF_EVEN_WEEK, ["Engineer C", "Engineer D"]),
+        (HANDOFF_TO_ODD_WEEK, ["Engineer A", "Engineer B"]),
+    ],
+)
+def test_dashboard_shows_the_pair_on_call_at_the_boundaries(viewer_client, seed, now, expected):
+    with time_machine.travel(now, tick=False):
+        response = viewer_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert on_call_names(response) == expected
+
+
+def test_dashboard_gives_contacts_handoff_countdown_and_next_pair(viewer_client, seed):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(DASHBOARD)
+    html = response.content.decode()
+    assert 'href="tel:+442079460007"' in html  # Engineer C's phone
+    assert 'href="mailto:engineer.d@example.com"' in html
+    assert "@pd-engineer-c" in html
+    assert "Mon 30 Nov 2026, 09:00 UTC" in html
+    assert "in 3 days 21 hours" in html
+    assert 'data-countdown-until="2026-11-30T09:00:00Z"' in html
+    assert re.search(r"<strong>Engineer A</strong> \(primary\)", html)
+    assert re.search(r"<strong>Engineer B</strong> \(secondary\)", html)
+    assert "Since" in html and "Mon 23 Nov 2026, 09:00 UTC" in html
+
+
+def test_dashboard_shows_the_handoff_in_the_viewers_time_zone_and_in_utc(client, user, seed):
+    factories.PersonFactory(display_name="Viewer", user=user, time_zone="America/New_York")
+    client.force_login(user)
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.get(DASHBOARD)
+    html = response.content.decode()
+    assert "Mon 30 Nov 2026, 04:00 EST" in html
+    assert "Mon 30 Nov 2026, 09:00 UTC" in html
+
+
+def test_dashboard_marks_an_override_and_who_comes_back(viewer_client, seed):
+    cover = factories.PersonFactory(display_name="Rosa Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=cover,
+        start=THURSDAY_EVEN_WEEK - timedelta(hours=3),
+        end=THURSDAY_EVEN_WEEK + timedelta(days=1),
+    )
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(DASHBOARD)
+    html = response.content.decode()
+    assert on_call_names(response) == ["Rosa Cover", "Engineer D"]
+    assert "Covering for Engineer C" in html
+    assert re.search(r"Then <strong>Engineer C</strong>\s+until", html)
+
+
+def test_dashboard_without_rotations_says_so(viewer_client):
+    response = viewer_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert "No on-call rotation yet" in response.content.decode()
+
+
+def test_dashboard_reports_a_rotation_it_cannot_compute(manager_client, seed):
+    broken = factories.RotationFactory(name="Broken rotation")
+    factories.RotationSlotFactory(rotation=broken, week_parity=models.WeekParity.ODD)
+    response = manager_client.get(DASHBOARD)
+    html = response.content.decode()
+    assert "Broken rotation</strong> cannot be shown" in html
+    assert reverse("admin:escalation_rotation_change", args=[broken.pk]) in html
+    assert len(on_call_names(response)) == 2
+
+
+def test_dashboard_query_count_is_fixed(viewer_client, seed, django_assert_num_queries):
+    with django_assert_num_queries(7):
+        viewer_client.get(DASHBOARD)
+    many_overrides(seed.rotation, count=500, start=datetime(2026, 11, 1, tzinfo=UTC))
+    seed_rotation(name="Second", slug="second", people_suffix="2")
+    with django_assert_num_queries(7):
+        viewer_client.get(DASHBOARD)
+
+
+# --- Calendar -----------------------------------------------------------------------------
+
+
+def test_calendar_defaults_to_eight_weeks_from_the_current_shift(viewer_client, seed):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(CALENDAR)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert row_count(response) == 8
+    assert "2026-W48" in html and "2027-W02" in html and "2027-W03" not in html
+    assert "8 weeks from Monday 23 November 2026" in html
+
+
+def test_calendar_start_and_weeks(viewer_client, seed):
+    response = viewer_client.get(CALENDAR, {"start": "2027-03-01", "weeks": "3"})
+    html = response.content.decode()
+    assert row_count(response) == 3
+    assert "2027-W09" in html and "2027-W11" in html and "2027-W12" not in html
+    assert "?start=2027-03-22&amp;weeks=3" in html  # later
+    assert "?start=2027-02-08&amp;weeks=3" in html  # earlier
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"start": "2026-13-45"}, views.START_INVALID.format(value="2026-13-45")),
+        ({"start": "0001-01-01"}, views.START_INVALID.format(value="0001-01-01")),
+        ({"weeks": "0"}, views.WEEKS_INVALID.format(max=104, default=8)),
+        ({"weeks": "105"}, views.WEEKS_INVALID.format(max=104, default=8)),
+        ({"weeks": "-3"}, views.WEEKS_INVALID.format(max=104, default=8)),
+        ({"weeks": "eight"}, views.WEEKS_INVALID.format(max=104, default=8)),
+        ({"at": "yesterday"}, views.AT_INVALID.format(value="yesterday")),
+        ({"at": "9999-12-31T23:59:59+00:00"}, views.AT_OUT_OF_RANGE),
+        (
+            {"at": "0001-01-01T00:00:00+05:00"},
+            views.AT_INVALID.format(value="0001-01-01T00:00:00+05:00"),
+        ),
+    ],
+)
+def test_calendar_bad_parameters_show_a_message_and_the_defaults(
+    viewer_client, seed, params, message
+):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(CALENDAR, params)
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+    assert row_count(response) == 8
+
+
+@settings(
+    max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    start=st.one_of(st.text(max_size=20), st.dates().map(str)),
+    weeks=st.one_of(st.text(max_size=5), st.integers(-5, 200).map(str)),
+    at=st.one_of(st.text(max_size=30), st.datetimes().map(lambda d: d.isoformat())),
+)
+def test_calendar_never_fails_on_odd_parameters(viewer_client, seed, start, weeks, at):
+    response = viewer_client.get(CALENDAR, {"start": start, "weeks": weeks, "at": at})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ("2026-11-26T12:00:00Z", ["Engineer C", "Engineer D"]),
+        ("2026-11-30T08:59:59Z", ["Engineer C", "Engineer D"]),
+        ("2026-11-30T09:00:00Z", ["Engineer A", "Engineer B"]),
+        ("2026-11-30T10:00:00+01:00", ["Engineer A", "Engineer B"]),
+        ("2026-11-30T09:59:59 01:00", ["Engineer C", "Engineer D"]),  # "+" arrived as a space
+    ],
+)
+def test_calendar_at_answers_who_was_on_call(viewer_client, seed, at, expected):
+    response = viewer_client.get(CALENDAR, {"at": at})
+    assert focus_names(response) == expected
+
+
+def test_calendar_at_without_offset_is_read_in_the_viewers_time_zone(client, user, seed):
+    factories.PersonFactory(display_name="Viewer", user=user, time_zone="America/New_York")
+    client.force_login(user)
+    before = client.get(CALENDAR, {"at": "2026-11-30T03:59:59"})
+    after = client.get(CALENDAR, {"at": "2026-11-30T04:00"})
+    assert focus_names(before) == ["Engineer C", "Engineer D"]
+    assert focus_names(after) == ["Engineer A", "Engineer B"]
+    assert "In your time zone, America/New_York" in after.content.decode()
+    assert 'value="2026-11-30T04:00:00"' in after.content.decode()
+
+
+def test_calendar_at_links_step_across_handoffs(viewer_client, seed):
+    response = viewer_client.get(CALENDAR, {"at": "2026-11-26T12:00:00Z"})
+    html = response.content.decode()
+    assert "?at=2026-11-23T08%3A59%3A59Z&amp;weeks=8" in html
+    assert "?at=2026-11-30T09%3A00%3A00Z&amp;weeks=8" in html
+    assert 'class="oncall-row-focus' in html
+
+
+def test_calendar_explains_the_parity_repeat_to_everyone(viewer_client, seed):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(CALENDAR)
+    html = response.content.decode()
+    assert "The same pair is on call twice in a row" in html
+    assert "ISO year 2026 has 53 weeks" in html
+    assert "Engineer A and Engineer B (Odd weeks)" in html
+    assert (
+        '<span class="badge text-bg-warning" title="The same slot as the shift before">repeat</span>'
+        in html
+    )
+    assert "/admin/" not in html.split('oncall-repeat"')[1].split("</div>")[0]
+
+
+def test_calendar_gives_managers_a_link_to_switch_the_rule(manager_client, seed):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = manager_client.get(CALENDAR)
+    change_url = reverse("admin:escalation_rotation_change", args=[seed.rotation.pk])
+    link = f'<a href="{change_url}">change the rotation\'s rule</a>'
+    assert link in response.content.decode()
+
+
+def test_calendar_announces_an_upcoming_repeat_outside_the_window(viewer_client, seed):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(CALENDAR, {"weeks": "2"})
+    assert "Coming up: the same pair twice in a row" in response.content.decode()
+
+
+def test_calendar_lists_override_segments(viewer_client, seed):
+    cover = factories.PersonFactory(display_name="Rosa Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.SECONDARY,
+        person=cover,
+        start=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        end=datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+    response = viewer_client.get(CALENDAR, {"start": "2026-11-30", "weeks": "1"})
+    html = response.content.decode()
+    assert "partly covered" in html
+    assert re.search(
+        r"Secondary</span> <strong>Rosa Cover</strong> covering for Engineer B, "
+        r"Tue 1 Dec, 09:00 UTC → Wed 2 Dec, 09:00 UTC",
+        html,
+    )
+
+
+def test_calendar_shows_a_shift_covered_in_full(viewer_client, seed):
+    cover = factories.PersonFactory(display_name="Rosa Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        person=cover,
+        start=datetime(2026, 11, 30, 9, tzinfo=UTC),
+        end=datetime(2026, 12, 7, 9, tzinfo=UTC),
+    )
+    response = viewer_client.get(CALENDAR, {"start": "2026-11-30", "weeks": "1"})
+    html = response.content.decode()
+    assert (
+        '<span class="text-decoration-line-through text-body-secondary">Engineer A</span>' in html
+    )
+    assert "Rosa Cover covers" in html
+
+
+def test_calendar_query_count_does_not_grow_with_weeks_or_overrides(
+    viewer_client, seed, django_assert_num_queries
+):
+    with django_assert_num_queries(7):
+        viewer_client.get(CALENDAR, {"weeks": "8"})
+    many_overrides(seed.rotation, count=500, start=datetime(2026, 11, 23, tzinfo=UTC))
+    with django_assert_num_queries(7):
+        response = viewer_client.get(CALENDAR, {"weeks": "104", "at": "2026-12-01T12:00:00Z"})
+    assert row_count(response) == 104
+    assert response.content.decode().count("covering for") >= 500
+
+
+# --- Profile ------------------------------------------------------------------------------
+
+
+def test_profile_shows_the_person_and_their_next_shifts(client, user, seed):
+    seed.c.user = user
+    seed.c.time_zone = "Europe/Berlin"
+    seed.c.save()
+    client.force_login(user)
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.get(PROFILE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Engineer C" in html and "Europe/Berlin" in html and "@engineer-c" in html
+    assert "Mon 23 Nov 2026, 10:00 CET" in html  # the shift in progress, local time
+    assert "Mon 7 Dec 2026, 10:00 CET" in html
+    assert "You have no feed token yet" in html
+
+
+def test_profile_without_a_linked_person_explains_it(viewer_client):
+    response = viewer_client.get(PROFILE)
+    assert "not linked to a person" in response.content.decode()
+
+
+def test_profile_regenerate_shows_the_link_once_then_only_the_hint(viewer_client, user, seed):
+    response = viewer_client.post(PROFILE, {"action": "regenerate"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    token = re.search(r"calendar\.ics\?token=([A-Za-z0-9_-]{40,})", html).group(1)
+    assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
+    assert "webcal://testserver/oncall/calendar.ics?token=" in html
+    assert "no-store" in response["Cache-Control"]
+    later = viewer_client.get(PROFILE).content.decode()
+    assert token not in later
+    assert f"<code>{token[:8]}…</code>" in later
+    assert "regenerate to get a new link" in later
+
+
+def test_profile_revoke_forgets_the_token(viewer_client, user):
+    factories.FeedTokenFactory(user=user)
+    response = viewer_client.post(PROFILE, {"action": "revoke"}, follow=True)
+    assert views.FEED_LINK_REVOKED in response.content.decode()
+    assert not models.FeedToken.objects.filter(user=user).exists()
+
+
+def test_profile_rejects_an_unknown_action(viewer_client):
+    assert viewer_client.post(PROFILE, {"action": "explode"}).status_code == 400
+
+
+def test_profile_query_count_is_fixed(client, user, seed, django_assert_num_queries):
+    seed.a.user = user
+    seed.a.save()
+    client.force_login(user)
+    with django_assert_num_queries(8):
+        client.get(PROFILE)
+    many_overrides(seed.rotation, count=200, start=datetime(2026, 11, 1, tzinfo=UTC))
+    with django_assert_num_queries(8):
+        client.get(PROFILE)
+
+
+# --- Formatting ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(days=3, hours=4, minutes=59), "in 3 days 4 hours"),
+        (timedelta(days=1), "in 1 day"),
+        (timedelta(days=2, minutes=5), "in 2 days"),
+        (timedelta(hours=2, minutes=5), "in 2 hours 5 minutes"),
+        (timedelta(hours=1), "in 1 hour"),
+        (timedelta(minutes=4, seconds=30), "in 4 minutes"),
+        (timedelta(seconds=59), "in less than a minute"),
+        (timedelta(0), "now"),
+        (timedelta(seconds=-5), "now"),
+    ],
+)
+def test_countdown_text(delta, text):
+    assert countdown_text(delta) == text
+
+
+def test_format_instant_uses_the_zone_and_shows_seconds_only_when_set():
+    instant = datetime(2026, 11, 30, 8, 59, 59, tzinfo=UTC)
+    assert format_instant(instant, "UTC") == "Mon 30 Nov 2026, 08:59:59 UTC"
+    assert format_instant(instant + timedelta(seconds=1), "Australia/Sydney") == (
+        "Mon 30 Nov 2026, 20:00 AEDT"
+    )
+    assert format_instant(instant, "Not/AZone") == "Mon 30 Nov 2026, 08:59:59 UTC"
+
+
+def test_dashboard_shows_managers_the_completeness_panel_and_viewers_not(
+    viewer_client, manager_client, seed
+):
+    seed.c.phone = ""
+    seed.c.save()
+    manager_html = manager_client.get(DASHBOARD).content.decode()
+    assert 'id="completeness-title"' in manager_html
+    assert "People without phone or Slack" in manager_html
+    viewer_client.force_login(factories.UserFactory(username="plain"))
+    assert 'id="completeness-title"' not in viewer_client.get(DASHBOARD).content.decode()
+
+
+def test_dashboard_query_count_for_managers_is_fixed(
+    manager_client, seed, django_assert_num_queries
+):
+    with django_assert_num_queries(10):
+        manager_client.get(DASHBOARD)
+    many_overrides(seed.rotation, count=500, start=datetime(2026, 11, 1, tzinfo=UTC))
+    seed_rotation(name="Second", slug="second", people_suffix="2")
+    with django_assert_num_queries(10):
+        manager_client.get(DASHBOARD)
+
+
+# --- The bundled escalation document, imported -----------------------------------------
+
+
+SEED_BOUNDARIES = [
+    (THURSDAY_EVEN_WEEK, ["Engineer C", "Engineer D"]),
+    (LAST_SECOND_OF_EVEN_WEEK, ["Engineer C", "Engineer D"]),
+    (HANDOFF_TO_ODD_WEEK, ["Engineer A", "Engineer B"]),
+]
+
+
+@pytest.mark.parametrize(("now", "expected"), SEED_BOUNDARIES)
+def test_seeded_dashboard_at_the_boundaries(viewer_client, seeded, now, expected):
+    with time_machine.travel(now, tick=False):
+        response = viewer_client.get(DASHBOARD)
+    assert on_call_names(response) == expected
+
+
+@pytest.mark.parametrize(("at", "expected"), SEED_BOUNDARIES)
+def test_seeded_calendar_at_the_boundaries(viewer_client, seeded, at, expected):
+    response = viewer_client.get(CALENDAR, {"at": at.isoformat()})
+    assert focus_names(response) == expected
+
+
+def test_seeded_calendar_shows_the_2026_to_2027_repeat(viewer_client, seeded):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(CALENDAR)
+    html = response.content.decode()
+    assert "The same pair is on call twice in a row" in html
+    assert "Engineer A and Engineer B (Odd weeks)" in html
+    assert "ISO year 2026 has 53 weeks" in html
