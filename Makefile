@@ -46,6 +46,8 @@ pytest: setup
 test: lint pytest
 
 e2e: setup
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || command -v chromium >/dev/null || { \
+		echo "make e2e: Chromium is missing; install it with: apt-get install chromium"; exit 1; }
 	$(TEST_SETTINGS) $(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 format: setup

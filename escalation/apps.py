@@ -5,3 +5,8 @@ class EscalationConfig(AppConfig):
     name = "escalation"
     verbose_name = "Escalation contacts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .cache import connect_receivers
+
+        connect_receivers()

@@ -20,6 +20,12 @@ class PersonOIDCBackend(OIDCAuthenticationBackend):
 
     def _link_person(self, user: AbstractBaseUser, claims: dict[str, Any]) -> None:
         email = (claims.get("email") or "").strip()
-        if not email:
+        if not email or Person.objects.filter(user_id=user.pk).exists():
             return
-        Person.objects.filter(email__iexact=email, user__isnull=True).update(user=user)
+        matches = list(Person.objects.filter(email__iexact=email, user__isnull=True)[:2])
+        if len(matches) != 1:
+            # Two entries whose addresses differ only in case: a manager links the right one.
+            return
+        (person,) = matches
+        person.user_id = user.pk
+        person.save(update_fields=["user"])  # saved, not updated, so that its history records it

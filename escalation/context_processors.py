@@ -1,8 +1,10 @@
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
-from .permissions import is_manager
-from .viewer import viewer_time_zone
+from .viewer import DEFAULT_TIME_ZONE, viewer
 
 NAVIGATION = [
     ("escalation:dashboard", "On call now", "bi-telephone-outbound"),
@@ -17,11 +19,22 @@ NAVIGATION = [
 ]
 
 
+@cache
+def navigation_links() -> list[tuple[str, str, str, str]]:
+    """(view name, URL, label, icon) of each section: the URLs are reversed once per process."""
+    return [(name, reverse(name), label, icon) for name, label, icon in NAVIGATION]
+
+
 def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    facts = viewer(request) if signed_in else None
+    match = getattr(request, "resolver_match", None)
     return {
-        "navigation": NAVIGATION,
-        "viewer_is_manager": bool(user) and is_manager(user),  # type: ignore[arg-type]
-        "viewer_time_zone": viewer_time_zone(request),
+        "navigation": navigation_links(),
+        # The section a page belongs to: its own view's, unless the view names one (nav_section).
+        "nav_current": match.view_name if match else "",
+        "viewer_is_manager": bool(facts and facts.is_manager),
+        "viewer_time_zone": facts.time_zone if facts else DEFAULT_TIME_ZONE,
         "oidc_enabled": settings.OIDC_ENABLED,
     }

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from .models import OnCallTier, Person, SwapKind
@@ -21,6 +22,9 @@ RETURN_UNAVAILABLE = "That shift is no longer on offer: pick another one."
 PART_OUTSIDE_SHIFT = "Keep it inside the chosen shift: {start} to {end}."
 PART_END_NOT_AFTER_START = "The end must be after the start."
 RETURN_OTHER_ROTATION = "The return shift must be in the same rotation as the shift given away."
+SUBMISSION_KEY_MISSING = (
+    "The form arrived incomplete, perhaps from an old page: check it and send it again."
+)
 REQUESTER_UNKNOWN = "Pick the person this request is for."
 COLLEAGUE_UNKNOWN = "Pick an active colleague from the list."
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -65,7 +69,8 @@ class SwapRequestForm(forms.Form):
     viewer's time zone. The rules themselves live in the service (`escalation.services.swaps`):
     its errors land on the matching field (`add_swap_error`)."""
 
-    requester = forms.ChoiceField(widget=forms.HiddenInput, required=False)
+    # Only carries the manager's choice back: the view picks the requester, `clean` checks it.
+    requester = forms.Field(widget=forms.HiddenInput, required=False)
     shift = forms.ChoiceField(
         label="Shift",
         error_messages={"invalid_choice": SHIFT_UNAVAILABLE},
@@ -153,9 +158,6 @@ class SwapRequestForm(forms.Form):
             )
             for person, shifts in options.others_shifts.items()
         ]
-        self._choice_field("requester").choices = [("", "")] + [
-            (pk, person.display_name) for pk, person in self._people.items()
-        ]
         for name in ("start", "end"):
             self.fields[name].help_text += f" Times in {time_zone}."
             self.fields[name].widget.attrs["step"] = 60
@@ -187,6 +189,14 @@ class SwapRequestForm(forms.Form):
         # (Django rejects one skipped or repeated by a clock change, with a message).
         with timezone.override(self.zone):
             super().full_clean()
+        if self.is_bound and "submission_key" in self.errors:
+            # A hidden field's error would show nowhere: say it above the form, and give the form
+            # a fresh key so that sending it again works.
+            del self.errors["submission_key"]
+            data = cast(QueryDict, self.data).copy()
+            data["submission_key"] = str(uuid.uuid4())
+            self.data = data
+            self.add_error(None, SUBMISSION_KEY_MISSING)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

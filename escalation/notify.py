@@ -221,6 +221,12 @@ def _send(message: OutgoingMessage) -> None:
     post_to_slack(url, {"channel": message.recipient, "text": message.body})
 
 
+def slack_text(text: str) -> str:
+    """Text as Slack shows it, not as markup: "<!channel>" in a note must not ping everyone,
+    nor "<https://…|…>" make a link (Slack's own escaping: &, < and >)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def post_to_slack(url: str, payload: dict[str, str]) -> None:
     """POST a JSON payload to a Slack incoming webhook; raise unless Slack says ok."""
     if not url.startswith(("https://", "http://")):
@@ -334,12 +340,12 @@ def swap_notices(
 
     if settings.SLACK_WEBHOOK_URL and swap.rotation.swap_channel:
         lines = [
-            f"*{headline}* ({swap.rotation.name})",
-            _interval_line(swap, swap.rotation.time_zone),
+            f"*{slack_text(headline)}* ({slack_text(swap.rotation.name)})",
+            slack_text(_interval_line(swap, swap.rotation.time_zone)),
         ]
         if note:
-            lines.append(f"Note: {note}")
-        lines.append(f"{next_step} <{url}|Request #{swap.pk}>")
+            lines.append(f"Note: {slack_text(note)}")
+        lines.append(f"{slack_text(next_step)} <{url}|Request #{swap.pk}>")
         notices.append(
             Notice(
                 channel=MessageChannel.SLACK,

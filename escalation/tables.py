@@ -78,8 +78,7 @@ def _tbd_class(record: ContactRow) -> str:
 
 
 def _phone_class(record: ContactRow) -> str:
-    has_phone = record.person is not None and bool(record.person.phone)
-    return "tbd" if not has_phone and not record.is_on_call else ""
+    return "tbd" if not record.phone and not record.is_on_call else ""
 
 
 def _slack_class(record: ContactRow) -> str:

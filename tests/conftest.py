@@ -8,6 +8,15 @@ from tests import factories
 SEED_DOCUMENT = Path(settings.BASE_DIR) / "escalation" / "data" / "escalation-contacts.md"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a test's rolled-back writes also roll back the
+    data version its cached pages are keyed by (escalation.cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seed_path() -> Path:
     return SEED_DOCUMENT

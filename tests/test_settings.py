@@ -62,6 +62,26 @@ def test_check_deploy_with_production_environment_reports_no_issues():
     assert "System check identified no issues" in result.stdout
 
 
+def test_check_deploy_is_clean_with_nothing_silenced_when_hsts_preload_is_asked_for():
+    # The only silenced check is the preload one, and only while preload is not asked for.
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        PRODUCTION_ENV | {"SECURE_HSTS_PRELOAD": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_when_production_switches_transport_security_off():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        PRODUCTION_ENV | {"SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"},
+    )
+    assert result.returncode != 0
+    for check in ("security.W008", "security.W012", "security.W016"):
+        assert check in result.stderr
+
+
 def test_production_defaults_are_secure():
     result = _run(
         [
@@ -81,3 +101,16 @@ def test_production_defaults_are_secure():
         "True",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
     ]
+
+
+def test_the_log_in_lock_is_set_from_the_environment():
+    result = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)",
+        ],
+        PRODUCTION_ENV | {"AXES_FAILURE_LIMIT": "3", "AXES_COOLOFF_HOURS": "0.5"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3", "0.5"]

@@ -27,6 +27,7 @@ from .base import CompactInline, EscalationForm, HistoryAdmin, tbd_badge
 from .parties import PartyChoicesAdminMixin, PartyChoicesInlineMixin, PartyForm
 
 SUSTAINED_MINUTES_REQUIRED = "Say for how many minutes the signal must last before paging."
+LIMITED_STEP = "Escalation step: {step} (only for this severity: change it first)"
 
 PARTY_FIELDS = ["position", "who", "label", "via"]
 TIER_ORDER = Case(
@@ -78,6 +79,20 @@ class SeverityAdmin(HistoryAdmin):
         if term.upper().startswith("SEV"):
             term = term[3:].strip()
         return super().get_search_results(request, queryset, term)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # A step limited to a severity ("SEV1 only") would quietly apply to every severity once
+        # the severity is gone: refused, naming the steps to change first.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        limited = (
+            EscalationStep.objects.filter(only_severities__in=list(objs))
+            .select_related("path")
+            .distinct()
+        )
+        limits = [LIMITED_STEP.format(step=step) for step in limited]
+        if limits:
+            perms_needed = set()
+        return deleted, counts, perms_needed, [*protected, *limits]
 
     @admin.display(description="Severity", ordering="level")
     def name(self, severity: Severity) -> str:

@@ -13,6 +13,7 @@ NO_KNOWN_SECTION = (
     '("## Contact Matrix by Severity", "## On-Call Rotation"…)'
 )
 UNTERMINATED_FENCE = "this code fence is never closed (no closing ``` line)"
+RESERVED_CHARACTER = "the character U+{code:04X} cannot be part of the document: remove it"
 
 # Sections.
 DUPLICATE_SECTION = 'the section "{title}" appears twice (first on line {first})'

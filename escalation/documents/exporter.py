@@ -38,6 +38,7 @@ from .parser import (
     CONTACT_NOTE,
     CONTACT_TABLE,
     CONTACTS,
+    ESCAPABLE,
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
@@ -58,14 +59,48 @@ from .parser import (
     TITLE,
     VIA_TEXT,
     TableFormat,
+    plain,
 )
 
 SHIFT_TEXT = {1: "Daily", 7: "Weekly"}
 
 
+# What the parser reads as syntax, where: a backslash before it makes it text (parser.ESCAPABLE).
+CELL_SYNTAX = "|"
+PARTY_SYNTAX = "|()+`"
+CLAUSE_SYNTAX = "|(),"
+HEADING_SYNTAX = "|#"
+
+
+def escape(text: str, syntax: str = CELL_SYNTAX) -> str:
+    """A value as document text that reads back as itself: on one line (the format has no line
+    breaks inside a value), with a backslash before each character of `syntax`, before a
+    backslash the parser would take for an escape, and before emphasis wrapped around it all."""
+    text = " ".join(text.split())
+    out = []
+    for index, char in enumerate(text):
+        following = text[index + 1 : index + 2]
+        if char in syntax or (char == "\\" and (not following or following in ESCAPABLE)):
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    escaped = "".join(out)
+    if plain(escaped) != escaped:  # "*draft*" would lose its stars
+        escaped = "\\" + escaped
+    return escaped
+
+
+def label_text(party: Party) -> str:
+    """A party's words; a leading "#" would make a channel of it."""
+    label = escape(party.label, PARTY_SYNTAX)
+    if label.startswith("#") and party.kind != PartyKind.CHANNEL:
+        label = "\\" + label
+    return label
+
+
 def cell(text: str) -> str:
-    """A table cell's text: pipes escaped, on one line."""
-    return " ".join(text.replace("|", "\\|").split())
+    """A table cell's text, on one line; values in it are escaped by the caller."""
+    return " ".join(text.split())
 
 
 def _table(table_format: TableFormat, rows: Iterable[Iterable[str]]) -> list[str]:
@@ -84,13 +119,13 @@ def party_text(party: Party) -> str:
     ):
         natural = Via.TICKET
     if party.via and party.via != natural:
-        return f"{party.label} ({VIA_TEXT[party.via]})"
-    return party.label
+        return f"{label_text(party)} ({VIA_TEXT[party.via]})"
+    return label_text(party)
 
 
 def step_text(step: EscalationStep) -> str:
     """A flowchart box: its parties, then the conditions and note in parentheses."""
-    names = " + ".join(party.label for party in step.parties.all())
+    names = " + ".join(label_text(party) for party in step.parties.all())
     clauses = []
     severities = sorted(step.only_severities.all(), key=lambda s: s.level)
     if severities:
@@ -99,9 +134,9 @@ def step_text(step: EscalationStep) -> str:
         unit = "minute" if step.after_minutes == 1 else "minutes"
         clauses.append(f"if not resolved within {step.after_minutes} {unit}")
     if step.condition:
-        clauses.append(f"if {step.condition}")
+        clauses.append(f"if {escape(step.condition, CLAUSE_SYNTAX)}")
     if step.note:
-        clauses.append(step.note)
+        clauses.append(escape(step.note, CLAUSE_SYNTAX))
     return f"{names} ({', '.join(clauses)})" if clauses else names
 
 
@@ -151,15 +186,15 @@ def _rotation() -> list[str]:
         return _table(ROTATION_TABLE, [])
     rows = [
         [
-            slot.label,
-            slot.primary.display_name,
-            slot.secondary.display_name if slot.secondary else TBD,
+            escape(slot.label),
+            escape(slot.primary.display_name),
+            escape(slot.secondary.display_name) if slot.secondary else TBD,
         ]
         for slot in rotation.slots.all()
     ]
     lines = [*_table(ROTATION_TABLE, rows), ""]
     if rotation.schedule_note:
-        lines.append(f"**{SCHEDULE_LABEL}:** {rotation.schedule_note}")
+        lines.append(f"**{SCHEDULE_LABEL}:** {escape(rotation.schedule_note, '')}")
     lines.append(f"**{CADENCE_LABEL}:** {cadence_text(rotation)}")
     if rotation.swap_channel:
         lines.append(f"**{OVERRIDE_LABEL}:** Post in {rotation.swap_channel} channel")
@@ -170,9 +205,9 @@ def _services() -> list[str]:
     services = Service.objects.select_related("team", "primary_contact")
     rows = [
         [
-            service.name,
-            service.team.name,
-            service.primary_contact.name if service.primary_contact else TBD,
+            escape(service.name),
+            escape(service.team.name),
+            escape(service.primary_contact.name) if service.primary_contact else TBD,
             service.slack_channel or TBD,
         ]
         for service in services
@@ -187,7 +222,7 @@ def _paths() -> list[str]:
     paths = EscalationPath.objects.prefetch_related(Prefetch("steps", queryset=steps))
     lines: list[str] = []
     for path in paths:
-        lines += ["", f"### {path.name}", "", "```"]
+        lines += ["", f"### {escape(path.name, HEADING_SYNTAX)}", "", "```"]
         for number, step in enumerate(path.steps.all()):
             if number:
                 lines += ["    |", "    v"]
@@ -200,9 +235,9 @@ def _channels() -> list[str]:
     channels = Channel.objects.filter(position__isnull=False).order_by("position")
     rows = [
         [
-            f"`{channel.name}`" if channel.name.startswith("#") else channel.name,
-            channel.purpose,
-            channel.who_posts,
+            f"`{escape(channel.name)}`" if channel.name.startswith("#") else escape(channel.name),
+            escape(channel.purpose),
+            escape(channel.who_posts),
         ]
         for channel in channels
     ]
@@ -221,8 +256,8 @@ def _contacts() -> list[str]:
         holder = role.holder
         phone = holder.phone.as_international if holder and holder.phone else TBD
         row = [
-            role.name,
-            holder.display_name if holder else TBD,
+            escape(role.name),
+            escape(holder.display_name) if holder else TBD,
             role.slack_alias or TBD,
             role.pagerduty_alias or TBD,
             phone,
@@ -237,10 +272,10 @@ def _paging() -> list[str]:
     rules = PagingRule.objects.select_related("channel", "alternative_channel")
     rows = []
     for rule in rules:
-        channel = rule.channel.name
+        channel = escape(rule.channel.name)
         if rule.alternative_channel:
-            channel += f" or {rule.alternative_channel.name}"
-        rows.append([rule.signal, rule.action_text, channel])
+            channel += f" or {escape(rule.alternative_channel.name)}"
+        rows.append([escape(rule.signal), rule.action_text, channel])
     return _table(PAGING_TABLE, rows)
 
 

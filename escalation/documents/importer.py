@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 from simple_history.utils import bulk_create_with_history
 
+from escalation.cache import bump_data_version
 from escalation.models import (
     Channel,
     ChannelKind,
@@ -36,6 +37,7 @@ from escalation.models import (
     EscalationStepParty,
     PagingRule,
     PartyKind,
+    PathKind,
     Person,
     Role,
     Rotation,
@@ -626,12 +628,17 @@ class _Importer:
             if path is None:
                 path = EscalationPath(name=spec.title, slug=self._slug(EscalationPath, spec.title))
                 self.paths[words(spec.title)] = path
+            kind = spec.kind
+            if path.pk is not None and kind == PathKind.OTHER:
+                kind = PathKind(
+                    path.kind
+                )  # the title says no kind: keep the one chosen in the admin
             self.record(
                 path,
                 line=spec.line,
                 display=spec.title,
                 column="Escalation path",
-                values={"name": spec.title, "kind": spec.kind, "position": position},
+                values={"name": spec.title, "kind": kind, "position": position},
                 columns={"name": "Escalation path"},
             )
             existing = (
@@ -926,6 +933,9 @@ def import_document(text: str, *, source: str, dry_run: bool = False) -> ImportR
             importer.write()
             if dry_run:
                 raise _DryRun
+            if importer.report(dry_run).changed:
+                # Bulk writes send no signals: tell the caches (escalation.cache) explicitly.
+                bump_data_version()
     except _DryRun:
         pass
     return importer.report(dry_run)

@@ -11,6 +11,8 @@ is the importer's business, since it needs the database.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -313,6 +315,45 @@ def path_kind_from_title(title: str) -> PathKind:
 
 
 # ---------------------------------------------------------------------------------------------
+# Backslash escapes.
+#
+# A backslash before one of these characters makes it plain text ("Legal \(EU\)" is a name,
+# not a name and a note; "\*draft*" keeps its stars), as in CommonMark; before any other
+# character a backslash is itself. Escaped characters are swapped for placeholders (Unicode
+# noncharacters, which no document carries) before the document is read, so nothing below
+# needs to know about escapes, and swapped back in every value read.
+
+ESCAPABLE = "\\|*_`()+,#"
+_PLACEHOLDERS = {char: chr(0xFDD0 + index) for index, char in enumerate(ESCAPABLE)}
+_PROTECT = re.compile(r"\\([" + re.escape(ESCAPABLE) + r"])")
+_RESTORE = str.maketrans({placeholder: char for char, placeholder in _PLACEHOLDERS.items()})
+# Never in a document: the placeholders, and NUL (PostgreSQL refuses it in text).
+_RESERVED_CHARACTERS = re.compile("[\x00\ufdd0-\ufdef]")
+
+
+def _protect(text: str) -> str:
+    return _PROTECT.sub(lambda match: _PLACEHOLDERS[match.group(1)], text)
+
+
+def _restored(value: object) -> object:
+    """`value` (a string, or what the parser builds of them) with escaped characters back."""
+    if isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, str):
+        return value.translate(_RESTORE)
+    if isinstance(value, tuple):
+        return tuple(_restored(item) for item in value)
+    if isinstance(value, list):
+        return [_restored(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _restored(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _restored(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
 # Lines into blocks.
 
 
@@ -438,16 +479,21 @@ class _Parser:
         self.document = Document(source=source)
 
     def error(self, line: int, message: str) -> DocumentError:
-        return DocumentError(self.source, line, message)
+        return DocumentError(self.source, line, message.translate(_RESTORE))
 
     def warn(self, line: int, message: str) -> None:
-        self.document.warnings.append(DocumentWarning(self.source, line, message))
+        warning = DocumentWarning(self.source, line, message.translate(_RESTORE))
+        self.document.warnings.append(warning)
 
     def parse(self) -> Document:
         text = self.text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         if not text.strip():
             raise self.error(1, errors.EMPTY_DOCUMENT)
-        sections = self._sections(_blocks(text, self.source))
+        reserved = _RESERVED_CHARACTERS.search(text)
+        if reserved:
+            line = text.count("\n", 0, reserved.start()) + 1
+            raise self.error(line, errors.RESERVED_CHARACTER.format(code=ord(reserved.group())))
+        sections = self._sections(_blocks(_protect(text), self.source))
         known = {section.key: section for section in sections if section.key}
         if not known:
             raise self.error(sections[0].line if sections else 1, errors.NO_KNOWN_SECTION)
@@ -466,7 +512,9 @@ class _Parser:
         for key, section in known.items():
             readers[key](section)
         self.document.warnings.sort(key=lambda warning: warning.line)
-        return self.document
+        restored = _restored(self.document)
+        assert isinstance(restored, Document)
+        return restored
 
     def _sections(self, blocks: list[_Block]) -> list[_Section]:
         titles = {words(title): key for key, title in SECTION_TITLES.items()}

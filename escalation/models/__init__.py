@@ -1,3 +1,4 @@
+from .cache import DataVersion
 from .delivery import FeedToken, MessageChannel, MessageStatus, OutgoingMessage
 from .directory import (
     Channel,
@@ -33,6 +34,7 @@ from .rotations import (
 __all__ = [
     "Channel",
     "ChannelKind",
+    "DataVersion",
     "EscalationPath",
     "EscalationStep",
     "EscalationStepParty",

@@ -1,9 +1,15 @@
 """Who is on call: reads for the dashboard, the calendar, the feeds, the API and the profile.
 
-Every read here costs the same three queries whatever the data: the rotation slots with their
+Every read here costs the same few queries whatever the data: the rotation slots with their
 rotations, the overrides in effect that overlap the instants or the window shown, and the
-people either names. Time math is the pure engine's (`escalation.rotation`); this module
-only loads rows, hands the engine plain values and maps its person keys back to Person rows.
+people either names (joined to the slots and overrides for the reads of one instant, in a query
+of their own for the windows, where the same people cover many times). Time math is the pure
+engine's (`escalation.rotation`); this module only loads rows, hands the engine plain values and
+maps its person keys back to Person rows.
+
+Reads that depend on the current time also say for how long their answer holds (`validity`:
+from the latest handoff or override boundary at or before `at` to the next one), which is what
+lets pages cache them exactly (`escalation.cache`).
 
 A rotation whose settings the engine refuses (say, ISO week parity with three slots) is not an
 error for the page: it is reported as a `RotationProblem` and the other rotations still show.
@@ -23,13 +29,19 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 
 from .. import rotation as engine
+from ..cache import ALWAYS, Validity
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot, SlotRule
 from ..schedules import override_specs, schedule_for
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
+# The feed's window starts and ends at midnight UTC, so it is the same feed all day long.
 FEED_PAST = timedelta(weeks=4)
 FEED_FUTURE = timedelta(weeks=52)
+#: The calendar shows every rotation when there are at most this many; else the viewer's own.
+CALENDAR_ALL_UP_TO = 5
+ALL_ROTATIONS = "all"
+MINE = "mine"
 PROFILE_WEEKS = 12
 # How far ahead the calendar looks for the next time ISO week parity repeats a pair. ISO years
 # with 53 weeks come every five or six years (at most seven apart), so this always finds one.
@@ -90,6 +102,18 @@ class RotationOnCall:
 
 
 @dataclass(frozen=True)
+class OnCallNow:
+    """Who holds each tier of each rotation at `at`, and the stretch of time that stays true."""
+
+    at: datetime
+    answers: list[RotationOnCall]
+    problems: list[RotationProblem]
+    validity: Validity
+    #: Every rotation's slots, in display order, with their people.
+    slots: list[RotationSlot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class TierNow:
     """A tier right now, and what changes before the handoff (an override starting or ending)."""
 
@@ -124,6 +148,7 @@ class Dashboard:
     rotations: list[RotationNow]
     problems: list[RotationProblem]
     completeness: object | None = None
+    validity: Validity = ALWAYS
 
 
 @dataclass(frozen=True)
@@ -202,6 +227,12 @@ class RotationCalendar:
 
 
 @dataclass(frozen=True)
+class RotationChoice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
 class CalendarPage:
     at: datetime
     start_date: date
@@ -209,6 +240,10 @@ class CalendarPage:
     focus_at: datetime | None
     rotations: list[RotationCalendar]
     problems: list[RotationProblem]
+    #: What `?rotation=` offers (empty when every rotation is shown anyway) and what is shown.
+    rotation_choices: list[RotationChoice] = field(default_factory=list)
+    rotation: str = ""
+    validity: Validity = ALWAYS
 
     @property
     def earlier_start(self) -> date:
@@ -259,6 +294,7 @@ class CalendarFeed:
     end: datetime
     person: Person | None
     events: list[FeedEvent]
+    validity: Validity = ALWAYS
 
 
 @dataclass(frozen=True)
@@ -293,6 +329,7 @@ class _Loaded:
     person_ids: set[int]
     people: dict[int, Person] = field(default_factory=dict)
     overrides: dict[RotationKey, engine.OverrideIndex] = field(default_factory=dict)
+    slots: dict[RotationKey, list[RotationSlot]] = field(default_factory=dict)
 
     def index(self, rotation: Rotation) -> engine.OverrideIndex:
         return self.overrides.get(rotation.pk) or _NO_OVERRIDES
@@ -320,23 +357,34 @@ def _slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
     return slot.primary if tier == engine.Tier.PRIMARY else slot.secondary
 
 
-def _load_rotations(rotation_ids: Iterable[int] | None = None) -> _Loaded:
-    """Rotations that have slots, in display order, with their slots. One query."""
+def _load_rotations(
+    rotation_ids: Iterable[int] | None = None, *, with_people: bool = False
+) -> _Loaded:
+    """Rotations that have slots, in display order, with their slots (and their people, when
+    `with_people`). One query."""
     slots = RotationSlot.objects.select_related("rotation").order_by(
         "rotation__position", "rotation__name", "rotation_id", "position"
     )
+    if with_people:
+        slots = slots.select_related("primary", "secondary")
     if rotation_ids is not None:
         slots = slots.filter(rotation_id__in=list(rotation_ids))
     by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
+    people: dict[int, Person] = {}
     for slot in slots:
         rotations.setdefault(slot.rotation_id, slot.rotation)
         by_rotation[slot.rotation_id].append(slot)
         person_ids.add(slot.primary_id)
         if slot.secondary_id is not None:
             person_ids.add(slot.secondary_id)
-    loaded = _Loaded(rotations=[], problems=[], person_ids=person_ids)
+        if with_people:
+            people[slot.primary_id] = slot.primary
+            if slot.secondary_id is not None and slot.secondary is not None:
+                people[slot.secondary_id] = slot.secondary
+    loaded = _Loaded(rotations=[], problems=[], person_ids=person_ids, people=people)
+    loaded.slots = by_rotation
     for key, rotation in rotations.items():
         try:
             schedule = schedule_for(rotation, by_rotation[key])
@@ -347,6 +395,36 @@ def _load_rotations(rotation_ids: Iterable[int] | None = None) -> _Loaded:
     return loaded
 
 
+def _load_overrides(
+    loaded: _Loaded,
+    windows: Sequence[tuple[datetime, datetime]],
+    *,
+    with_people: bool = False,
+) -> None:
+    """The overrides in effect that overlap any of `windows` (with their people, when
+    `with_people`). One query, whatever the windows."""
+    overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows), Q())
+    rows = (
+        Override.objects.in_effect()
+        .filter(overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations])
+        .order_by("start", "pk")
+    )
+    if with_people:
+        rows = rows.select_related("person")
+    else:
+        rows = rows.only("id", "rotation", "tier", "person", "start", "end", "reverted_at")
+    by_rotation: dict[RotationKey, list[Override]] = defaultdict(list)
+    for override in rows:
+        by_rotation[override.rotation_id].append(override)
+        loaded.person_ids.add(override.person_id)
+        if with_people:
+            loaded.people[override.person_id] = override.person
+    loaded.overrides = {
+        key: engine.OverrideIndex(override_specs(overrides))
+        for key, overrides in by_rotation.items()
+    }
+
+
 def _load_overrides_and_people(
     loaded: _Loaded,
     windows: Sequence[tuple[datetime, datetime]],
@@ -354,28 +432,13 @@ def _load_overrides_and_people(
 ) -> None:
     """The overrides in effect that overlap any of `windows`, then everyone named. Two queries.
 
-    People come in a query of their own rather than joined to each override: a person who
-    covers often would otherwise be built (and their phone number parsed) once per override.
+    People come in a query of their own rather than joined to each override: over a long window
+    a person who covers often would otherwise be built (and their phone number parsed) once per
+    override.
     """
-    if loaded.rotations and windows:
-        overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows))
-        rows = (
-            Override.objects.in_effect()
-            .filter(overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations])
-            .only("id", "rotation", "tier", "person", "start", "end", "reverted_at")
-            .order_by("start", "pk")
-        )
-        by_rotation: dict[RotationKey, list[Override]] = defaultdict(list)
-        for override in rows:
-            by_rotation[override.rotation_id].append(override)
-            loaded.person_ids.add(override.person_id)
-        loaded.overrides = {
-            key: engine.OverrideIndex(override_specs(overrides))
-            for key, overrides in by_rotation.items()
-        }
+    _load_overrides(loaded, windows)
     loaded.person_ids.update(extra_people)
-    if loaded.person_ids:
-        loaded.people = Person.objects.select_related("team").in_bulk(loaded.person_ids)
+    loaded.people = Person.objects.in_bulk(loaded.person_ids)
 
 
 def _instant(at: datetime) -> tuple[datetime, datetime]:
@@ -385,15 +448,47 @@ def _instant(at: datetime) -> tuple[datetime, datetime]:
 # --- Reads, one per page ------------------------------------------------------------------
 
 
-def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> list[RotationOnCall]:
-    """Who holds each tier of each rotation at `at`, overrides applied. Three queries.
+def _load_current_shifts(
+    at: datetime, rotation_ids: Iterable[int] | None = None, *, and_next_handoff: bool = False
+) -> tuple[_Loaded, list[tuple[Rotation, engine.Schedule, engine.Shift]]]:
+    """Each rotation's shift at `at`, with every override touching it (up to and including the
+    next handoff instant, when `and_next_handoff`) and everyone either names. Two queries.
 
-    Rotations the engine cannot compute are left out (the dashboard and calendar report them).
+    All of the shift's overrides, not only those in effect at `at`: the stretch `at` falls in
+    ends where the next override starts, and the answer's `validity` must know it.
     """
-    loaded = _load_rotations(rotation_ids)
-    _load_overrides_and_people(loaded, [_instant(at)])
+    loaded = _load_rotations(rotation_ids, with_people=True)
+    current = [
+        (rotation, schedule, engine.shift_at(schedule, at))
+        for rotation, schedule in loaded.rotations
+    ]
+    window = []
+    if current:
+        end = max(shift.end for _, _, shift in current)
+        if and_next_handoff:
+            end += timedelta(microseconds=1)
+        window.append((min(shift.start for _, _, shift in current), end))
+    _load_overrides(loaded, window, with_people=True)
+    return loaded, current
+
+
+def _holding(stretches: Iterable[engine.Assignment | engine.Shift]) -> Validity:
+    """The stretch of time over which all these assignments (or shifts) hold at once."""
+    validity = ALWAYS
+    for stretch in stretches:
+        validity = validity & Validity(stretch.start, stretch.end)
+    return validity
+
+
+def on_call_now(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> OnCallNow:
+    """Who holds each tier of each rotation at `at`, overrides applied, and until when that
+    stays true. Two queries.
+
+    Rotations the engine cannot compute are left out of the answers (listed in `problems`).
+    """
+    loaded, current = _load_current_shifts(at, rotation_ids)
     answers = []
-    for rotation, schedule in loaded.rotations:
+    for rotation, schedule, _shift in current:
         on_call = engine.on_call_at(schedule, at, loaded.index(rotation))
         answers.append(
             RotationOnCall(
@@ -404,32 +499,36 @@ def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> li
                 secondary=loaded.person(on_call.secondary.person),
             )
         )
-    return answers
+    return OnCallNow(
+        at=at,
+        answers=answers,
+        problems=loaded.problems,
+        slots=[slot for slots in loaded.slots.values() for slot in slots],
+        validity=_holding(
+            assignment
+            for answer in answers
+            for assignment in (answer.on_call.primary, answer.on_call.secondary)
+        ),
+    )
+
+
+def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> list[RotationOnCall]:
+    """Who holds each tier of each rotation at `at`, overrides applied. Two queries.
+
+    Rotations the engine cannot compute are left out (the dashboard and calendar report them).
+    """
+    return on_call_now(at=at, rotation_ids=rotation_ids).answers
 
 
 def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
 
-    Three queries: rotations with slots, the overrides touching the current and the next shift
-    of any rotation, and the people. Managers also get what the directory still lacks
-    (`directory.completeness`, three more queries).
+    Two queries: rotations with their slots and people, and the overrides touching the current
+    and the next shift of any rotation, with theirs. Managers also get what the directory still
+    lacks (`directory.completeness`, one more query). The page holds until the next handoff or
+    override boundary of any rotation (or a contact turning stale, for managers).
     """
-    loaded = _load_rotations()
-    current = [
-        (rotation, schedule, engine.shift_at(schedule, at))
-        for rotation, schedule in loaded.rotations
-    ]
-    if current:
-        # Up to and including the next handoff instant, for who takes over next.
-        _load_overrides_and_people(
-            loaded,
-            [
-                (
-                    min(shift.start for _, _, shift in current),
-                    max(shift.end for _, _, shift in current) + timedelta(microseconds=1),
-                )
-            ],
-        )
+    loaded, current = _load_current_shifts(at, and_next_handoff=True)
     completeness = None
     if for_manager:
         # Imported here: the directory's selectors use `on_call_at` from this module.
@@ -454,11 +553,17 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
                 next_secondary=loaded.holder(next_on_call.shift, next_on_call.secondary),
             )
         )
+    validity = _holding(
+        tier.now.assignment for card in cards for tier in (card.primary, card.secondary)
+    )
+    if completeness is not None:
+        validity = validity & completeness.validity  # type: ignore[attr-defined]
     return Dashboard(
         at=at,
         rotations=cards,
         problems=loaded.problems,
         completeness=completeness,
+        validity=validity,
     )
 
 
@@ -476,6 +581,8 @@ def calendar(
     start_date: date | None = None,
     weeks: int = DEFAULT_WEEKS,
     focus_at: datetime | None = None,
+    show: str = "",
+    viewer: Person | None = None,
 ) -> CalendarPage:
     """The on-call calendar: `weeks` weeks of shifts per rotation, overrides and repeats marked.
 
@@ -483,10 +590,16 @@ def calendar(
     zone (so a handoff date starts with the shift handed over that day); without a date, with
     the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
     was on call at that instant), for postmortems. Three queries, whatever the weeks or overrides.
+
+    Which rotations: `show` is a rotation's slug, `ALL_ROTATIONS`, or `MINE` (those of the
+    `viewer`'s team and those they are on); by default every rotation when there are at most
+    `CALENDAR_ALL_UP_TO`, else the viewer's own if they have any. The page holds until the
+    current shift of a rotation shown ends.
     """
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be 1 to {MAX_WEEKS}")
     loaded = _load_rotations()
+    choices, chosen = _choose_rotations(loaded, show, viewer)
     anchor = focus_at or at
     windows: list[tuple[datetime, datetime]] = []
     plans = []
@@ -554,7 +667,60 @@ def calendar(
         focus_at=focus_at,
         rotations=calendars,
         problems=loaded.problems,
+        rotation_choices=choices,
+        rotation=chosen,
+        validity=_holding(engine.shift_at(schedule, at) for _, schedule, _, _ in plans),
     )
+
+
+def _choose_rotations(
+    loaded: _Loaded, asked: str, viewer: Person | None
+) -> tuple[list[RotationChoice], str]:
+    """Keep the rotations the calendar shows in `loaded`; returns the choices and the one made.
+
+    An unknown `asked` gets the default (the view says so).
+    """
+    every = [rotation for rotation, _ in loaded.rotations] + [p.rotation for p in loaded.problems]
+    every.sort(key=lambda rotation: (rotation.position, rotation.name, rotation.pk))
+    mine = set()
+    if viewer is not None:
+        for rotation in every:
+            slots = loaded.slots.get(rotation.pk, [])
+            on_it = any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
+            if on_it or (viewer.team_id is not None and rotation.team_id == viewer.team_id):
+                mine.add(rotation.pk)
+    by_slug = {rotation.slug: rotation for rotation in every}
+    if asked in by_slug:
+        chosen = asked
+    elif asked == ALL_ROTATIONS or (asked == MINE and not mine):
+        chosen = ALL_ROTATIONS
+    elif asked == MINE or (len(every) > CALENDAR_ALL_UP_TO and mine):
+        chosen = MINE
+    else:
+        chosen = ALL_ROTATIONS
+    if chosen == MINE:
+        keep = mine
+    elif chosen == ALL_ROTATIONS:
+        keep = {rotation.pk for rotation in every}
+    else:
+        keep = {by_slug[chosen].pk}
+    loaded.rotations = [(r, schedule) for r, schedule in loaded.rotations if r.pk in keep]
+    loaded.problems = [problem for problem in loaded.problems if problem.rotation.pk in keep]
+    loaded.person_ids = {
+        person
+        for key in keep
+        for slot in loaded.slots.get(key, [])
+        for person in (slot.primary_id, slot.secondary_id)
+        if person is not None
+    }
+    if len(every) <= CALENDAR_ALL_UP_TO:
+        return [], chosen
+    choices = [RotationChoice(ALL_ROTATIONS, f"All {len(every)} rotations")]
+    if mine:
+        count = len(mine)
+        choices.insert(0, RotationChoice(MINE, f"Yours ({count} rotation{'s' * (count != 1)})"))
+    choices += [RotationChoice(rotation.slug, rotation.name) for rotation in every]
+    return choices, chosen
 
 
 def _next_repeat(schedule: engine.Schedule, at: datetime) -> engine.ParityRepeat | None:
@@ -614,9 +780,12 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
     """Events for the iCalendar feed: 4 weeks back and 52 ahead, one per shift, tier and stretch.
 
     With `person_id`, only that person's stretches; None when there is no such person. Three
-    queries, whatever the overrides (the person is looked up with everyone else).
+    queries, whatever the overrides (the person is looked up with everyone else). The window
+    runs from midnight UTC to midnight UTC, so the feed holds for the whole day.
     """
-    start, end = at - FEED_PAST, at + FEED_FUTURE
+    today = datetime.combine(at.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    tomorrow = today + timedelta(days=1)
+    start, end = today - FEED_PAST, tomorrow + FEED_FUTURE
     loaded = _load_rotations()
     _load_overrides_and_people(
         loaded, [(start, end)], extra_people=[] if person_id is None else [person_id]
@@ -636,7 +805,14 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                     if person is not None and holder.person.pk != person.pk:
                         continue
                     events.append(FeedEvent(rotation=rotation, shift=shift, holder=holder))
-    return CalendarFeed(at=at, start=start, end=end, person=person, events=events)
+    return CalendarFeed(
+        at=at,
+        start=start,
+        end=end,
+        person=person,
+        events=events,
+        validity=Validity(today, tomorrow),
+    )
 
 
 def profile(*, user: User, person: Person | None, at: datetime) -> Profile:

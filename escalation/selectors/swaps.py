@@ -66,6 +66,21 @@ def _filters(*, user: User | AnonymousUser, person: Person | None, at: datetime)
     }
 
 
+LIST_FIELDS = [
+    "id",
+    "rotation__name",
+    "tier",
+    "kind",
+    "requester__display_name",
+    "colleague__display_name",
+    "start",
+    "end",
+    "return_start",
+    "return_end",
+    "state",
+]
+
+
 class _CountedPaginator(Paginator):
     """A paginator told its count (already known from the tabs' counts): one query fewer."""
 
@@ -77,17 +92,41 @@ class _CountedPaginator(Paginator):
     def count(self) -> int:
         return self._known_count
 
+    def page(self, number: Any) -> Page:
+        # One query for the page's keys even for an empty tab (Django's would skip it): the
+        # page costs the same number of queries whatever the data.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        keys = list(self.object_list[bottom : bottom + self.per_page])
+        return Page(keys, number, self)
 
-@dataclass(frozen=True)
+
+@dataclass
 class SwapList:
+    """The tabs, and one page of requests: their keys at once, the rows when asked for (a page
+    whose rows' HTML is cached never builds them)."""
+
     show: str
     tabs: list[tuple[str, str, int]]  # (value, label, count)
     at: datetime
+    #: A page of the requests' primary keys, in order.
     page: Page
 
     @property
-    def swaps(self) -> list[SwapRequest]:
+    def keys(self) -> list[int]:
         return list(self.page.object_list)
+
+    @cached_property
+    def swaps(self) -> list[SwapRequest]:
+        """The page's requests with what a row shows. One query."""
+        rows = (
+            SwapRequest.objects.filter(pk__in=self.keys)
+            .select_related("rotation", "requester", "colleague")
+            # What a row shows: building whole people would parse each one's phone number.
+            .only(*LIST_FIELDS)
+            .in_bulk()
+        )
+        return [rows[key] for key in self.keys if key in rows]
 
 
 def swap_list(
@@ -99,7 +138,8 @@ def swap_list(
     at: datetime,
 ) -> SwapList:
     """The `/swaps/` page: the tabs with their counts, and one page of the chosen tab, the
-    soonest first (the latest first for the past). Two queries."""
+    soonest first (the latest first for the past). Two queries, and one more for the rows when
+    they are read (`SwapList.swaps`)."""
     filters = _filters(user=user, person=person, at=at)
     if show not in filters:
         show = SwapFilter.UPCOMING
@@ -107,12 +147,10 @@ def swap_list(
         **{value: Count("pk", filter=condition) for value, condition in filters.items()}
     )
     ordering = ["-start", "-pk"] if show == SwapFilter.PAST else ["start", "pk"]
-    queryset = (
-        SwapRequest.objects.filter(filters[show])
-        .select_related("rotation", "requester", "colleague")
-        .order_by(*ordering)
+    keys = (
+        SwapRequest.objects.filter(filters[show]).order_by(*ordering).values_list("pk", flat=True)
     )
-    paginator = _CountedPaginator(queryset, SWAPS_PER_PAGE, counts[show])
+    paginator = _CountedPaginator(keys, SWAPS_PER_PAGE, counts[show])
     return SwapList(
         show=show,
         at=at,

@@ -6,18 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from ..cache import page_fragment
 from ..filters import ContactFilter, ServiceFilter, ServiceSheetForm
-from ..permissions import is_manager
 from ..selectors import directory as selectors
 from ..tables import ContactTable, ServiceTable
-from ..viewer import viewer_time_zone
+from ..viewer import viewer
 
 SERVICES_PER_PAGE = 25
 CONTACTS_PER_PAGE = 100
@@ -32,19 +31,40 @@ SERVICE_SORTS = [
 
 @require_safe
 def severity_view(request: HttpRequest) -> HttpResponse:
-    matrix = selectors.severity_matrix(at=timezone.now())
-    return render(request, "escalation/severity.html", {"matrix": matrix})
+    at = timezone.now()
+    fragment = page_fragment(request, at=at)
+    matrix = fragment.build(lambda: selectors.severity_matrix(at=at))
+    return fragment.render(
+        request, "escalation/severity.html", {"matrix": matrix, "fragment": fragment}
+    )
 
 
-class ServiceListView(SingleTableMixin, FilterView):  # type: ignore[misc]
+class CachedTableView(SingleTableMixin, FilterView):  # type: ignore[misc]
+    """A table page whose body comes from the cache when it holds (`page_fragment`): then
+    neither the filter nor the table is built."""
+
     http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.at = timezone.now()
+        self.fragment = page_fragment(request, at=self.at)
+        if self.fragment.found:
+            return self.fragment.render(request, self.template_name, {"fragment": self.fragment})
+        return super().get(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "fragment": self.fragment}
+
+
+class ServiceListView(CachedTableView):
     template_name = "escalation/services.html"
     table_class = ServiceTable
     filterset_class = ServiceFilter
     table_pagination = {"per_page": SERVICES_PER_PAGE}
 
     def get_queryset(self) -> Any:
-        self.directory = selectors.service_list(at=timezone.now())
+        self.directory = selectors.service_list(at=self.at)
+        self.fragment.limit(self.directory.validity)
         return self.directory.services
 
     def get_table_kwargs(self) -> dict[str, Any]:
@@ -58,54 +78,66 @@ class ServiceListView(SingleTableMixin, FilterView):  # type: ignore[misc]
 @require_safe
 def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    time_zone = viewer_time_zone(request)
+    time_zone = viewer(request).time_zone
     form = ServiceSheetForm(request.GET or None)
-    sheet = selectors.service_sheet(
-        service_slug=slug,
-        severity_level=form.severity_level(),
-        path_kind=form.path_kind(),
-        started_at=form.started_at(now=now, time_zone=time_zone),
-        at=now,
+    started_at = form.started_at(now=now, time_zone=time_zone)
+    fragment = page_fragment(request, started_at, at=now, names=("title", "body"))
+    sheet = fragment.build(
+        lambda: selectors.service_sheet(
+            service_slug=slug,
+            severity_level=form.severity_level(),
+            path_kind=form.path_kind(),
+            started_at=started_at,
+            at=now,
+        )
     )
-    form.check_severity([severity.level for severity in sheet.severities])
+    if sheet is not None:
+        form.check_severity([severity.level for severity in sheet.severities])
     context = {
         "sheet": sheet,
         "form": form,
+        "fragment": fragment,
         "time_zone": time_zone,
         "nav_section": "escalation:services",
     }
     # Clock times read in the viewer's zone, like the time they typed.
     with timezone.override(time_zone):
-        return render(request, "escalation/service_detail.html", context)
+        return fragment.render(request, "escalation/service_detail.html", context)
 
 
 @require_safe
 def paths_view(request: HttpRequest) -> HttpResponse:
-    paths = selectors.escalation_paths(at=timezone.now())
-    return render(request, "escalation/paths.html", {"paths": paths})
+    at = timezone.now()
+    fragment = page_fragment(request, at=at)
+    page = fragment.build(lambda: selectors.escalation_paths(at=at))
+    return fragment.render(
+        request,
+        "escalation/paths.html",
+        {"paths": page.paths if page else None, "fragment": fragment},
+    )
 
 
 @require_safe
 def path_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    path_view = selectors.escalation_path(slug=slug, at=timezone.now())
-    return render(
+    at = timezone.now()
+    fragment = page_fragment(request, at=at, names=("title", "body"))
+    path_view = fragment.build(lambda: selectors.escalation_path(slug=slug, at=at))
+    return fragment.render(
         request,
         "escalation/path_detail.html",
-        {"path": path_view, "nav_section": "escalation:paths"},
+        {"path": path_view, "fragment": fragment, "nav_section": "escalation:paths"},
     )
 
 
-class ContactListView(SingleTableMixin, FilterView):  # type: ignore[misc]
-    http_method_names = ["get", "head"]
+class ContactListView(CachedTableView):
     template_name = "escalation/contacts.html"
     table_class = ContactTable
     filterset_class = ContactFilter
     table_pagination = {"per_page": CONTACTS_PER_PAGE}
 
     def get_queryset(self) -> Any:
-        self.directory = selectors.contacts(
-            at=timezone.now(), for_manager=is_manager(self.request.user)
-        )
+        self.directory = selectors.contacts(at=self.at, for_manager=viewer(self.request).is_manager)
+        self.fragment.limit(self.directory.validity)
         return self.directory.roles
 
     def get_table_data(self) -> Any:
@@ -115,7 +147,7 @@ class ContactListView(SingleTableMixin, FilterView):  # type: ignore[misc]
         return self.directory.rows(list(self.object_list), team=team)
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"show_edit": is_manager(self.request.user)}
+        return {"show_edit": viewer(self.request).is_manager}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -129,13 +161,21 @@ class ContactListView(SingleTableMixin, FilterView):  # type: ignore[misc]
 
 @require_safe
 def channels_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "escalation/channels.html", {"directory": selectors.channels()})
+    fragment = page_fragment(request, at=timezone.now())
+    directory = fragment.build(selectors.channels)
+    return fragment.render(
+        request, "escalation/channels.html", {"directory": directory, "fragment": fragment}
+    )
 
 
 @require_safe
 def paging_view(request: HttpRequest) -> HttpResponse:
-    guide = selectors.paging_rules(at=timezone.now())
-    return render(request, "escalation/paging.html", {"guide": guide})
+    at = timezone.now()
+    fragment = page_fragment(request, at=at)
+    guide = fragment.build(lambda: selectors.paging_rules(at=at))
+    return fragment.render(
+        request, "escalation/paging.html", {"guide": guide, "fragment": fragment}
+    )
 
 
 urlpatterns = [

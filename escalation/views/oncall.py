@@ -5,6 +5,7 @@ user's secret feed token (`?token=`). A token, when given, must be valid even wi
 so a broken feed link is noticed in the browser rather than after it reached a calendar app.
 """
 
+import json
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,11 +21,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ..cache import ALWAYS, Validity, cached_value, page_fragment
 from ..feeds import build_calendar
-from ..permissions import is_manager
 from ..selectors import oncall as selectors
 from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
-from ..viewer import viewer_person, viewer_time_zone
+from ..viewer import viewer, viewer_person, viewer_time_zone
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -39,6 +40,7 @@ START_INVALID = (
     "“{value}” is not a date (use YYYY-MM-DD between 1970 and 2199): showing the current shift."
 )
 WEEKS_INVALID = "Weeks must be a whole number from 1 to {max}: showing {default}."
+ROTATION_INVALID = "There is no rotation “{value}”: showing {shown}."
 PERSON_INVALID = "person must be the number of a person in the portal."
 FEED_LOGIN_REQUIRED = (
     "Log in, or add your feed token to the address (?token=…): your profile page has the link."
@@ -102,7 +104,8 @@ def parse_start_date(value: str) -> date:
 
 def parse_weeks(value: str) -> int:
     text = value.strip()
-    if text.isdigit() and len(text) <= 3 and 1 <= int(text) <= selectors.MAX_WEEKS:
+    digits = text.isascii() and text.isdigit()  # isdigit() alone takes "²", which int() refuses
+    if digits and len(text) <= 3 and 1 <= int(text) <= selectors.MAX_WEEKS:
         return int(text)
     raise ValueError(WEEKS_INVALID.format(max=selectors.MAX_WEEKS, default=selectors.DEFAULT_WEEKS))
 
@@ -124,18 +127,28 @@ def _feed_user(request: HttpRequest) -> tuple[User | None, str]:
 @require_safe
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
-    page = selectors.dashboard(at=at, for_manager=is_manager(request.user))
-    return render(
+    facts = viewer(request)
+    fragment = page_fragment(request, at=at)
+    page = fragment.build(lambda: selectors.dashboard(at=at, for_manager=facts.is_manager))
+    return fragment.render(
         request,
         "escalation/dashboard.html",
-        {"page": page, "at": at, "time_zone": viewer_time_zone(request)},
+        {"page": page, "fragment": fragment, "at": at, "time_zone": facts.time_zone},
     )
 
 
 @require_safe
 def calendar_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
-    time_zone = viewer_time_zone(request)
+    facts = viewer(request)
+    time_zone = facts.time_zone
+    person = facts.person
+    # The default rotations are the viewer's (their team's, those they are on).
+    fragment = page_fragment(
+        request, person.pk if person else None, person.team_id if person else None, at=at
+    )
+    if fragment.found:
+        return fragment.render(request, "escalation/calendar.html", {"fragment": fragment})
     notices: list[str] = []
     start_date = focus_at = None
     weeks = selectors.DEFAULT_WEEKS
@@ -155,12 +168,28 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             focus_at = parse_instant(at_text, naive_zone=time_zone)
         except ValueError as error:
             notices.append(str(error))
-    page = selectors.calendar(at=at, start_date=start_date, weeks=weeks, focus_at=focus_at)
-    return render(
+    rotation = request.GET.get("rotation", "").strip()[:200]
+    page = selectors.calendar(
+        at=at,
+        start_date=start_date,
+        weeks=weeks,
+        focus_at=focus_at,
+        show=rotation,
+        viewer=person,
+    )
+    fragment.limit(page.validity)
+    if rotation and rotation != page.rotation:
+        shown = next(
+            (choice.label for choice in page.rotation_choices if choice.value == page.rotation),
+            "every rotation",
+        )
+        notices.append(ROTATION_INVALID.format(value=rotation, shown=shown))
+    return fragment.render(
         request,
         "escalation/calendar.html",
         {
             "page": page,
+            "fragment": fragment,
             "at": at,
             "time_zone": time_zone,
             "notices": notices,
@@ -179,16 +208,27 @@ def calendar_ics_view(request: HttpRequest) -> HttpResponse:
     person_id = None
     if "person" in request.GET:
         text = request.GET["person"].strip()
-        if not (text.isdigit() and len(text) < 19):
+        # isdigit() alone takes "²", which int() refuses.
+        if not (text.isascii() and text.isdigit() and len(text) < 19):
             return HttpResponse(
                 PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8"
             )
         person_id = int(text)
     at = timezone.now()
-    feed = selectors.calendar_feed(at=at, person_id=person_id)
-    if feed is None:
+
+    def compute() -> tuple[bytes | None, Validity]:
+        feed = selectors.calendar_feed(at=at, person_id=person_id)
+        if feed is None:
+            return None, ALWAYS
+        return build_calendar(feed), feed.validity
+
+    # The same bytes all day (the feed's window moves at midnight UTC) until the data changes.
+    body = cached_value(
+        viewer(request).data_version, ("ics", person_id, at.date()), at=at, compute=compute
+    )
+    if body is None:
         return HttpResponse(PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build_calendar(feed), content_type=ICS_CONTENT_TYPE)
+    response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{ICS_FILENAME}"'
     response["Cache-Control"] = "private, max-age=0"
     return response
@@ -219,7 +259,7 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 @login_not_required
 @require_safe
-def api_oncall_view(request: HttpRequest) -> JsonResponse:
+def api_oncall_view(request: HttpRequest) -> HttpResponse:
     """`/api/oncall/?at=<ISO 8601>`: who is on call at `at` (default now); naive `at` is UTC."""
     user, problem = _feed_user(request)
     if user is None:
@@ -230,10 +270,10 @@ def api_oncall_view(request: HttpRequest) -> JsonResponse:
             at = parse_instant(request.GET["at"], naive_zone="UTC")
         except ValueError as error:
             return _json_error(f"{error} {API_NAIVE_AT}", 400)
-    answers = selectors.on_call_at(at=at)
-    payload = {
-        "at": _iso_z(at),
-        "rotations": [
+
+    def compute() -> tuple[str, Validity]:
+        now = selectors.on_call_now(at=at)
+        rotations = [
             {
                 "slug": answer.rotation.slug,
                 "name": answer.rotation.name,
@@ -246,10 +286,15 @@ def api_oncall_view(request: HttpRequest) -> JsonResponse:
                 "primary": _api_holder(answer.primary, answer.on_call.primary),
                 "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
             }
-            for answer in answers
-        ],
-    }
-    response = JsonResponse(payload)
+            for answer in now.answers
+        ]
+        return json.dumps(rotations), now.validity
+
+    # The answer is the same from one handoff or override boundary to the next: only "at"
+    # changes, so the rotations are cached as JSON text and "at" is written around them.
+    rotations = cached_value(viewer(request).data_version, ("api",), at=at, compute=compute)
+    body = f'{{"at": {json.dumps(_iso_z(at))}, "rotations": {rotations}}}'
+    response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "private, max-age=0"
     return response
 

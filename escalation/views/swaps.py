@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..cache import fragment
 from ..forms import RequesterChoiceForm, SwapRequestForm
 from ..permissions import is_manager
 from ..selectors.swaps import (
@@ -30,7 +31,7 @@ from ..services.swaps import (
     swap_request_decline,
     swap_request_revert,
 )
-from ..viewer import viewer_person, viewer_time_zone
+from ..viewer import viewer, viewer_person, viewer_time_zone
 
 FILED = "Request sent: {colleague} is asked to accept it."
 ALREADY_FILED = "This form had already been sent: here is the request it created."
@@ -52,17 +53,28 @@ SECTION = "escalation:swaps"
 
 
 def swap_list_view(request: HttpRequest) -> HttpResponse:
+    facts = viewer(request)
+    at = timezone.now()
     listing = swap_list(
         user=request.user,
-        person=viewer_person(request),
+        person=facts.person,
         show=request.GET.get("show", ""),
         page=request.GET.get("page"),
-        at=timezone.now(),
+        at=at,
     )
-    return render(
+    # A row shows the request alone, the same to everyone in a time zone: the rows of a page
+    # are rendered once per data version.
+    rows = fragment(
+        facts.data_version,
+        "swap-rows",
+        facts.time_zone,
+        listing.keys,
+        at=at,
+    )
+    return rows.render(
         request,
         "escalation/swap_list.html",
-        {"listing": listing, "tz": viewer_time_zone(request), "nav_section": SECTION},
+        {"listing": listing, "rows": rows, "tz": facts.time_zone, "nav_section": SECTION},
     )
 
 
@@ -143,6 +155,7 @@ def swap_new_view(request: HttpRequest) -> HttpResponse:
 
 
 def swap_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    time_zone = viewer_time_zone(request)  # also tells `is_manager` the answer: no more query
     detail = swap_detail(pk=pk, viewer=request.user)
     return render(
         request,
@@ -150,7 +163,7 @@ def swap_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "detail": detail,
             "swap": detail.swap,
-            "tz": viewer_time_zone(request),
+            "tz": time_zone,
             "now": timezone.now(),
             "nav_section": SECTION,
         },

@@ -229,6 +229,12 @@ def targets(token: str) -> list[Target]:
         Target("severity", "severity matrix", "/severity/", 0.25),
         Target("calendar8", "calendar, 8 weeks", "/oncall/?weeks=8", 0.25),
         Target("calendar104", "calendar, 104 weeks", "/oncall/?weeks=104", 0.25),
+        Target(
+            "calendar104all",
+            "calendar, 104 weeks, every rotation",
+            "/oncall/?weeks=104&rotation=all",
+            0.25,
+        ),
         Target("services", f"services, search “{term}”", f"/services/?q={term}", 0.25),
         Target(
             "service",
@@ -960,6 +966,7 @@ def report(
         " same page with the seed document imported instead of the large organisation.",
         "",
         *table(results),
+        *kept_notes(),
         "",
         "## Importer and engine",
         "",
@@ -972,6 +979,21 @@ def report(
         for label, text in profiles:
             lines += [f"### {label}", "", "```", text, "```", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: A section written by hand in the output file, kept when the figures are rewritten.
+NOTES_HEADING = "## Before and after"
+
+
+def kept_notes() -> list[str]:
+    """The hand-written `NOTES_HEADING` section of the current output file, if it has one."""
+    if not OUTPUT or not Path(OUTPUT).exists():
+        return []
+    text = Path(OUTPUT).read_text(encoding="utf-8")
+    if f"\n{NOTES_HEADING}\n" not in text:
+        return []
+    section = NOTES_HEADING + text.split(f"\n{NOTES_HEADING}\n", 1)[1].split("\n## ", 1)[0]
+    return ["", *section.rstrip().splitlines()]
 
 
 # --- main ------------------------------------------------------------------------------------

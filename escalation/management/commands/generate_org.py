@@ -33,9 +33,11 @@ from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from escalation import rotation as engine
+from escalation.cache import bump_data_version
 from escalation.models import (
     Channel,
     ChannelKind,
+    DataVersion,
     EscalationPath,
     EscalationStep,
     EscalationStepParty,
@@ -241,7 +243,7 @@ def explicit_timestamps(*fields: models.DateTimeField) -> Iterator[None]:
 
 def escalation_tables() -> list[str]:
     """Every table of escalation data, history and many-to-many tables included."""
-    kept = {FeedToken, OutgoingMessage}
+    kept = {DataVersion, FeedToken, OutgoingMessage}
     tables = []
     for model in apps.get_app_config("escalation").get_models(include_auto_created=True):
         if model not in kept:
@@ -255,6 +257,7 @@ def flush_escalation_data() -> None:
     with connection.cursor() as cursor:
         for table in escalation_tables():
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+    bump_data_version()
 
 
 class OrgGenerator:
@@ -1045,6 +1048,8 @@ class Command(BaseCommand):
                 size=size, seed=options["seed"], today=options["today"] or date.today()
             )
             counts = generator.generate()
+            # Bulk writes send no signals: tell the caches (escalation.cache) explicitly.
+            bump_data_version()
         elapsed = clock.perf_counter() - began
         width = max(len(name) for name in counts)
         self.stdout.write(
