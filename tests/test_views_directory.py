@@ -348,3 +348,24 @@ def test_malformed_query_strings_never_fail(viewer_client, directory, url):
 
     assert response.status_code == 200
     assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(
+    "sort", ["../../etc/passwd", "team.slug", "-nonsense", "primary_contact__holder"]
+)
+def test_an_unknown_sort_shows_the_services_in_document_order(viewer_client, directory, sort):
+    plain = viewer_client.get(reverse("escalation:services"))
+    odd = viewer_client.get(reverse("escalation:services"), {"sort": sort})
+
+    assert odd.status_code == 200
+    assert [str(row.record) for row in odd.context["table"].page.object_list] == [
+        str(row.record) for row in plain.context["table"].page.object_list
+    ]
+
+
+def test_a_known_sort_still_sorts_the_services(viewer_client, directory):
+    response = viewer_client.get(reverse("escalation:services"), {"sort": "-name"})
+
+    names = [row.record.name for row in response.context["table"].page.object_list]
+    assert names == sorted(names, reverse=True)

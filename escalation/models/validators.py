@@ -19,10 +19,10 @@ PAGERDUTY_HANDLE_MESSAGE = (
 )
 TIME_ZONE_MESSAGE = "Enter an IANA time zone name such as Europe/Berlin or UTC."
 
-validate_slack_handle = RegexValidator(r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}$", SLACK_HANDLE_MESSAGE)
-validate_slack_channel = RegexValidator(r"^#[a-z0-9][a-z0-9._-]{0,79}$", SLACK_CHANNEL_MESSAGE)
+validate_slack_handle = RegexValidator(r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", SLACK_HANDLE_MESSAGE)
+validate_slack_channel = RegexValidator(r"^#[a-z0-9][a-z0-9._-]{0,79}\Z", SLACK_CHANNEL_MESSAGE)
 validate_pagerduty_handle = RegexValidator(
-    r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}$", PAGERDUTY_HANDLE_MESSAGE
+    r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", PAGERDUTY_HANDLE_MESSAGE
 )
 
 

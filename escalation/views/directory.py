@@ -27,6 +27,7 @@ SERVICE_SORTS = [
     ("primary_contact", "Primary contact"),
     ("slack_channel", "Slack channel"),
 ]
+SORTABLE = {value for value, _ in SERVICE_SORTS}
 
 
 @require_safe
@@ -69,6 +70,16 @@ class ServiceListView(CachedTableView):
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"directory": self.directory}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An unknown ?sort= (a stale bookmark, a hand-edited address) means document order,
+        # and never reaches the table as an accessor.
+        if request.GET.get("sort", "").removeprefix("-") not in SORTABLE:
+            query = request.GET.copy()
+            query.pop("sort", None)
+            query._mutable = False
+            request.GET = query  # type: ignore[assignment]
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # Phones hide the sortable table header (the table stacks into cards): a select instead.
