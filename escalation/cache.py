@@ -159,6 +159,18 @@ def _read(key: str) -> Any:
         return None
 
 
+_MISSING = object()
+
+
+def _held(key: str, at: datetime) -> Any:
+    """The value stored under `key` if its stretch of time holds at `at`, else `_MISSING`."""
+    entry = _read(key)
+    if entry is None:
+        return _MISSING
+    start, end, value = entry
+    return value if Validity(start, end).contains(at) else _MISSING
+
+
 def _write(key: str, entry: object) -> None:
     try:
         cache.set(key, entry, TIMEOUT)
@@ -178,11 +190,9 @@ def cached_value(
     if version is None:
         return compute()[0]
     key = cache_key(version, *parts)
-    entry = _read(key)
-    if entry is not None:
-        start, end, value = entry
-        if Validity(start, end).contains(at):
-            return value  # type: ignore[no-any-return]
+    held = _held(key, at)
+    if held is not _MISSING:
+        return held  # type: ignore[no-any-return]
     value, validity = compute()
     if validity.contains(at):
         _write(key, (validity.start, validity.end, value))
@@ -265,12 +275,8 @@ def fragment(version: int | None, *parts: object, at: datetime) -> Fragment:
     if version is None:
         return Fragment(key=None, at=at)
     key = cache_key(version, "fragment", *parts)
-    entry = _read(key)
-    if entry is not None:
-        start, end, html = entry
-        if Validity(start, end).contains(at):
-            return Fragment(key=key, at=at, parts=html)
-    return Fragment(key=key, at=at)
+    held = _held(key, at)
+    return Fragment(key=key, at=at, parts=None if held is _MISSING else held)
 
 
 def page_fragment(
@@ -295,9 +301,5 @@ def page_fragment(
         names,
         *vary,
     )
-    entry = _read(key)
-    if entry is not None:
-        start, end, parts = entry
-        if Validity(start, end).contains(at):
-            return Fragment(key=key, at=at, names=names, parts=parts)
-    return Fragment(key=key, at=at, names=names)
+    held = _held(key, at)
+    return Fragment(key=key, at=at, names=names, parts=None if held is _MISSING else held)

@@ -481,27 +481,36 @@ def override_change_notices(
     for person, role in readers:
         if not person.email:
             continue
-        headline = OVERRIDE_HEADLINES[(change, role)].format(**words)
-        body = render_to_string(
-            "escalation/email/oncall_change.txt",
-            {
-                "person": person,
-                "headline": headline,
-                "lines": [format_interval(override.start, override.end, person.time_zone)]
-                + ([f"Reason: {override.reason}"] if override.reason else []),
-                "url": url,
-            },
-        )
+        lines = [format_interval(override.start, override.end, person.time_zone)]
+        if override.reason:
+            lines.append(f"Reason: {override.reason}")
         notices.append(
-            Notice(
-                channel=MessageChannel.EMAIL,
-                recipient=person.email,
-                subject=f"{SUBJECT_PREFIX} {headline}",
-                body=body,
+            _change_email(
+                person,
+                headline=OVERRIDE_HEADLINES[(change, role)].format(**words),
+                lines=lines,
+                url=url,
                 dedupe_key=f"change:override:{override.pk}:{change}",
             )
         )
     return notices
+
+
+def _change_email(
+    person: Person, *, headline: str, lines: list[str], url: str, dedupe_key: str
+) -> Notice:
+    """An email telling `person` that who is on call changed for them."""
+    body = render_to_string(
+        "escalation/email/oncall_change.txt",
+        {"person": person, "headline": headline, "lines": lines, "url": url},
+    )
+    return Notice(
+        channel=MessageChannel.EMAIL,
+        recipient=person.email,
+        subject=f"{SUBJECT_PREFIX} {headline}",
+        body=body,
+        dedupe_key=dedupe_key,
+    )
 
 
 SLOT_HEADLINES = {
@@ -540,16 +549,12 @@ def slot_change_notices(
             if next_shifts
             else []
         )
-        body = render_to_string(
-            "escalation/email/oncall_change.txt",
-            {"person": person, "headline": headline, "lines": lines, "url": url},
-        )
         notices.append(
-            Notice(
-                channel=MessageChannel.EMAIL,
-                recipient=person.email,
-                subject=f"{SUBJECT_PREFIX} {headline}",
-                body=body,
+            _change_email(
+                person,
+                headline=headline,
+                lines=lines,
+                url=url,
                 dedupe_key=f"change:slot:{change_key}",
             )
         )

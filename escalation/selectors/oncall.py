@@ -30,7 +30,7 @@ from django.db.models import Q
 
 from .. import rotation as engine
 from ..cache import ALWAYS, Validity
-from ..models import FeedToken, Override, Person, Rotation, RotationSlot, SlotRule
+from ..models import FeedToken, Override, Person, Rotation, RotationSlot
 from ..schedules import override_specs, schedule_for
 
 DEFAULT_WEEKS = 8
@@ -220,10 +220,6 @@ class RotationCalendar:
     repeats: list[RepeatWarning]
     next_repeat: RepeatWarning | None
     focus: FocusAnswer | None
-
-    @property
-    def parity_rule(self) -> bool:
-        return self.rotation.slot_rule == SlotRule.ISO_WEEK_PARITY
 
 
 @dataclass(frozen=True)

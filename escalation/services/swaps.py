@@ -219,13 +219,6 @@ class _Situation:
                     pieces.append(assignment)
         return pieces
 
-    def holds_any_tier(self, person: Person, start: datetime, end: datetime) -> bool:
-        return any(
-            assignment.person == person.pk
-            for tier in OnCallTier
-            for assignment in self.holders(tier, start, end)
-        )
-
 
 def _situation(rotation: Rotation, start: datetime, end: datetime) -> _Situation:
     try:
@@ -505,33 +498,23 @@ def _overrides_for(swap: SwapRequest, by: AuthUser, now: datetime) -> list[Overr
     """Cover: the colleague takes the requester's interval. Swap: that, and the requester takes
     the colleague's return interval. Only what is still ahead: history is not rewritten."""
     reason = f"{swap.get_kind_display().split(' (')[0]} request #{swap.pk}"
-    overrides = [
+    covers = [(swap.colleague, swap.start, swap.end)]
+    if swap.kind == SwapKind.SWAP:
+        assert swap.return_start is not None and swap.return_end is not None
+        covers.append((swap.requester, swap.return_start, swap.return_end))
+    return [
         Override(
             rotation=swap.rotation,
             tier=swap.tier,
-            person=swap.colleague,
-            start=max(swap.start, now),
-            end=swap.end,
+            person=person,
+            start=max(start, now),
+            end=end,
             swap_request=swap,
             reason=reason,
             created_by=by,
         )
+        for person, start, end in covers
     ]
-    if swap.kind == SwapKind.SWAP:
-        assert swap.return_start is not None and swap.return_end is not None
-        overrides.append(
-            Override(
-                rotation=swap.rotation,
-                tier=swap.tier,
-                person=swap.requester,
-                start=max(swap.return_start, now),
-                end=swap.return_end,
-                swap_request=swap,
-                reason=reason,
-                created_by=by,
-            )
-        )
-    return overrides
 
 
 @transaction.atomic

@@ -29,14 +29,6 @@ def admin_change_url(obj: Model | None) -> str:
 
 
 @register.filter
-def admin_changelist_url(model_name: str) -> str:
-    try:
-        return reverse(f"admin:escalation_{model_name}_changelist")
-    except NoReverseMatch:
-        return ""
-
-
-@register.filter
 def channel_url(channel: Channel | None) -> str:
     """Where a channel lives: its URL, or Slack for a Slack channel."""
     return channel_link(channel)
