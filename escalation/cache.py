@@ -47,6 +47,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import DataVersion
 from .models.cache import VERSION_ROW
+from .validity import ALWAYS, Validity
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -115,31 +116,6 @@ def connect_receivers() -> None:
                 dispatch_uid=f"{uid}:{relation.name}",
             )
     post_migrate.connect(_bump_after_migrate, dispatch_uid="escalation.cache:migrate")
-
-
-# --- time -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Validity:
-    """The stretch of time `[start, end)` over which a computed answer stays right.
-
-    None on either side: unbounded. Answers that do not depend on the time hold forever.
-    """
-
-    start: datetime | None = None
-    end: datetime | None = None
-
-    def contains(self, at: datetime) -> bool:
-        return (self.start is None or self.start <= at) and (self.end is None or at < self.end)
-
-    def __and__(self, other: Validity) -> Validity:
-        starts = [value for value in (self.start, other.start) if value is not None]
-        ends = [value for value in (self.end, other.end) if value is not None]
-        return Validity(max(starts, default=None), min(ends, default=None))
-
-
-ALWAYS = Validity()
 
 
 # --- entries ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 A party (a severity responder or an escalation step party) names a role, a person, an on-call
 position, the affected service's team or team lead, a channel, or an outside party. Resolving it
 needs rows the selector has already loaded (`role__holder`, `person`, `channel`, and who is on
-call from `selectors.oncall.on_call_at`), so nothing here queries the database.
+call from `selectors.oncall.on_call_now`), so nothing here queries the database.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from .models import Channel, ChannelKind, PartyKind, Person, Role, Service, Team
 if TYPE_CHECKING:
     from .models.directory import Party
     from .selectors.oncall import RotationOnCall
+
+#: What a selector loads with each party so that resolving it needs no further query.
+PARTY_RELATED = ("role__holder", "person", "channel")
 
 TBD = "TBD"
 DEPENDS_ON_SERVICE = "depends on the service"
@@ -59,7 +62,7 @@ class PartyContext:
     def build(
         cls, answers: Iterable[RotationOnCall], *, service: Service | None = None
     ) -> PartyContext:
-        """From `on_call_at`'s answers (in rotation order: the first is the default rotation)."""
+        """From `on_call_now`'s answers (in rotation order: the first is the default rotation)."""
         on_call = {answer.rotation.pk: answer for answer in answers}
         return cls(on_call=on_call, default_rotation_id=next(iter(on_call), None), service=service)
 

@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from .models import Service
-from .selectors.directory import ContactRow, ServiceList
+from .selectors.contacts import ContactRow
+from .selectors.services import ServiceList
 from .templatetags.directory_tags import admin_change_url
 
 TABLE_ATTRS = {

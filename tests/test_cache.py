@@ -20,10 +20,11 @@ from django.test import override_settings
 from django.urls import reverse
 
 from escalation import models
-from escalation.cache import Validity, bump_data_version, cached_value
+from escalation.cache import bump_data_version, cached_value
 from escalation.models.cache import VERSION_ROW
 from escalation.permissions import MANAGERS_GROUP
 from escalation.services.feed_tokens import feed_token_create
+from escalation.validity import Validity
 from escalation.views.oncall import FEED_LINK_NONE
 from tests import factories
 from tests.oncall_data import (

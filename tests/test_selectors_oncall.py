@@ -38,7 +38,7 @@ def names(answer):
     ],
 )
 def test_on_call_at_the_seed_boundaries(seed, at, expected):
-    [answer] = selectors.on_call_at(at=at)
+    [answer] = selectors.on_call_now(at=at).answers
     assert names(answer) == expected
 
 
@@ -51,7 +51,7 @@ def test_on_call_at_applies_an_override_and_costs_two_queries(seed, django_asser
         end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
     )
     with django_assert_num_queries(2):
-        [answer] = selectors.on_call_at(at=THURSDAY_EVEN_WEEK)
+        [answer] = selectors.on_call_now(at=THURSDAY_EVEN_WEEK).answers
     assert names(answer) == ("Engineer C", "Engineer B")
     assert answer.on_call.secondary.overridden
 
@@ -64,7 +64,7 @@ def test_a_reverted_override_no_longer_applies(seed):
         end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
         reverted_at=THURSDAY_EVEN_WEEK,
     )
-    [answer] = selectors.on_call_at(at=THURSDAY_EVEN_WEEK)
+    [answer] = selectors.on_call_now(at=THURSDAY_EVEN_WEEK).answers
     assert answer.primary == seed.c
 
 

@@ -16,7 +16,7 @@ from escalation.models import (
     SwapRequestEvent,
     SwapState,
 )
-from escalation.selectors.oncall import on_call_at
+from escalation.selectors.oncall import on_call_now
 from escalation.services import swaps as service
 from escalation.services.swaps import SwapAction, SwapError, SwapPermissionDenied
 from tests import factories
@@ -380,7 +380,7 @@ def test_approving_a_swap_makes_two_overrides(team):
 def test_an_approved_request_changes_who_is_on_call_marked_as_an_override(team):
     approved_request(team)
 
-    during = on_call_at(at=WEEK_3[0] + DAY)[0]
+    during = on_call_now(at=WEEK_3[0] + DAY).answers[0]
     assert during.primary == team.casey
     assert during.on_call.primary.overridden
     assert during.secondary == team.blair
@@ -433,7 +433,7 @@ def test_a_manager_reverts_an_approved_request_keeping_its_overrides_on_record(t
     assert set(Override.objects.values_list("reverted_at", "reverted_by")) == {
         (NOW + timedelta(hours=1), team.manager.pk)
     }
-    assert on_call_at(at=WEEK_3[0] + DAY)[0].primary == team.alex
+    assert on_call_now(at=WEEK_3[0] + DAY).answers[0].primary == team.alex
     assert events(swap) == ["created", "accepted", "approved", "reverted"]
 
 

@@ -7,11 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from escalation.selectors.directory import (
-    COMPLETENESS_PREVIEW,
-    VERIFICATION_MAX_AGE,
-    completeness,
-)
+from escalation.models.people import VERIFICATION_MAX_AGE
+from escalation.selectors.completeness import COMPLETENESS_PREVIEW, completeness
 from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, tables
 
@@ -256,7 +253,7 @@ def test_the_panel_counts_and_links_each_item_to_its_admin_page(manager_client, 
     text = page_text(html)
 
     assert "11 Roles without a holder (TBD)" in text
-    assert "1 People without phone or Slack" in text
+    assert "1 People without phone, Slack or PagerDuty" in text
     assert "Engineer A missing phone" in text
     assert "1 Services without an owner" in text
     assert "2 Inactive people still on a rotation or holding a role" in text

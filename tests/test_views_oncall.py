@@ -427,7 +427,7 @@ def test_dashboard_shows_managers_the_completeness_panel_and_viewers_not(
     seed.c.save()
     manager_html = manager_client.get(DASHBOARD).content.decode()
     assert 'id="completeness-title"' in manager_html
-    assert "People without phone or Slack" in manager_html
+    assert "People without phone, Slack or PagerDuty" in manager_html
     viewer_client.force_login(factories.UserFactory(username="plain"))
     assert 'id="completeness-title"' not in viewer_client.get(DASHBOARD).content.decode()
 

@@ -1,10 +1,10 @@
 """People, teams and roles: where managers fill in the TBDs and keep contact details current."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +12,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from escalation.models import Person, Role, SwapRequest, SwapState, Team
+from escalation.models.people import missing_contact_q, unverified_q
+from escalation.selectors.completeness import attention_counts
 
 from .base import HistoryAdmin, missing_badges, tbd_badge
 
-VERIFICATION_MAX_AGE = timedelta(days=90)
 NEVER_VERIFIED = "never verified"
 NOT_VERIFIED_RECENTLY = "unverified 90+ days"
 MARKED_VERIFIED_MESSAGE = "Marked {count} as verified now."
@@ -37,35 +38,13 @@ def people_missing_message(count: int) -> str:
     )
 
 
-def missing_contact_q(now: datetime) -> Q:
-    """People someone could not reach in a hurry, or whose details nobody confirmed lately."""
-    return (
-        Q(phone="")
-        | Q(slack_handle="")
-        | Q(pagerduty_handle="")
-        | Q(verified_at__isnull=True)
-        | Q(verified_at__lt=now - VERIFICATION_MAX_AGE)
-    )
-
-
 def contact_gaps(person: Person, now: datetime) -> list[str]:
     gaps = [f"no {field}" for field in person.missing_contact_fields]
     if person.verified_at is None:
         gaps.append(NEVER_VERIFIED)
-    elif person.verified_at < now - VERIFICATION_MAX_AGE:
+    elif person.is_unverified(at=now):
         gaps.append(NOT_VERIFIED_RECENTLY)
     return gaps
-
-
-def attention_counts() -> dict[str, int]:
-    """What the admin index and changelists flag: TBD roles and people hard to reach."""
-    roles = Role.objects.aggregate(
-        roles=Count("pk"), tbd_roles=Count("pk", filter=Q(holder__isnull=True))
-    )
-    people = Person.objects.active().aggregate(
-        people=Count("pk"), people_missing=Count("pk", filter=missing_contact_q(timezone.now()))
-    )
-    return {**roles, **people}
 
 
 @admin.register(Team)
@@ -95,12 +74,11 @@ class MissingContactFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         now = timezone.now()
         conditions = {
-            "any": missing_contact_q(now),
+            "any": missing_contact_q() | unverified_q(at=now),
             "phone": Q(phone=""),
             "slack": Q(slack_handle=""),
             "pagerduty": Q(pagerduty_handle=""),
-            "unverified": Q(verified_at__isnull=True)
-            | Q(verified_at__lt=now - VERIFICATION_MAX_AGE),
+            "unverified": unverified_q(at=now),
         }
         condition = conditions.get(self.value() or "")
         return queryset.filter(condition) if condition is not None else queryset
@@ -197,7 +175,7 @@ class PersonAdmin(HistoryAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        counts = attention_counts()
+        counts = attention_counts(at=timezone.now())
         extra_context = {
             **(extra_context or {}),
             "attention_message": people_missing_message(counts["people_missing"])
@@ -279,7 +257,7 @@ class RoleAdmin(HistoryAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        counts = attention_counts()
+        counts = attention_counts(at=timezone.now())
         extra_context = {
             **(extra_context or {}),
             "attention_message": tbd_roles_message(counts["tbd_roles"])

@@ -1,5 +1,7 @@
 """People, teams and the named roles they hold."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -40,9 +42,39 @@ class Team(models.Model):
         return self.name
 
 
+#: Contact details nobody confirmed for this long count as unverified.
+VERIFICATION_MAX_AGE = timedelta(days=90)
+#: The ways to reach a person in a hurry, as the document's contact table lists them: a person
+#: without any one of them is missing a contact detail (field name, what the admin calls it).
+CONTACT_FIELDS = (("phone", "phone"), ("slack_handle", "Slack"), ("pagerduty_handle", "PagerDuty"))
+
+
+def missing_contact_q() -> Q:
+    """People without one of `CONTACT_FIELDS`."""
+    condition = Q()
+    for name, _label in CONTACT_FIELDS:
+        condition |= Q(**{name: ""})
+    return condition
+
+
+def unverified_q(*, at: datetime) -> Q:
+    """People whose details nobody confirmed within `VERIFICATION_MAX_AGE` before `at`."""
+    return Q(verified_at__isnull=True) | Q(verified_at__lt=at - VERIFICATION_MAX_AGE)
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def active(self) -> "PersonQuerySet":
         return self.filter(is_active=True)
+
+    def missing_contact(self) -> "PersonQuerySet":
+        return self.filter(missing_contact_q())
+
+    def unverified(self, *, at: datetime) -> "PersonQuerySet":
+        return self.filter(unverified_q(at=at))
+
+    def needing_attention(self, *, at: datetime) -> "PersonQuerySet":
+        """Missing a contact detail or unverified: what managers are asked to fix."""
+        return self.filter(missing_contact_q() | unverified_q(at=at))
 
 
 class Person(models.Model):
@@ -91,14 +123,12 @@ class Person(models.Model):
 
     @property
     def missing_contact_fields(self) -> list[str]:
-        missing = []
-        if not self.phone:
-            missing.append("phone")
-        if not self.slack_handle:
-            missing.append("Slack")
-        if not self.pagerduty_handle:
-            missing.append("PagerDuty")
-        return missing
+        """What `missing_contact_q` finds missing, by name."""
+        return [label for name, label in CONTACT_FIELDS if not getattr(self, name)]
+
+    def is_unverified(self, *, at: datetime) -> bool:
+        """What `unverified_q` finds, for one person."""
+        return self.verified_at is None or self.verified_at < at - VERIFICATION_MAX_AGE
 
 
 class RoleQuerySet(models.QuerySet["Role"]):

@@ -29,9 +29,10 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 
 from .. import rotation as engine
-from ..cache import ALWAYS, Validity
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot
 from ..schedules import override_specs, schedule_for
+from ..validity import ALWAYS, Validity
+from .completeness import Completeness, completeness
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -147,7 +148,7 @@ class Dashboard:
     at: datetime
     rotations: list[RotationNow]
     problems: list[RotationProblem]
-    completeness: object | None = None
+    completeness: Completeness | None = None
     validity: Validity = ALWAYS
 
 
@@ -508,29 +509,16 @@ def on_call_now(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> O
     )
 
 
-def on_call_at(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> list[RotationOnCall]:
-    """Who holds each tier of each rotation at `at`, overrides applied. Two queries.
-
-    Rotations the engine cannot compute are left out (the dashboard and calendar report them).
-    """
-    return on_call_now(at=at, rotation_ids=rotation_ids).answers
-
-
 def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
 
     Two queries: rotations with their slots and people, and the overrides touching the current
     and the next shift of any rotation, with theirs. Managers also get what the directory still
-    lacks (`directory.completeness`, one more query). The page holds until the next handoff or
+    lacks (`completeness.completeness`, one more query). The page holds until the next handoff or
     override boundary of any rotation (or a contact turning stale, for managers).
     """
     loaded, current = _load_current_shifts(at, and_next_handoff=True)
-    completeness = None
-    if for_manager:
-        # Imported here: the directory's selectors use `on_call_at` from this module.
-        from .directory import completeness as directory_completeness
-
-        completeness = directory_completeness(now=at)
+    report = completeness(now=at) if for_manager else None
     cards = []
     for rotation, schedule, shift in current:
         next_on_call = engine.on_call_at(schedule, shift.end, loaded.index(rotation))
@@ -552,13 +540,13 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     validity = _holding(
         tier.now.assignment for card in cards for tier in (card.primary, card.secondary)
     )
-    if completeness is not None:
-        validity = validity & completeness.validity  # type: ignore[attr-defined]
+    if report is not None:
+        validity = validity & report.validity
     return Dashboard(
         at=at,
         rotations=cards,
         problems=loaded.problems,
-        completeness=completeness,
+        completeness=report,
         validity=validity,
     )
 

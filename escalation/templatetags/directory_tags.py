@@ -43,7 +43,7 @@ def flow_party(party: ResolvedParty) -> FlowParty:
 
 @register.simple_tag
 def path_flowchart(path_view: object, chart_id: str = "") -> SafeString:
-    """The inline SVG of a `selectors.directory.PathView`."""
+    """The inline SVG of a `selectors.paths.PathView`."""
     steps = [
         FlowStep(
             parties=tuple(flow_party(party) for party in step.parties),

@@ -2,8 +2,10 @@
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
-from escalation.admin.people import attention_counts, people_missing_message, tbd_roles_message
+from escalation.admin.people import people_missing_message, tbd_roles_message
+from escalation.selectors.completeness import attention_counts
 
 register = template.Library()
 
@@ -14,7 +16,7 @@ def escalation_attention(context: template.Context) -> list[dict[str, str]]:
     user = getattr(request, "user", None)
     if user is None or not (user.is_active and user.is_staff):
         return []
-    counts = attention_counts()
+    counts = attention_counts(at=timezone.now())
     items = []
     if counts["tbd_roles"]:
         items.append(

@@ -14,7 +14,11 @@ from django_tables2 import SingleTableMixin
 
 from ..cache import page_fragment
 from ..filters import ContactFilter, ServiceFilter, ServiceSheetForm
-from ..selectors import directory as selectors
+from ..selectors.channels import channels, paging_rules
+from ..selectors.contacts import contacts
+from ..selectors.paths import escalation_path, escalation_paths
+from ..selectors.services import service_list, service_sheet
+from ..selectors.severity import severity_matrix
 from ..tables import ContactTable, ServiceTable
 from ..viewer import viewer
 
@@ -33,7 +37,7 @@ SERVICE_SORTS = [
 def severity_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
-    matrix = fragment.build(lambda: selectors.severity_matrix(at=at))
+    matrix = fragment.build(lambda: severity_matrix(at=at))
     return fragment.render(
         request, "escalation/severity.html", {"matrix": matrix, "fragment": fragment}
     )
@@ -73,7 +77,7 @@ class ServiceListView(CachedTableView):
     sortable = frozenset(value for value, _ in SERVICE_SORTS if value)
 
     def get_queryset(self) -> Any:
-        self.directory = selectors.service_list(at=self.at)
+        self.directory = service_list(at=self.at)
         self.fragment.limit(self.directory.validity)
         return self.directory.services
 
@@ -93,7 +97,7 @@ def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     started_at = form.started_at(now=now, time_zone=time_zone)
     fragment = page_fragment(request, started_at, at=now, names=("title", "body"))
     sheet = fragment.build(
-        lambda: selectors.service_sheet(
+        lambda: service_sheet(
             service_slug=slug,
             severity_level=form.severity_level(),
             path_kind=form.path_kind(),
@@ -119,7 +123,7 @@ def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 def paths_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
-    page = fragment.build(lambda: selectors.escalation_paths(at=at))
+    page = fragment.build(lambda: escalation_paths(at=at))
     return fragment.render(
         request,
         "escalation/paths.html",
@@ -131,7 +135,7 @@ def paths_view(request: HttpRequest) -> HttpResponse:
 def path_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at, names=("title", "body"))
-    path_view = fragment.build(lambda: selectors.escalation_path(slug=slug, at=at))
+    path_view = fragment.build(lambda: escalation_path(slug=slug, at=at))
     return fragment.render(
         request,
         "escalation/path_detail.html",
@@ -146,7 +150,7 @@ class ContactListView(CachedTableView):
     table_pagination = {"per_page": CONTACTS_PER_PAGE}
 
     def get_queryset(self) -> Any:
-        self.directory = selectors.contacts(at=self.at, for_manager=viewer(self.request).is_manager)
+        self.directory = contacts(at=self.at, for_manager=viewer(self.request).is_manager)
         self.fragment.limit(self.directory.validity)
         return self.directory.roles
 
@@ -172,7 +176,7 @@ class ContactListView(CachedTableView):
 @require_safe
 def channels_view(request: HttpRequest) -> HttpResponse:
     fragment = page_fragment(request, at=timezone.now())
-    directory = fragment.build(selectors.channels)
+    directory = fragment.build(channels)
     return fragment.render(
         request, "escalation/channels.html", {"directory": directory, "fragment": fragment}
     )
@@ -182,7 +186,7 @@ def channels_view(request: HttpRequest) -> HttpResponse:
 def paging_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
-    guide = fragment.build(lambda: selectors.paging_rules(at=at))
+    guide = fragment.build(lambda: paging_rules(at=at))
     return fragment.render(
         request, "escalation/paging.html", {"guide": guide, "fragment": fragment}
     )

@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..cache import ALWAYS, Validity, cached_value, page_fragment
+from ..cache import cached_value, page_fragment
 from ..feeds import build_calendar
 from ..selectors import oncall as selectors
 from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
+from ..validity import ALWAYS, Validity
 from ..viewer import viewer, viewer_person, viewer_time_zone
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)

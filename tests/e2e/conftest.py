@@ -232,9 +232,9 @@ MANAGER = "morgan"
 
 def on_call_pair(at: datetime):
     """The seed rotation's pair at `at`, from the selector the pages use (overrides applied)."""
-    from escalation.selectors.oncall import on_call_at
+    from escalation.selectors.oncall import on_call_now
 
-    (answer,) = on_call_at(at=at)
+    (answer,) = on_call_now(at=at).answers
     return Pair(
         primary=answer.primary.display_name,
         secondary=answer.secondary.display_name,

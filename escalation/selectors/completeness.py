@@ -1,0 +1,287 @@
+"""What keeps the published contacts from being trustworthy, for managers to fix: the panel
+on the dashboard and the contacts page, and the admin's "Needs attention" counts. Which people
+miss a contact detail or are unverified is the `Person` model's rule (`models.people`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
+from django.urls import NoReverseMatch, reverse
+
+from ..models import (
+    Person,
+    Role,
+    RotationSlot,
+    Service,
+)
+from ..models.people import VERIFICATION_MAX_AGE, missing_contact_q, unverified_q
+from ..validity import ALWAYS, Validity
+
+#: How many items of each problem the panel names; the rest are counted and left to the admin.
+COMPLETENESS_PREVIEW = 20
+COMPLETENESS_TITLES = {
+    "roles_tbd": "Roles without a holder (TBD)",
+    "people_missing_contact": "People without phone, Slack or PagerDuty",
+    "people_unverified": f"Contacts not verified for {VERIFICATION_MAX_AGE.days} days",
+    "services_without_owner": "Services without an owner",
+    "services_without_channel": "Services without a Slack channel",
+    "inactive_people_in_use": "Inactive people still on a rotation or holding a role",
+}
+#: Where the admin lists each problem (the closest of its filters).
+COMPLETENESS_ADMIN_LISTS = {
+    "roles_tbd": ("role", "holder__isnull=True"),
+    "people_missing_contact": ("person", "missing=any&is_active__exact=1"),
+    "people_unverified": ("person", "missing=unverified&is_active__exact=1"),
+    "services_without_owner": ("service", "primary_contact__isnull=True"),
+    "services_without_channel": ("service", "slack_channel__exact="),
+    "inactive_people_in_use": ("person", "is_active__exact=0"),
+}
+_NEXT_STALE = "next_stale"
+
+
+@dataclass(frozen=True)
+class CompletenessSection:
+    key: str
+    title: str
+    count: int
+    #: The first `COMPLETENESS_PREVIEW` (Role, Person or Service with the fields the panel shows).
+    items: tuple[Role | Person | Service, ...]
+    admin_url: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What keeps the published document from being trustworthy, for managers to fix."""
+
+    now: datetime
+    sections: tuple[CompletenessSection, ...]
+    #: Until the next person's details turn stale (older than `VERIFICATION_MAX_AGE`).
+    validity: Validity = ALWAYS
+
+    @property
+    def problem_count(self) -> int:
+        return sum(section.count for section in self.sections)
+
+    def section(self, key: str) -> CompletenessSection:
+        return next(section for section in self.sections if section.key == key)
+
+    @property
+    def roles_tbd(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("roles_tbd").items
+
+    @property
+    def people_missing_contact(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("people_missing_contact").items
+
+    @property
+    def people_unverified(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("people_unverified").items
+
+    @property
+    def services_without_owner(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("services_without_owner").items
+
+    @property
+    def services_without_channel(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("services_without_channel").items
+
+    @property
+    def inactive_people_in_use(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("inactive_people_in_use").items
+
+
+def _first_of(
+    queryset: QuerySet[Any], key: str, condition: Q, label: str, order: Sequence[str], limit: int
+) -> QuerySet[Any]:
+    """The first `limit` rows matching `condition`, each with how many match in all."""
+    empty_text = Value("", output_field=CharField())
+    return (
+        queryset.filter(condition)
+        .annotate(
+            section=Value(key, output_field=CharField()),
+            label=F(label),
+            total=Window(Count("*")),
+            rank=Window(RowNumber(), order_by=[F(name).asc() for name in order]),
+        )
+        .annotate(
+            **{
+                f"{field}_value": F(field) if queryset.model is Person else empty_text
+                for field in ("phone", "slack_handle", "pagerduty_handle")
+            },
+            # Typed: PostgreSQL reads a bare NULL in a subquery as text, which no union takes.
+            verified=(
+                F("verified_at")
+                if queryset.model is Person
+                else Cast(Value(None), output_field=DateTimeField())
+            ),
+        )
+        .filter(rank__lte=limit)
+        .order_by()
+        .values_list(
+            "section",
+            "pk",
+            "label",
+            "total",
+            "rank",
+            "phone_value",
+            "slack_handle_value",
+            "pagerduty_handle_value",
+            "verified",
+        )
+    )
+
+
+def completeness(*, now: datetime) -> Completeness:
+    """Roles TBD, people missing phone or Slack or not verified for 90 days, services without
+    owner or channel, inactive people still on a rotation slot or holding a role: how many of
+    each, and the first few by name. One query, whatever the data: the first rows of each
+    problem, each with the count, and the person whose details turn stale next (the panel holds
+    until then).
+    """
+    stale_before = now - VERIFICATION_MAX_AGE
+    in_use = (
+        Exists(RotationSlot.objects.filter(primary=OuterRef("pk")))
+        | Exists(RotationSlot.objects.filter(secondary=OuterRef("pk")))
+        | Exists(Role.objects.filter(holder=OuterRef("pk")))
+    )
+    people = Person.objects.all()
+    services = Service.objects.all()
+    limit = COMPLETENESS_PREVIEW
+    by_name, by_position = ["display_name", "pk"], ["position", "name", "pk"]
+    parts = [
+        _first_of(
+            Role.objects.all(), "roles_tbd", Q(holder__isnull=True), "name", ["name", "pk"], limit
+        ),
+        _first_of(
+            people,
+            "people_missing_contact",
+            Q(is_active=True) & missing_contact_q(),
+            "display_name",
+            by_name,
+            limit,
+        ),
+        _first_of(
+            people,
+            "people_unverified",
+            Q(is_active=True) & unverified_q(at=now),
+            "display_name",
+            by_name,
+            limit,
+        ),
+        _first_of(
+            services,
+            "services_without_owner",
+            Q(primary_contact__isnull=True),
+            "name",
+            by_position,
+            limit,
+        ),
+        _first_of(
+            services,
+            "services_without_channel",
+            Q(slack_channel="", team__slack_channel=""),
+            "name",
+            by_position,
+            limit,
+        ),
+        _first_of(
+            people.alias(in_use=in_use),
+            "inactive_people_in_use",
+            Q(is_active=False, in_use=True),
+            "display_name",
+            by_name,
+            limit,
+        ),
+        _first_of(
+            people,
+            _NEXT_STALE,
+            Q(is_active=True, verified_at__gte=stale_before),
+            "display_name",
+            ["verified_at", "pk"],
+            1,
+        ),
+    ]
+    rows = sorted(parts[0].union(*parts[1:], all=True), key=lambda row: (row[0], row[4]))
+    items: dict[str, list[Role | Person | Service]] = defaultdict(list)
+    counts: dict[str, int] = {}
+    validity = ALWAYS
+    for key, pk, label, total, _rank, phone, slack_handle, pagerduty_handle, verified_at in rows:
+        counts[key] = total
+        if key == _NEXT_STALE:
+            # Stale once `verified_at < now - VERIFICATION_MAX_AGE`: just after this instant.
+            validity = Validity(
+                None, verified_at + VERIFICATION_MAX_AGE + timedelta(microseconds=1)
+            )
+            continue
+        model, _query = COMPLETENESS_ADMIN_LISTS[key]
+        if model == "person":
+            items[key].append(
+                Person(
+                    pk=pk,
+                    display_name=label,
+                    phone=phone,
+                    slack_handle=slack_handle,
+                    pagerduty_handle=pagerduty_handle,
+                    verified_at=verified_at,
+                )
+            )
+        elif model == "role":
+            items[key].append(Role(pk=pk, name=label))
+        else:
+            items[key].append(Service(pk=pk, name=label))
+    return Completeness(
+        now=now,
+        sections=tuple(
+            CompletenessSection(
+                key=key,
+                title=title,
+                count=counts.get(key, 0),
+                items=tuple(items[key]),
+                admin_url=_admin_list_url(*COMPLETENESS_ADMIN_LISTS[key]),
+            )
+            for key, title in COMPLETENESS_TITLES.items()
+        ),
+        validity=validity,
+    )
+
+
+def _admin_list_url(model: str, query: str) -> str:
+    try:
+        return f"{reverse(f'admin:escalation_{model}_changelist')}?{query}"
+    except NoReverseMatch:
+        return ""
+
+
+def attention_counts(*, at: datetime) -> dict[str, int]:
+    """What the admin index and changelists flag: roles (`roles`), TBD roles (`tbd_roles`),
+    active people (`people`) and those missing a contact detail or unverified at `at`
+    (`people_missing`). Two queries."""
+    roles = Role.objects.aggregate(
+        roles=Count("pk"), tbd_roles=Count("pk", filter=Q(holder__isnull=True))
+    )
+    people = Person.objects.active().aggregate(
+        people=Count("pk"),
+        people_missing=Count("pk", filter=missing_contact_q() | unverified_q(at=at)),
+    )
+    return {**roles, **people}

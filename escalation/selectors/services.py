@@ -1,0 +1,196 @@
+"""Service ownership: the services table and the “who do I contact?” sheet of one service,
+which combines the severity matrix with the service's owners and its escalation path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    QuerySet,
+)
+from django.http import Http404
+
+from ..models import (
+    EscalationPath,
+    PartyKind,
+    PathKind,
+    Service,
+    Severity,
+    Tier,
+)
+from ..parties import (
+    PartyContext,
+    ResolvedParty,
+    resolve,
+    service_team_lead,
+)
+from ..sheet import StepClock, step_clocks
+from ..validity import ALWAYS, Validity
+from .oncall import RotationOnCall, on_call_now
+from .paths import PathStepView, first_path_of_kind, path_view_for
+from .severity import responders_prefetch, tier_cells
+
+SERVICE_NOT_FOUND = "No service with that address."
+
+
+@dataclass(frozen=True)
+class ServiceList:
+    """The services to filter, sort and paginate, and who is on call for them at `at`."""
+
+    services: QuerySet[Service]
+    context: PartyContext
+    validity: Validity = ALWAYS
+
+    def on_call_for(self, service: Service) -> RotationOnCall | None:
+        return self.context.for_service(service).on_call_for()
+
+
+def service_queryset() -> QuerySet[Service]:
+    return Service.objects.select_related(
+        "team__lead_role__holder", "primary_contact__holder", "rotation"
+    )
+
+
+def service_list(*, at: datetime) -> ServiceList:
+    """The ownership table's rows (lazy: the page filters, sorts and paginates them) and who is
+    on call. `on_call_now`'s queries, then the page's count and one page of rows."""
+    now = on_call_now(at=at)
+    return ServiceList(
+        services=service_queryset().order_by("position", "name"),
+        context=PartyContext.build(now.answers),
+        validity=now.validity,
+    )
+
+
+@dataclass(frozen=True)
+class SheetStep:
+    view: PathStepView
+    clock: StepClock
+
+
+@dataclass(frozen=True)
+class ServiceSheet:
+    """“Who do I contact?” for one service, severity and kind of incident."""
+
+    service: Service
+    severities: tuple[Severity, ...]
+    severity: Severity | None
+    path_kind: str
+    path: EscalationPath | None
+    started_at: datetime
+    at: datetime
+    on_call: RotationOnCall | None
+    validity: Validity = ALWAYS
+    reach_first: tuple[ResolvedParty, ...] = ()
+    backup: ResolvedParty | None = None
+    secondary: tuple[ResolvedParty, ...] = ()
+    team_lead: ResolvedParty | None = None
+    owner: ResolvedParty | None = None
+    management: tuple[ResolvedParty, ...] = ()
+    communication: tuple[ResolvedParty, ...] = ()
+    steps: tuple[SheetStep, ...] = field(default=())
+
+    @property
+    def path_kind_label(self) -> str:
+        return str(PathKind(self.path_kind).label) if self.path_kind in PathKind else ""
+
+
+def service_sheet(
+    *,
+    service_slug: str,
+    severity_level: int | None,
+    path_kind: str,
+    started_at: datetime,
+    at: datetime,
+) -> ServiceSheet:
+    """The ordered contact sheet for an incident on one service (404 when it is missing).
+
+    An absent or unknown `severity_level` gives the first severity (the page flags an unknown
+    one); the sheet's `severity` is None only when there is none at all. Five queries, plus
+    `on_call_now`'s. The sheet holds until the next minute (it says “as of” to the minute), the
+    next escalation time, or the next change of who is on call, whichever comes first.
+    """
+    service = service_queryset().filter(slug=service_slug).first()
+    if service is None:
+        raise Http404(SERVICE_NOT_FOUND)
+    severities = tuple(Severity.objects.prefetch_related(responders_prefetch()).order_by("level"))
+    severity = next(
+        (s for s in severities if s.level == severity_level),
+        severities[0] if severities else None,
+    )
+    now = on_call_now(at=at)
+    context = PartyContext.build(now.answers, service=service)
+    on_call = context.on_call_for()
+
+    lead = service_team_lead(service)
+    path, path_steps = first_path_of_kind(path_kind)
+    path_view = path_view_for(path, context, path_steps) if path is not None else None
+    minute = at.replace(second=0, microsecond=0)
+    validity = now.validity & Validity(minute, minute + timedelta(minutes=1))
+
+    sheet = ServiceSheet(
+        service=service,
+        severities=severities,
+        severity=severity,
+        path_kind=path_kind,
+        path=path_view.path if path_view else None,
+        started_at=started_at,
+        at=at,
+        on_call=on_call,
+        validity=validity,
+        team_lead=resolve(
+            kind=PartyKind.SERVICE_TEAM_LEAD,
+            label=lead.name if lead is not None else "Team lead",
+            context=context,
+        ),
+        owner=(
+            resolve(
+                kind=PartyKind.ROLE,
+                label=service.primary_contact.name,
+                role=service.primary_contact,
+                context=context,
+            )
+            if service.primary_contact is not None and service.primary_contact != lead
+            else None
+        ),
+    )
+    if severity is None:
+        return sheet
+    cells = {
+        cell.tier: cell.parties for cell in tier_cells(list(severity.responders.all()), context)
+    }
+    reach_first = cells[Tier.PRIMARY.value]
+    backup = None
+    if on_call is not None and not any(
+        party.kind == PartyKind.ONCALL_SECONDARY for party in reach_first
+    ):
+        backup = resolve(
+            kind=PartyKind.ONCALL_SECONDARY, label="On-call secondary", context=context
+        )
+    steps: tuple[SheetStep, ...] = ()
+    if path_view is not None:
+        clocks = step_clocks(
+            path_view.rules, severity_level=severity.level, started_at=started_at, at=at
+        )
+        steps = tuple(
+            SheetStep(view=view, clock=clock)
+            for view, clock in zip(path_view.steps, clocks, strict=True)
+        )
+        for clock in clocks:
+            if clock.escalate_at is not None:
+                # A step falls due at its escalation time.
+                if clock.escalate_at <= at:
+                    validity = validity & Validity(clock.escalate_at, None)
+                else:
+                    validity = validity & Validity(None, clock.escalate_at)
+    return replace(
+        sheet,
+        validity=validity,
+        reach_first=reach_first,
+        backup=backup,
+        secondary=cells[Tier.SECONDARY.value],
+        management=cells[Tier.MANAGEMENT.value],
+        communication=cells[Tier.COMMUNICATION.value],
+        steps=steps,
+    )

@@ -1,0 +1,102 @@
+"""The severity matrix: every severity against every responder tier, each party resolved
+to who answers at `at` (the on-call pair from `selectors.oncall`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Prefetch,
+)
+
+from ..models import (
+    Severity,
+    SeverityResponder,
+    Tier,
+)
+from ..parties import (
+    PARTY_RELATED,
+    PartyContext,
+    ResolvedParty,
+    resolve_parties,
+)
+from ..validity import ALWAYS, Validity
+from .oncall import RotationOnCall, on_call_now
+
+
+@dataclass(frozen=True)
+class TierCell:
+    tier: str
+    tier_label: str
+    parties: tuple[ResolvedParty, ...]
+
+    @property
+    def not_required(self) -> bool:
+        return not self.parties
+
+
+@dataclass(frozen=True)
+class SeverityRow:
+    severity: Severity
+    cells: tuple[TierCell, ...]
+
+    def cell(self, tier: str) -> TierCell:
+        return next(cell for cell in self.cells if cell.tier == tier)
+
+
+@dataclass(frozen=True)
+class SeverityMatrix:
+    at: datetime
+    tiers: tuple[tuple[str, str], ...]
+    rows: tuple[SeverityRow, ...]
+    on_call: tuple[RotationOnCall, ...]
+    validity: Validity = ALWAYS
+
+
+def responders_prefetch() -> Prefetch:
+    return Prefetch(
+        "responders",
+        queryset=SeverityResponder.objects.select_related(*PARTY_RELATED).order_by(
+            "tier", "position"
+        ),
+    )
+
+
+def tier_cells(
+    responders: Sequence[SeverityResponder], context: PartyContext
+) -> tuple[TierCell, ...]:
+    by_tier: dict[str, list[SeverityResponder]] = defaultdict(list)
+    for responder in responders:
+        by_tier[responder.tier].append(responder)
+    return tuple(
+        TierCell(
+            tier=tier.value,
+            tier_label=str(tier.label),
+            parties=tuple(resolve_parties(by_tier[tier.value], context)),
+        )
+        for tier in Tier
+    )
+
+
+def severity_matrix(*, at: datetime) -> SeverityMatrix:
+    """Every severity against every tier, each party resolved as of `at`. Two queries, plus
+    `on_call_now`'s."""
+    now = on_call_now(at=at)
+    answers = tuple(now.answers)
+    context = PartyContext.build(answers)
+    severities = Severity.objects.prefetch_related(responders_prefetch()).order_by("level")
+    return SeverityMatrix(
+        at=at,
+        tiers=tuple((tier.value, str(tier.label)) for tier in Tier),
+        rows=tuple(
+            SeverityRow(
+                severity=severity, cells=tier_cells(list(severity.responders.all()), context)
+            )
+            for severity in severities
+        ),
+        on_call=answers,
+        validity=now.validity,
+    )
