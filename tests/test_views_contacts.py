@@ -6,9 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from escalation.models.people import VERIFICATION_MAX_AGE
-from escalation.selectors.completeness import COMPLETENESS_PREVIEW, completeness
+from escalation.selectors.completeness import (
+    COMPLETENESS_PREVIEW,
+    attention_counts,
+    completeness,
+)
 from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, tables
 
@@ -285,3 +290,27 @@ def test_the_dashboard_include_renders_from_the_selector_alone(db, gaps):
 
     assert "Roles without a holder (TBD)" in page_text(f"<main>{html}</main>")
     assert "/admin/escalation/role/" in html
+
+
+@pytest.mark.parametrize(
+    "missing", [{"phone": ""}, {"slack_handle": ""}, {"pagerduty_handle": ""}], ids=str
+)
+def test_a_missing_contact_means_the_same_on_the_panel_in_the_admin_and_on_the_person(
+    client, staff_user, missing
+):
+    """One rule (`models.people.missing_contact_q`): the panel, the admin's filter and count,
+    and the person's own list of gaps agree on who lacks a contact detail."""
+    now = timezone.now()
+    lacking = factories.PersonFactory(verified_at=now, **missing)
+    factories.PersonFactory(verified_at=now)
+    client.force_login(staff_user)
+
+    report = completeness(now=now)
+    admin_list = client.get(
+        reverse("admin:escalation_person_changelist"), {"missing": "any"}
+    ).context["cl"]
+
+    assert list(report.people_missing_contact) == [lacking]
+    assert list(admin_list.result_list) == [lacking]
+    assert attention_counts(at=now)["people_missing"] == 1
+    assert len(lacking.missing_contact_fields) == 1
