@@ -192,7 +192,7 @@ def resolve(
     if kind == PartyKind.SERVICE_TEAM:
         if service is None:
             return replace(base, depends_on_service=True)
-        channel_name = service.slack_channel or service.team.slack_channel
+        channel_name = service.channel
         return replace(
             base,
             team=service.team,

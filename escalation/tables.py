@@ -64,7 +64,7 @@ class ServiceTable(tables.Table):
     def render_slack_channel(self, record: Service) -> SafeString:
         return _render(
             "escalation/includes/_slack_channel.html",
-            {"channel": record.slack_channel or record.team.slack_channel},
+            {"channel": record.channel},
         )
 
     def render_on_call(self, record: Service) -> SafeString:

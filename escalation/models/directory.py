@@ -182,6 +182,12 @@ class SeverityResponder(Party):
         ]
 
 
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def without_channel(self) -> "ServiceQuerySet":
+        """Services whose `channel` is empty."""
+        return self.filter(slack_channel="", team__slack_channel="")
+
+
 class Service(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -202,11 +208,19 @@ class Service(models.Model):
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def channel(self) -> str:
+        """Where to talk about the service: its own Slack channel, else its team's ("" when
+        neither has one). `ServiceQuerySet.without_channel` is the same rule in a query."""
+        return self.slack_channel or self.team.slack_channel
 
 
 class PathKind(models.TextChoices):

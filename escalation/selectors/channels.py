@@ -48,7 +48,7 @@ def channels() -> ChannelDirectory:
         if team.slack_channel:
             by_channel.setdefault(team.slack_channel, ([], []))[0].append(team)
     for service in services:
-        name = service.slack_channel or service.team.slack_channel
+        name = service.channel
         if name:
             entry = by_channel.setdefault(name, ([], []))
             entry[1].append(service)

@@ -112,13 +112,12 @@ class Completeness:
 
 
 def _first_of(
-    queryset: QuerySet[Any], key: str, condition: Q, label: str, order: Sequence[str], limit: int
+    queryset: QuerySet[Any], key: str, label: str, order: Sequence[str], limit: int
 ) -> QuerySet[Any]:
-    """The first `limit` rows matching `condition`, each with how many match in all."""
+    """The first `limit` rows of `queryset`, each with how many there are in all."""
     empty_text = Value("", output_field=CharField())
     return (
-        queryset.filter(condition)
-        .annotate(
+        queryset.annotate(
             section=Value(key, output_field=CharField()),
             label=F(label),
             total=Window(Count("*")),
@@ -153,7 +152,7 @@ def _first_of(
 
 
 def completeness(*, now: datetime) -> Completeness:
-    """Roles TBD, people missing phone or Slack or not verified for 90 days, services without
+    """Roles TBD, people missing a contact detail or not verified for 90 days, services without
     owner or channel, inactive people still on a rotation slot or holding a role: how many of
     each, and the first few by name. One query, whatever the data: the first rows of each
     problem, each with the count, and the person whose details turn stale next (the panel holds
@@ -166,62 +165,31 @@ def completeness(*, now: datetime) -> Completeness:
         | Exists(Role.objects.filter(holder=OuterRef("pk")))
     )
     people = Person.objects.all()
-    services = Service.objects.all()
-    limit = COMPLETENESS_PREVIEW
     by_name, by_position = ["display_name", "pk"], ["position", "name", "pk"]
-    parts = [
-        _first_of(
-            Role.objects.all(), "roles_tbd", Q(holder__isnull=True), "name", ["name", "pk"], limit
-        ),
-        _first_of(
-            people,
-            "people_missing_contact",
-            Q(is_active=True) & missing_contact_q(),
-            "display_name",
-            by_name,
-            limit,
-        ),
-        _first_of(
-            people,
-            "people_unverified",
-            Q(is_active=True) & unverified_q(at=now),
-            "display_name",
-            by_name,
-            limit,
-        ),
-        _first_of(
-            services,
+    problems = [
+        (Role.objects.tbd(), "roles_tbd", "name", ["name", "pk"]),
+        (people.active().missing_contact(), "people_missing_contact", "display_name", by_name),
+        (people.active().unverified(at=now), "people_unverified", "display_name", by_name),
+        (
+            Service.objects.filter(primary_contact__isnull=True),
             "services_without_owner",
-            Q(primary_contact__isnull=True),
             "name",
             by_position,
-            limit,
         ),
-        _first_of(
-            services,
-            "services_without_channel",
-            Q(slack_channel="", team__slack_channel=""),
-            "name",
-            by_position,
-            limit,
-        ),
-        _first_of(
-            people.alias(in_use=in_use),
+        (Service.objects.without_channel(), "services_without_channel", "name", by_position),
+        (
+            people.alias(in_use=in_use).filter(is_active=False, in_use=True),
             "inactive_people_in_use",
-            Q(is_active=False, in_use=True),
             "display_name",
             by_name,
-            limit,
-        ),
-        _first_of(
-            people,
-            _NEXT_STALE,
-            Q(is_active=True, verified_at__gte=stale_before),
-            "display_name",
-            ["verified_at", "pk"],
-            1,
         ),
     ]
+    parts = [
+        _first_of(queryset, key, label, order, COMPLETENESS_PREVIEW)
+        for queryset, key, label, order in problems
+    ]
+    next_stale = people.active().filter(verified_at__gte=stale_before)
+    parts.append(_first_of(next_stale, _NEXT_STALE, "display_name", ["verified_at", "pk"], 1))
     rows = sorted(parts[0].union(*parts[1:], all=True), key=lambda row: (row[0], row[4]))
     items: dict[str, list[Role | Person | Service]] = defaultdict(list)
     counts: dict[str, int] = {}
