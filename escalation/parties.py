@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from .contact_links import channel_link, slack_url
 from .models import Channel, ChannelKind, PartyKind, Person, Role, Service, Team, Via
 
 if TYPE_CHECKING:
@@ -25,24 +26,6 @@ TBD = "TBD"
 DEPENDS_ON_SERVICE = "depends on the service"
 NOBODY_ON_CALL = "nobody on call"
 ON_CALL_NOW = "on call now: {name}"
-
-
-def slack_link(handle_or_channel: str) -> str:
-    """A link that opens Slack at a channel (#name) or a person or group (@name)."""
-    from .templatetags.portal import slack_url
-
-    return slack_url(handle_or_channel)
-
-
-def channel_link(channel: Channel | None) -> str:
-    """Where a channel lives: its URL, else Slack for a Slack channel, else nothing."""
-    if channel is None:
-        return ""
-    if channel.url:
-        return channel.url
-    if channel.kind == ChannelKind.SLACK:
-        return slack_link(channel.name)
-    return ""
 
 
 def service_team_lead(service: Service) -> Role | None:
@@ -169,7 +152,7 @@ def resolve(
             person=person,
             slack=person.slack_handle,
             pagerduty=person.pagerduty_handle,
-            link=slack_link(person.slack_handle) if person.slack_handle else "",
+            link=slack_url(person.slack_handle) if person.slack_handle else "",
         )
     if kind in (PartyKind.ONCALL_PRIMARY, PartyKind.ONCALL_SECONDARY):
         answer = context.on_call_for(rotation_id)
@@ -186,7 +169,7 @@ def resolve(
             is_tbd=on_call_person is None,
             slack=slack,
             pagerduty=on_call_person.pagerduty_handle if on_call_person else "",
-            link=slack_link(slack) if slack else "",
+            link=slack_url(slack) if slack else "",
         )
     service = context.service
     if kind == PartyKind.SERVICE_TEAM:
@@ -197,7 +180,7 @@ def resolve(
             base,
             team=service.team,
             slack=channel_name,
-            link=slack_link(channel_name) if channel_name else "",
+            link=slack_url(channel_name) if channel_name else "",
         )
     if kind == PartyKind.SERVICE_TEAM_LEAD:
         if service is None:
@@ -227,7 +210,7 @@ def _resolve_role(base: ResolvedParty, role: Role) -> ResolvedParty:
         is_tbd=holder is None,
         slack=slack,
         pagerduty=(holder.pagerduty_handle if holder else "") or role.pagerduty_alias,
-        link=slack_link(slack) if slack else "",
+        link=slack_url(slack) if slack else "",
     )
 
 

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from escalation import models
 from escalation.admin.directory import SUSTAINED_MINUTES_REQUIRED
-from escalation.admin.parties import who_value
+from escalation.admin.party_picker import who_value
 from escalation.admin.people import (
     MARKED_VERIFIED_MESSAGE,
     people_missing_message,

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from escalation.contact_links import channel_link
 from escalation.models import (
     Channel,
     ChannelKind,
@@ -21,7 +22,6 @@ from escalation.parties import (
     NOBODY_ON_CALL,
     TBD,
     PartyContext,
-    channel_link,
     joined_labels,
     resolve,
     resolve_party,

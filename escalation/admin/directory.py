@@ -24,7 +24,7 @@ from escalation.models import (
 )
 
 from .base import CompactInline, EscalationForm, HistoryAdmin, tbd_badge
-from .parties import PartyChoicesAdminMixin, PartyChoicesInlineMixin, PartyForm
+from .party_picker import PartyChoicesAdminMixin, PartyChoicesInlineMixin, PartyForm
 
 SUSTAINED_MINUTES_REQUIRED = "Say for how many minutes the signal must last before paging."
 LIMITED_STEP = "Escalation step: {step} (only for this severity: change it first)"

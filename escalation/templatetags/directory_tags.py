@@ -7,9 +7,10 @@ from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 
+from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
 from ..models import Channel
-from ..parties import ResolvedParty, channel_link
+from ..parties import ResolvedParty
 
 register = template.Library()
 

@@ -1,26 +1,17 @@
 """Template filters shared by the portal's pages."""
 
 from datetime import datetime
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django import template
-from django.conf import settings
 from django.templatetags.tz import do_timezone
+
+from ..contact_links import slack_url
 
 register = template.Library()
 
 
-@register.filter
-def slack_url(handle_or_channel: str) -> str:
-    """A link that opens Slack at a channel (#name) or a person or group (@name)."""
-    name = (handle_or_channel or "").strip()
-    if not name:
-        return ""
-    workspace = settings.PORTAL_SLACK_WORKSPACE_URL.rstrip("/")
-    if workspace:
-        return f"{workspace}/app_redirect?channel={quote(name.lstrip('#@'))}"
-    return "slack://open"
+register.filter("slack_url", slack_url)
 
 
 @register.filter
