@@ -5,10 +5,7 @@ another with names suffixed, so tests can load twenty times the seed and check t
 query count does not move. Severities are shared (levels are unique), their responders are not.
 """
 
-import re
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, time
-from html.parser import HTMLParser
 
 from escalation import models
 from tests import factories
@@ -75,22 +72,7 @@ def build_directory(copy: int = 0) -> dict:
         schedule_note="Managed in PagerDuty",
         swap_channel="#on-call-swap",
         position=copy,
-    )
-    factories.RotationSlotFactory(
-        rotation=rotation,
-        position=0,
-        label="Odd weeks",
-        week_parity=models.WeekParity.ODD,
-        primary=engineers["A"],
-        secondary=engineers["B"],
-    )
-    factories.RotationSlotFactory(
-        rotation=rotation,
-        position=1,
-        label="Even weeks",
-        week_parity=models.WeekParity.EVEN,
-        primary=engineers["C"],
-        secondary=engineers["D"],
+        pairs=[(engineers["A"], engineers["B"]), (engineers["C"], engineers["D"])],
     )
 
     def channel(name, kind, position=None, purpose="", who_posts=""):
@@ -288,97 +270,3 @@ def build_directory(copy: int = 0) -> dict:
 
 
 # Reading pages the way a person does: tables as rows of cell texts, inline SVGs as XML. ---------
-
-
-class Cell:
-    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.parts: list[str] = []
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.parts).split())
-
-    @property
-    def classes(self) -> list[str]:
-        return self.attrs.get("class", "").split()
-
-    def __repr__(self) -> str:
-        return f"<{self.tag} {self.text!r}>"
-
-
-class Table:
-    def __init__(self, attrs: dict[str, str]) -> None:
-        self.attrs = attrs
-        self.rows: list[list[Cell]] = []
-        self.row_attrs: list[dict[str, str]] = []
-
-    @property
-    def texts(self) -> list[list[str]]:
-        return [[cell.text for cell in row] for row in self.rows]
-
-    def row(self, first_cell_text: str) -> list[Cell]:
-        return next(row for row in self.rows if row and row[0].text.startswith(first_cell_text))
-
-
-class _TableParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[Table] = []
-        self.stack: list[Table] = []
-        self.cell: Cell | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {key: value or "" for key, value in attrs}
-        if tag == "table":
-            self.stack.append(Table(attributes))
-            self.tables.append(self.stack[-1])
-        elif self.stack and tag == "tr":
-            self.stack[-1].rows.append([])
-            self.stack[-1].row_attrs.append(attributes)
-        elif self.stack and tag in ("td", "th") and self.stack[-1].rows:
-            self.cell = Cell(tag, attributes)
-            self.stack[-1].rows[-1].append(self.cell)
-        elif self.cell is not None and tag in ("br", "div", "li"):
-            self.cell.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag == "table" and self.stack:
-            self.stack.pop()
-        elif tag in ("td", "th"):
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.parts.append(data)
-
-
-def tables(html: str) -> list[Table]:
-    parser = _TableParser()
-    parser.feed(html)
-    return parser.tables
-
-
-def page_text(html: str) -> str:
-    """The visible words of `<main>`, whitespace collapsed (markup and entities gone)."""
-    main = html[html.index("<main") : html.index("</main>")]
-    parts: list[str] = []
-
-    class _Text(HTMLParser):
-        def handle_data(self, data):
-            parts.append(data)
-
-        def handle_starttag(self, tag, attrs):
-            parts.append(" ")
-
-    _Text(convert_charrefs=True).feed(main)
-    return " ".join("".join(parts).split())
-
-
-def svgs(html: str) -> list[ET.Element]:
-    """Every inline SVG of the page, parsed as XML (fails if one is not well-formed)."""
-    return [
-        ET.fromstring(match)  # noqa: S314 - our own output, parsed to prove it is well-formed
-        for match in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
-    ]

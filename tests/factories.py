@@ -102,8 +102,13 @@ class SeverityResponderFactory(factory.django.DjangoModelFactory):
 
 
 class RotationFactory(factory.django.DjangoModelFactory):
+    """`RotationFactory(pairs=[(a, b), (c, d)])` gives the document's rotation: odd ISO weeks
+    the first pair (primary, secondary), even weeks the second, slots "Odd weeks" and
+    "Even weeks"."""
+
     class Meta:
         model = models.Rotation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Rotation {n}")
     slug = factory.Sequence(lambda n: f"rotation-{n}")
@@ -113,6 +118,22 @@ class RotationFactory(factory.django.DjangoModelFactory):
     shift_days = 7
     slot_rule = models.SlotRule.ISO_WEEK_PARITY
     swap_channel = "#on-call-swap"
+
+    @factory.post_generation
+    def pairs(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        parities = (models.WeekParity.ODD, models.WeekParity.EVEN)
+        for position, ((primary, secondary), parity) in enumerate(
+            zip(extracted, parities, strict=True)
+        ):
+            RotationSlotFactory(
+                rotation=self,
+                position=position,
+                week_parity=parity,
+                primary=primary,
+                secondary=secondary,
+            )
 
 
 class RotationSlotFactory(factory.django.DjangoModelFactory):

@@ -42,22 +42,8 @@ def seed_rotation(*, people_suffix: str = "", **rotation_fields) -> SeedRotation
         "schedule_note": "Managed in PagerDuty",
     }
     fields.update(rotation_fields)
-    rotation = factories.RotationFactory(**fields)
-    factories.RotationSlotFactory(
-        rotation=rotation,
-        position=0,
-        label="Odd weeks",
-        week_parity=models.WeekParity.ODD,
-        primary=people["A"],
-        secondary=people["B"],
-    )
-    factories.RotationSlotFactory(
-        rotation=rotation,
-        position=1,
-        label="Even weeks",
-        week_parity=models.WeekParity.EVEN,
-        primary=people["C"],
-        secondary=people["D"],
+    rotation = factories.RotationFactory(
+        pairs=[(people["A"], people["B"]), (people["C"], people["D"])], **fields
     )
     return SeedRotation(rotation=rotation, **{k.lower(): v for k, v in people.items()})
 

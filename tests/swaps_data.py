@@ -48,22 +48,11 @@ def build_team(*, suffix: str = "", slug: str = "platform", name: str = "Platfor
             time_zone=tz,
             user=user,
         )
-    rotation = factories.RotationFactory(name=name, slug=slug, swap_channel="#on-call-swap")
-    factories.RotationSlotFactory(
-        rotation=rotation,
-        position=0,
-        label="Odd weeks",
-        week_parity=models.WeekParity.ODD,
-        primary=people["alex"],
-        secondary=people["blair"],
-    )
-    factories.RotationSlotFactory(
-        rotation=rotation,
-        position=1,
-        label="Even weeks",
-        week_parity=models.WeekParity.EVEN,
-        primary=people["casey"],
-        secondary=people["drew"],
+    rotation = factories.RotationFactory(
+        name=name,
+        slug=slug,
+        swap_channel="#on-call-swap",
+        pairs=[(people["alex"], people["blair"]), (people["casey"], people["drew"])],
     )
     manager = factories.ManagerFactory(username=f"boss{suffix}", email=f"boss{suffix}@example.com")
     stranger_user = factories.UserFactory(username=f"sam{suffix}")

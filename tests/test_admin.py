@@ -1,7 +1,6 @@
 """The admin managers keep the escalation document in: who may do what, and what they see."""
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -35,6 +34,7 @@ from escalation.models.validators import (
     SLACK_HANDLE_MESSAGE,
 )
 from tests import factories
+from tests.helpers import admin_url, form_data, post_change
 
 ESCALATION_ADMINS = {
     model: model_admin
@@ -77,81 +77,6 @@ def make(model):
         models.Team: factories.TeamFactory,
     }[model]
     return factory()
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:escalation_{model._meta.model_name}_{view}", args=args)
-
-
-class _FormData(HTMLParser):
-    """What a browser would submit from the admin's change form, read from the page's HTML."""
-
-    def __init__(self, form_id):
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.inside = False
-        self.data: dict[str, list[str]] = {}
-        self.select: dict | None = None
-        self.textarea: str | None = None
-        self.text = ""
-
-    def add(self, name, value):
-        self.data.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self.inside = attributes.get("id") == self.form_id
-        if not self.inside:
-            return
-        name = attributes.get("name")
-        if tag == "input" and name:
-            kind = attributes.get("type", "text")
-            if kind in {"submit", "button", "image", "file"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in attributes:
-                return
-            default = "on" if kind in {"checkbox", "radio"} else ""
-            self.add(name, attributes.get("value", default))
-        elif tag == "select" and name:
-            self.select = {"name": name, "multiple": "multiple" in attributes, "options": []}
-        elif tag == "option" and self.select is not None:
-            self.select["options"].append((attributes.get("value", ""), "selected" in attributes))
-        elif tag == "textarea" and name:
-            self.textarea, self.text = name, ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self.select is not None:
-            chosen = [value for value, selected in self.select["options"] if selected]
-            if not chosen and not self.select["multiple"] and self.select["options"]:
-                chosen = [self.select["options"][0][0]]
-            for value in chosen:
-                self.add(self.select["name"], value)
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None:
-            self.add(self.textarea, self.text.removeprefix("\n"))
-            self.textarea = None
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.text += data
-
-
-def form_data(response, model):
-    parser = _FormData(f"{model._meta.model_name}_form")
-    parser.feed(response.content.decode())
-    assert parser.data, "the change form was not found on the page"
-    return parser.data
-
-
-def post_change(client, obj, **changes):
-    """Open the object's change form, change some fields, submit it as a browser would."""
-    url = admin_url(type(obj), "change", obj.pk)
-    data = form_data(client.get(url), type(obj))
-    data.update({name: [value] for name, value in changes.items()})
-    return client.post(url, data)
 
 
 @pytest.fixture

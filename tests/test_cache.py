@@ -27,12 +27,12 @@ from escalation.services.feed_tokens import feed_token_create
 from escalation.validity import Validity
 from escalation.views.oncall import FEED_LINK_NONE
 from tests import factories
+from tests.helpers import post_change
 from tests.oncall_data import (
     HANDOFF_TO_ODD_WEEK,
     LAST_SECOND_OF_EVEN_WEEK,
     THURSDAY_EVEN_WEEK,
 )
-from tests.test_admin import post_change
 
 DASHBOARD = reverse("escalation:dashboard")
 CALENDAR = reverse("escalation:calendar")

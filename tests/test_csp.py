@@ -8,95 +8,15 @@ browser would block or refuse each of them.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.helpers import header_problems, inline_code
 from tests.security_urls import endpoints, fill, security_data
 
 pytestmark = pytest.mark.django_db
-
-# Data blocks a browser never runs, so the policy does not apply to them.
-DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
-
-
-def directives(policy: str) -> dict[str, list[str]]:
-    parsed = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            parsed[words[0].lower()] = words[1:]
-    return parsed
-
-
-class InlineCode(HTMLParser):
-    """Everything in a page that a no-inline policy would block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._script: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "script" and not attributes.get("src"):
-            kind = (attributes.get("type") or "").lower()
-            if kind not in DATA_SCRIPT_TYPES:
-                self._script = ""
-        if tag == "style":
-            self.found.append("a <style> element")
-        for name, value in attrs:
-            runs_code = name.startswith("on") or (
-                name in {"href", "src", "action", "formaction"}
-                and (value or "").strip().lower().startswith("javascript:")
-            )
-            if name == "style" or runs_code:
-                self.found.append(f'<{tag} {name}="{value}">')
-
-    def handle_data(self, data: str) -> None:
-        if self._script is not None:
-            self._script += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._script is not None:
-            self.found.append(f"an inline <script>: {self._script.strip()[:80]!r}")
-            self._script = None
-
-
-def inline_code(html: str) -> list[str]:
-    parser = InlineCode()
-    parser.feed(html)
-    parser.close()
-    return parser.found
-
-
-def header_problems(response) -> list[str]:
-    problems = []
-    policy = response.get("Content-Security-Policy")
-    if not policy:
-        return ["no Content-Security-Policy header"]
-    parsed = directives(policy)
-    for directive in ("script-src", "style-src"):
-        sources = parsed.get(directive, parsed.get("default-src", []))
-        if not sources:
-            problems.append(f"{directive}: no sources at all (nor default-src)")
-        for source in sources:
-            if source.strip("'") in {"unsafe-inline", "unsafe-eval", "unsafe-hashes", "*"}:
-                problems.append(f"{directive} allows {source}")
-    if parsed.get("object-src") != ["'none'"]:
-        problems.append(f"object-src is {parsed.get('object-src')}, not 'none'")
-    if parsed.get("frame-ancestors") != ["'none'"]:
-        problems.append(f"frame-ancestors is {parsed.get('frame-ancestors')}, not 'none'")
-    if response.get("X-Frame-Options") != "DENY":
-        problems.append(f"X-Frame-Options is {response.get('X-Frame-Options')!r}")
-    if response.get("X-Content-Type-Options") != "nosniff":
-        problems.append(f"X-Content-Type-Options is {response.get('X-Content-Type-Options')!r}")
-    if response.get("Referrer-Policy") != "same-origin":
-        problems.append(f"Referrer-Policy is {response.get('Referrer-Policy')!r}")
-    return problems
 
 
 def is_html(response) -> bool:

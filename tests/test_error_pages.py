@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import include, path, reverse
 
 from tests import factories
-from tests.test_csp import header_problems, inline_code
+from tests.helpers import header_problems, inline_code
 
 pytestmark = pytest.mark.django_db
 

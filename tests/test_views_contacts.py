@@ -15,7 +15,8 @@ from escalation.selectors.completeness import (
     completeness,
 )
 from tests import factories
-from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, tables
+from tests.directory_fixtures import SEED_INSTANT, build_directory
+from tests.helpers import page_text, tables
 
 URL = "/contacts/"
 

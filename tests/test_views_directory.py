@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from escalation import models
 from tests import factories
-from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, svgs, tables
+from tests.directory_fixtures import SEED_INSTANT, build_directory
+from tests.helpers import page_text, svgs, tables
 
 # Every page pays for the session, the user, and the viewer (their Person, the managers-group
 # check and the data version, in one query); most ask who is on call (`on_call_now`, two).

@@ -7,7 +7,8 @@ import time_machine
 from django.urls import reverse
 
 from tests import factories
-from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, svgs
+from tests.directory_fixtures import SEED_INSTANT, build_directory
+from tests.helpers import page_text, svgs
 
 SVG = "{http://www.w3.org/2000/svg}"
 LIST = "/escalation/"

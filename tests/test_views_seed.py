@@ -4,7 +4,8 @@ replace the document, so nothing it says may be lost. One test per section of th
 import pytest
 import time_machine
 
-from tests.directory_fixtures import SEED_INSTANT, page_text, svgs, tables
+from tests.directory_fixtures import SEED_INSTANT
+from tests.helpers import page_text, svgs, tables
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from escalation.filters import KIND_INVALID, SEVERITY_INVALID, SEVERITY_UNKNOWN, STARTED_INVALID
 from escalation.views.directory import SERVICES_PER_PAGE
 from tests import factories
-from tests.directory_fixtures import SEED_INSTANT, build_directory, page_text, tables
+from tests.directory_fixtures import SEED_INSTANT, build_directory
+from tests.helpers import page_text, tables
 
 LIST = "/services/"
 SHEET = "/services/backend-api/"
