@@ -11,6 +11,7 @@ from escalation.models import (
     OnCallTier,
     OutgoingMessage,
     Override,
+    SwapAction,
     SwapKind,
     SwapRequest,
     SwapRequestEvent,
@@ -18,7 +19,7 @@ from escalation.models import (
 )
 from escalation.selectors.oncall import on_call_now
 from escalation.services import swaps as service
-from escalation.services.swaps import SwapAction, SwapError, SwapPermissionDenied
+from escalation.services.swaps import SwapError, SwapPermissionDenied
 from tests import factories
 from tests.swaps_data import (
     DAY,

@@ -247,11 +247,22 @@ class SwapRequest(models.Model):
         return reverse("escalation:swap_detail", args=[self.pk])
 
 
+class SwapAction(models.TextChoices):
+    """What happened to a request: `SwapRequestEvent.action`, and the verbs of its timeline."""
+
+    CREATED = "created", "filed the request"
+    ACCEPTED = "accepted", "accepted"
+    DECLINED = "declined", "declined"
+    APPROVED = "approved", "approved"
+    CANCELLED = "cancelled", "cancelled"
+    REVERTED = "reverted", "reverted"
+
+
 class SwapRequestEvent(models.Model):
     """One line of a request's timeline: who did what, when."""
 
     swap = models.ForeignKey(SwapRequest, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
+    action = models.CharField(max_length=20, choices=SwapAction.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

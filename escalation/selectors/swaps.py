@@ -21,13 +21,14 @@ from ..models import (
     Person,
     Rotation,
     RotationSlot,
+    SwapAction,
     SwapRequest,
     SwapRequestEvent,
     SwapState,
 )
 from ..permissions import is_manager
 from ..schedules import override_specs, schedule_for
-from ..services.swaps import SwapAction, allowed_actions
+from ..services.swaps import allowed_actions
 
 SWAPS_PER_PAGE = 25
 #: How far ahead the form offers shifts.

@@ -32,6 +32,7 @@ from ..models import (
     Override,
     Person,
     Rotation,
+    SwapAction,
     SwapKind,
     SwapRequest,
     SwapRequestEvent,
@@ -91,17 +92,6 @@ ONLY_REQUESTER_OR_MANAGER = "Only the person asking, or an Escalation manager, c
 ONLY_MANAGERS_FILE_FOR_OTHERS = "Only an Escalation manager can file a request for someone else."
 
 TIER_NAMES = {OnCallTier.PRIMARY: "primary", OnCallTier.SECONDARY: "secondary"}
-
-
-class SwapAction(models.TextChoices):
-    """What happened to a request: `SwapRequestEvent.action`, and the verbs of its timeline."""
-
-    CREATED = "created", "filed the request"
-    ACCEPTED = "accepted", "accepted"
-    DECLINED = "declined", "declined"
-    APPROVED = "approved", "approved"
-    CANCELLED = "cancelled", "cancelled"
-    REVERTED = "reverted", "reverted"
 
 
 class SwapError(Exception):
