@@ -538,8 +538,8 @@ def count_seed_queries(results: list[Result], username: str, token: str) -> None
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from escalation.management.commands.generate_org import flush_escalation_data
     from escalation.models import RotationSlot
+    from escalation.orgdata.generate import flush_escalation_data
 
     try:
         from escalation.documents.importer import import_document
@@ -666,7 +666,7 @@ def time_importer() -> tuple[str, str]:
     rolled back each time. Returns the figures and a profile of one more run."""
     from django.db import transaction
 
-    from escalation.management.commands.generate_org import flush_escalation_data
+    from escalation.orgdata.generate import flush_escalation_data
 
     try:
         from escalation.documents.importer import import_document
