@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from escalation import models
-from escalation.management.commands.generate_org import NOT_EMPTY, TOO_SMALL
+from escalation.orgdata.generate import NOT_EMPTY, TOO_SMALL
 from escalation.permissions import is_manager
 
 TODAY = date(2026, 11, 26)
