@@ -24,7 +24,6 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from escalation import notify
 from escalation import rotation as engine
 from escalation.models import (
     MessageStatus,
@@ -35,6 +34,7 @@ from escalation.models import (
     Rotation,
     RotationSlot,
 )
+from escalation.notify import messages, outbox
 from escalation.schedules import override_specs, schedule_for
 
 #: Overrides added or withdrawn this long ago at most are announced (older news is not news).
@@ -42,7 +42,7 @@ CHANGE_LOOKBACK = timedelta(days=1)
 LEAD_HOURS_INVALID = "--lead-hours must be a positive number of hours."
 
 
-def reminder_notices(*, at: datetime, lead: timedelta) -> list[notify.Notice]:
+def reminder_notices(*, at: datetime, lead: timedelta) -> list[outbox.Notice]:
     """The reminders due at `at`: one per person and stretch of on-call starting within `lead`."""
     horizon = at + lead
     rotations = list(
@@ -114,7 +114,7 @@ def reminder_notices(*, at: datetime, lead: timedelta) -> list[notify.Notice]:
         if person is None or not person.is_active or not person.email:
             continue
         notices.append(
-            notify.reminder_notice(
+            messages.reminder_notice(
                 person=person,
                 rotation_name=rotation.name,
                 rotation_key=rotation.slug,
@@ -129,7 +129,7 @@ def reminder_notices(*, at: datetime, lead: timedelta) -> list[notify.Notice]:
     return notices
 
 
-def override_change_notices(*, at: datetime) -> list[notify.Notice]:
+def override_change_notices(*, at: datetime) -> list[outbox.Notice]:
     """News of overrides added or withdrawn in the admin (the swap flow tells its own)."""
     since = at - CHANGE_LOOKBACK
     overrides = list(
@@ -166,13 +166,13 @@ def override_change_notices(*, at: datetime) -> list[notify.Notice]:
         if override.reverted_at is not None and override.reverted_at >= since:
             changes.append("reverted")
         for change in changes:
-            notices += notify.override_change_notices(
+            notices += messages.override_change_notices(
                 override=override, change=change, covered=covered_people
             )
     return notices
 
 
-def slot_change_notices(*, at: datetime) -> list[notify.Notice]:
+def slot_change_notices(*, at: datetime) -> list[outbox.Notice]:
     """News of slots (odd weeks, even weeks...) whose primary or secondary a manager changed."""
     since = at - CHANGE_LOOKBACK
     records = list(
@@ -214,7 +214,7 @@ def slot_change_notices(*, at: datetime) -> list[notify.Notice]:
                 for shift in engine.shifts_between(schedule, at, at + timedelta(weeks=8))
                 if shift.slot_index == index and shift.end > at
             ][:3]
-        notices += notify.slot_change_notices(
+        notices += messages.slot_change_notices(
             rotation=rotation,
             slot_label=record.label,
             tier=tier,
@@ -255,8 +255,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"would send to {notice.recipient}: {notice.subject}")
             return
         with transaction.atomic():
-            queued = notify.enqueue(notices)  # delivered as the transaction commits
-        retried = notify.deliver()  # and whatever earlier runs left pending, when due
+            queued = outbox.enqueue(notices)  # delivered as the transaction commits
+        retried = outbox.deliver()  # and whatever earlier runs left pending, when due
         sent = OutgoingMessage.objects.filter(
             pk__in=[message.pk for message in queued], status=MessageStatus.SENT
         ).count()
