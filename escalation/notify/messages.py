@@ -2,9 +2,9 @@
 
 Each step of a swap request (`swap_notices`), the reminder before a shift (`reminder_notice`),
 and the news of a change a manager made directly: an override added or withdrawn
-(`override_change_notices`), a slot given to someone else (`slot_change_notices`). Times are
-written in each reader's own time zone (`format_interval`). Nothing here sends anything:
-`escalation.notify.outbox` does.
+(`override_change_notices`), a slot given to someone else (`slot_change_notices`); and all the
+reminder job found due (`reminders_due_notices`). Times are written in each reader's own time
+zone (`format_interval`). Nothing here sends anything: `escalation.notify.outbox` does.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from .outbox import Notice
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+    from ..selectors.reminders import RemindersDue
 
 SUBJECT_PREFIX = "[On call]"
 
@@ -366,5 +368,41 @@ def slot_change_notices(
                 url=url,
                 dedupe_key=f"change:slot:{change_key}",
             )
+        )
+    return notices
+
+
+def reminders_due_notices(due: RemindersDue) -> list[Notice]:
+    """The emails for what `escalation.selectors.reminders.reminders_due` found: the reminders
+    first, then the news of overrides, then of slots."""
+    notices = [
+        reminder_notice(
+            person=reminder.person,
+            rotation_name=reminder.rotation.name,
+            rotation_key=reminder.rotation.slug,
+            tier=reminder.tier,
+            start=reminder.start,
+            end=reminder.end,
+            at=due.at,
+            lead_hours=due.lead_hours,
+            override_reason=reminder.override.reason if reminder.override is not None else None,
+        )
+        for reminder in due.reminders
+    ]
+    for override_change in due.override_changes:
+        notices += override_change_notices(
+            override=override_change.override,
+            change=override_change.change,
+            covered=override_change.covered,
+        )
+    for slot_change in due.slot_changes:
+        notices += slot_change_notices(
+            rotation=slot_change.rotation,
+            slot_label=slot_change.slot_label,
+            tier=slot_change.tier,
+            change_key=slot_change.change_key,
+            now_holder=slot_change.now_holder,
+            before_holder=slot_change.before_holder,
+            next_shifts=slot_change.next_shifts,
         )
     return notices

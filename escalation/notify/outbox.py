@@ -160,6 +160,13 @@ def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryRe
     return report
 
 
+def count_sent(messages: Iterable[OutgoingMessage]) -> int:
+    """How many of `messages` have been sent by now (delivery after commit may have sent them)."""
+    return OutgoingMessage.objects.filter(
+        pk__in=[message.pk for message in messages], status=MessageStatus.SENT
+    ).count()
+
+
 def _send(message: OutgoingMessage) -> None:
     if message.channel == MessageChannel.EMAIL:
         EmailMessage(
