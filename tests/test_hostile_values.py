@@ -27,7 +27,7 @@ from escalation.documents.errors import DocumentError
 from escalation.documents.exporter import export_document
 from escalation.documents.importer import import_document
 from escalation.documents.parser import parse_document
-from escalation.notify import swap_notices
+from escalation.notify.messages import swap_notices
 from tests.security_urls import SecurityData, endpoints, fill, security_data
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from escalation import notify
 from escalation.models import MessageChannel, MessageStatus, OutgoingMessage, Person, Rotation
+from escalation.notify import outbox
 from escalation.services import swaps as service
 from tests import factories
 from tests.swaps_data import NOW, WEEK_3, accepted_request, build_team, file_request
@@ -203,7 +203,7 @@ def test_a_failing_webhook_leaves_the_message_pending_then_the_command_sends_it(
     message = slack_messages().get()
     assert (message.status, message.attempts) == (MessageStatus.PENDING, 1)
     assert "500" in message.last_error
-    assert message.next_attempt_at == NOW + notify.RETRY_DELAYS[0]
+    assert message.next_attempt_at == NOW + outbox.RETRY_DELAYS[0]
     assert swap.pk and len(mail.outbox) == 2  # the emails went; the request is saved
     assert "Could not deliver slack message" in caplog.text
 
@@ -211,12 +211,12 @@ def test_a_failing_webhook_leaves_the_message_pending_then_the_command_sends_it(
     call_command("deliver_notifications")  # not due yet
     assert len(webhook.received) == 1
 
-    frozen_clock.shift(notify.RETRY_DELAYS[0])
+    frozen_clock.shift(outbox.RETRY_DELAYS[0])
     call_command("deliver_notifications")
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
-    assert message.sent_at == NOW + notify.RETRY_DELAYS[0]
+    assert message.sent_at == NOW + outbox.RETRY_DELAYS[0]
     assert len(webhook.received) == 2
     assert webhook.payloads[0] == webhook.payloads[1]
 
@@ -248,59 +248,59 @@ def test_a_failing_mail_server_leaves_the_email_pending(
 
 
 def test_retries_wait_longer_each_time_then_give_up(frozen_clock, monkeypatch):
-    monkeypatch.setattr(notify, "_send", lambda message: 1 / 0)
+    monkeypatch.setattr(outbox, "_send", lambda message: 1 / 0)
     message = factories.OutgoingMessageFactory()
 
-    for _ in range(notify.MAX_ATTEMPTS):
-        notify.deliver()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.deliver()
         message.refresh_from_db()
         if message.next_attempt_at:
             frozen_clock.move_to(message.next_attempt_at)
 
-    assert (message.status, message.attempts) == (MessageStatus.FAILED, notify.MAX_ATTEMPTS)
+    assert (message.status, message.attempts) == (MessageStatus.FAILED, outbox.MAX_ATTEMPTS)
     assert message.next_attempt_at is None
     assert "ZeroDivisionError" in message.last_error
 
 
 def test_the_retry_delay_grows(frozen_clock, monkeypatch):
-    monkeypatch.setattr(notify, "_send", lambda message: 1 / 0)
+    monkeypatch.setattr(outbox, "_send", lambda message: 1 / 0)
     message = factories.OutgoingMessageFactory()
     waits = []
     for _ in range(3):
-        now = notify.timezone.now()
-        notify.deliver()
+        now = outbox.timezone.now()
+        outbox.deliver()
         message.refresh_from_db()
         waits.append(message.next_attempt_at - now)
         frozen_clock.move_to(message.next_attempt_at)
 
-    assert waits == list(notify.RETRY_DELAYS[:3])
+    assert waits == list(outbox.RETRY_DELAYS[:3])
 
 
 def test_a_message_being_sent_elsewhere_is_not_sent_twice(webhook):
     message = factories.OutgoingMessageFactory(
         channel=MessageChannel.SLACK,
         recipient="#on-call-swap",
-        next_attempt_at=NOW + notify.CLAIM_LEASE,  # claimed by another sender
+        next_attempt_at=NOW + outbox.CLAIM_LEASE,  # claimed by another sender
     )
 
-    report = notify.deliver([message.pk])
+    report = outbox.deliver([message.pk])
 
     assert (report.sent, report.failed) == (0, 0)
     assert webhook.received == []
 
 
 def test_a_dedupe_key_is_used_once_per_channel_and_recipient():
-    notice = notify.Notice(
+    notice = outbox.Notice(
         channel=MessageChannel.EMAIL,
         recipient="alex@example.com",
         subject="Hi",
         body="Body",
         dedupe_key="reminder:x",
     )
-    other_reader = notify.Notice(**{**notice.__dict__, "recipient": "casey@example.com"})
+    other_reader = outbox.Notice(**{**notice.__dict__, "recipient": "casey@example.com"})
 
-    notify.enqueue([notice])
-    notify.enqueue([notice, other_reader])
+    outbox.enqueue([notice])
+    outbox.enqueue([notice, other_reader])
 
     assert sorted(OutgoingMessage.objects.values_list("recipient", flat=True)) == [
         "alex@example.com",

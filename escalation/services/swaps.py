@@ -25,7 +25,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .. import notify
 from .. import rotation as engine
 from ..models import (
     OnCallTier,
@@ -38,6 +37,8 @@ from ..models import (
     SwapRequestEvent,
     SwapState,
 )
+from ..notify.messages import swap_notices
+from ..notify.outbox import enqueue
 from ..permissions import is_manager
 from ..schedules import override_specs, schedule_for
 
@@ -362,7 +363,7 @@ def _record(
     )
     event.full_clean()
     event.save()
-    notify.enqueue(notify.swap_notices(swap=swap, action=action, actor=by, note=note))
+    enqueue(swap_notices(swap=swap, action=action, actor=by, note=note))
     return event
 
 

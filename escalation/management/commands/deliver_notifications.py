@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from escalation.notify import deliver
+from escalation.notify.outbox import deliver
 
 
 class Command(BaseCommand):
