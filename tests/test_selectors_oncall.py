@@ -255,14 +255,14 @@ def test_calendar_loads_only_the_overrides_overlapping_the_window(seed):
     many_overrides(seed.rotation, count=10, start=datetime(2020, 1, 6, tzinfo=UTC))
     factories.OverrideFactory(rotation=seed.rotation, person=seed.b, start=THURSDAY_EVEN_WEEK)
     loaded = []
-    real = selectors.override_specs
+    real = models.Override.index
 
     def spy(overrides):
         overrides = list(overrides)
         loaded.extend(overrides)
         return real(overrides)
 
-    with mock.patch.object(selectors, "override_specs", spy):
+    with mock.patch.object(models.Override, "index", spy):
         selectors.calendar(at=THURSDAY_EVEN_WEEK, weeks=8)
     assert [override.person for override in loaded] == [seed.b]
 

@@ -1,6 +1,7 @@
 """On-call rotations, their slots, overrides and the swap requests that produce overrides."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import time
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import rotation as engine
 from .people import Person, Team
 from .validators import validate_slack_channel, validate_time_zone
 
@@ -85,6 +87,34 @@ class Rotation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def schedule(self, slots: Iterable["RotationSlot"] | None = None) -> engine.Schedule:
+        """This rotation as the pure engine's `Schedule` (`escalation.rotation`); pass `slots`
+        when they are prefetched or changed. Person keys in the engine are Person primary keys:
+        the caller maps them back to Person rows it has already loaded, so nothing is queried
+        when `slots` is given."""
+        slot_rows = sorted(self.slots.all() if slots is None else slots, key=_position)
+        return engine.Schedule(
+            handoff_weekday=self.handoff_weekday,
+            handoff_time=self.handoff_time,
+            time_zone=self.time_zone,
+            shift_days=self.shift_days,
+            rule=engine.SlotRule(self.slot_rule),
+            anchor=self.anchor_date,
+            slots=tuple(
+                engine.Slot(
+                    label=slot.label,
+                    primary=slot.primary_id,
+                    secondary=slot.secondary_id,
+                    week_parity=engine.WeekParity(slot.week_parity) if slot.week_parity else None,
+                )
+                for slot in slot_rows
+            ),
+        )
+
+
+def _position(slot: "RotationSlot") -> int:
+    return slot.position
 
 
 class RotationSlot(models.Model):
@@ -174,6 +204,26 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} covers {self.rotation} {self.tier}"
+
+    @staticmethod
+    def index(overrides: Iterable["Override"]) -> engine.OverrideIndex:
+        """The pure engine's index of the overrides in effect (not reverted), ordered by start."""
+        return engine.OverrideIndex(
+            sorted(
+                (
+                    engine.OverrideSpec(
+                        tier=engine.Tier(override.tier),
+                        person=override.person_id,
+                        start=override.start,
+                        end=override.end,
+                        key=override.pk,
+                    )
+                    for override in overrides
+                    if override.reverted_at is None
+                ),
+                key=lambda spec: (spec.start, spec.end),
+            )
+        )
 
 
 class SwapKind(models.TextChoices):

@@ -30,7 +30,6 @@ from escalation.models import (
     SwapState,
 )
 from escalation.orgdata.org import GeneratedOrg, bulk
-from escalation.schedules import schedule_for
 
 OVERRIDE_REASONS = ["Holiday", "Sick leave", "Conference", "Public holiday", "Family event",
                     "Moving house", "Training course", "Doctor's appointment", "Parental leave",
@@ -92,7 +91,7 @@ def _rotation_history(
 ) -> None:
     rng = org.rng
     slots = org.slots[rotation.pk]
-    schedule = schedule_for(rotation, slots)
+    schedule = rotation.schedule(slots)
     shifts = engine.shifts_between(schedule, org.since, org.until)
     occupied = _Occupancy()
     team_people = org.members.get(rotation.team_id or 0) or org.active

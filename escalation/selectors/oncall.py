@@ -30,7 +30,6 @@ from django.db.models import Q
 
 from .. import rotation as engine
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot
-from ..schedules import override_specs, schedule_for
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
 
@@ -384,7 +383,7 @@ def _load_rotations(
     loaded.slots = by_rotation
     for key, rotation in rotations.items():
         try:
-            schedule = schedule_for(rotation, by_rotation[key])
+            schedule = rotation.schedule(by_rotation[key])
         except ValueError as error:
             loaded.problems.append(RotationProblem(rotation, str(error)))
             continue
@@ -417,7 +416,7 @@ def _load_overrides(
         if with_people:
             loaded.people[override.person_id] = override.person
     loaded.overrides = {
-        key: engine.OverrideIndex(override_specs(overrides))
+        key: Override.index(overrides)
         for key, overrides in by_rotation.items()
     }
 

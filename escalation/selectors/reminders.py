@@ -29,7 +29,6 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from .. import rotation as engine
 from ..models import OnCallTier, Override, Person, Rotation, RotationSlot
-from ..schedules import override_specs, schedule_for
 
 #: Overrides added or withdrawn this long ago at most are announced (older news is not news).
 CHANGE_LOOKBACK = timedelta(days=1)
@@ -140,7 +139,7 @@ def _load_rotations() -> dict[int, _LoadedRotation]:
     ):
         slots = list(rotation.slots.all())
         try:
-            schedule: engine.Schedule | None = schedule_for(rotation, slots)
+            schedule: engine.Schedule | None = rotation.schedule(slots)
         except ValueError:
             schedule = None
         loaded[rotation.pk] = _LoadedRotation(rotation, slots, schedule)
@@ -181,7 +180,7 @@ def _stretches_starting(
         rows: dict[Hashable, Override] = {
             override.pk: override for override in in_effect[rotation.pk]
         }
-        index = engine.OverrideIndex(override_specs(rows.values()))
+        index = Override.index(rows.values())
         for on_call_tier in OnCallTier:
             tier = on_call_tier.value
             pieces = [

@@ -27,7 +27,6 @@ from ..models import (
     SwapState,
 )
 from ..permissions import is_manager
-from ..schedules import override_specs, schedule_for
 from ..services.swaps import allowed_actions
 
 SWAPS_PER_PAGE = 25
@@ -331,10 +330,10 @@ def swap_form_options(
     others: dict[Person, list[ShiftOption]] = defaultdict(list)
     for rotation in rotations:
         try:
-            schedule = schedule_for(rotation, rotation.slots.all())
+            schedule = rotation.schedule(rotation.slots.all())
         except ValueError:
             continue  # a rotation still being set up offers no shifts
-        index = engine.OverrideIndex(override_specs(overrides_by_rotation[rotation.pk]))
+        index = Override.index(overrides_by_rotation[rotation.pk])
         for shift in engine.shifts_between(schedule, at, end):
             for tier in OnCallTier:
                 for piece in engine.segments(shift, engine.Tier(tier), index):

@@ -40,7 +40,6 @@ from ..models import (
 from ..notify.messages import swap_notices
 from ..notify.outbox import enqueue
 from ..permissions import is_manager
-from ..schedules import override_specs, schedule_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User as AuthUser
@@ -213,11 +212,11 @@ class _Situation:
 
 def _situation(rotation: Rotation, start: datetime, end: datetime) -> _Situation:
     try:
-        schedule = schedule_for(rotation)
+        schedule = rotation.schedule()
     except ValueError:
         raise SwapError(ROTATION_WITHOUT_SCHEDULE) from None
     overrides = Override.objects.in_effect().filter(rotation=rotation).overlapping(start, end)
-    return _Situation(schedule, engine.OverrideIndex(override_specs(overrides)))
+    return _Situation(schedule, Override.index(overrides))
 
 
 def _overlaps_override(rotation: Rotation, tier: str, start: datetime, end: datetime) -> bool:
