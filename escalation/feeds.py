@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vText
 
-from .models import Person
+from .models import OnCallTier, Person
 from .selectors.oncall import CalendarFeed, FeedEvent
 
 PRODID = "-//Escalation portal//On call//EN"
 UID_DOMAIN = "escalation-portal"
 CALENDAR_NAME = "On call"
-TIER_NAMES = {"primary": "Primary", "secondary": "Secondary"}
 
 
 def event_uid(event: FeedEvent) -> str:
@@ -26,7 +25,7 @@ def event_uid(event: FeedEvent) -> str:
 def event_summary(event: FeedEvent) -> str:
     holder = event.holder
     name = holder.person.display_name if holder.person else "Nobody"
-    summary = f"{TIER_NAMES[holder.tier]} on call: {name}"
+    summary = f"{OnCallTier(holder.tier).label} on call: {name}"
     if holder.covering_for is not None:
         summary += f" (covering for {holder.covering_for.display_name})"
     return summary
@@ -49,7 +48,7 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
     holder, shift = event.holder, event.shift
     lines = [
         f"Rotation: {event.rotation.name}",
-        f"Tier: {TIER_NAMES[holder.tier]}",
+        f"Tier: {OnCallTier(holder.tier).label}",
         f"Shift: {shift.label}, ISO week {shift.iso_year}-W{shift.iso_week:02d}",
     ]
     if holder.covering_for is not None:
@@ -93,7 +92,7 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
         event.add("dtend", item.holder.end)
         event.add("summary", event_summary(item))
         event.add("description", event_description(item, contacts))
-        event.add("categories", ["On call", TIER_NAMES[item.holder.tier]])
+        event.add("categories", ["On call", OnCallTier(item.holder.tier).label])
         # Being on call does not make the person busy in their calendar.
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .models import OnCallTier, Person, SwapKind
 from .selectors.swaps import ShiftOption, SwapFormOptions
-from .services.swaps import RETURN_NOT_COLLEAGUES, RETURN_REQUIRED, TIER_NAMES, SwapError
+from .services.swaps import RETURN_NOT_COLLEAGUES, RETURN_REQUIRED, SwapError
 
 SHIFT_UNAVAILABLE = (
     "That shift is no longer on offer (it may have ended, or changed hands): pick another one."
@@ -243,7 +243,7 @@ class SwapRequestForm(forms.Form):
                 self.add_error(
                     "return_shift",
                     RETURN_NOT_COLLEAGUES.format(
-                        colleague=data["colleague_person"], tier=TIER_NAMES[OnCallTier(option.tier)]
+                        colleague=data["colleague_person"], tier=OnCallTier(option.tier).in_sentence
                     ),
                 )
             else:

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0004_handles_end_at_line_end'),
+        ("escalation", "0004_handles_end_at_line_end"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='swaprequestevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'filed the request'), ('accepted', 'accepted'), ('declined', 'declined'), ('approved', 'approved'), ('cancelled', 'cancelled'), ('reverted', 'reverted')], max_length=20),
+            model_name="swaprequestevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "filed the request"),
+                    ("accepted", "accepted"),
+                    ("declined", "declined"),
+                    ("approved", "approved"),
+                    ("cancelled", "cancelled"),
+                    ("reverted", "reverted"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -36,8 +36,15 @@ class WeekParity(models.TextChoices):
 
 
 class OnCallTier(models.TextChoices):
+    """A position of a rotation. The pure engine has the same values as `rotation.Tier`."""
+
     PRIMARY = "primary", "Primary"
     SECONDARY = "secondary", "Secondary"
+
+    @property
+    def in_sentence(self) -> str:
+        """The tier as a sentence says it: "primary"."""
+        return str(self.label).lower()
 
 
 class Rotation(models.Model):

@@ -415,10 +415,7 @@ def _load_overrides(
         loaded.person_ids.add(override.person_id)
         if with_people:
             loaded.people[override.person_id] = override.person
-    loaded.overrides = {
-        key: Override.index(overrides)
-        for key, overrides in by_rotation.items()
-    }
+    loaded.overrides = {key: Override.index(overrides) for key, overrides in by_rotation.items()}
 
 
 def _load_overrides_and_people(

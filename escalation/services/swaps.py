@@ -91,8 +91,6 @@ ONLY_MANAGERS = "Only an Escalation manager can approve, decline or revert an ac
 ONLY_REQUESTER_OR_MANAGER = "Only the person asking, or an Escalation manager, can cancel it."
 ONLY_MANAGERS_FILE_FOR_OTHERS = "Only an Escalation manager can file a request for someone else."
 
-TIER_NAMES = {OnCallTier.PRIMARY: "primary", OnCallTier.SECONDARY: "secondary"}
-
 
 class SwapError(Exception):
     """A rule says no. `field` names the part of the request the message is about: "interval",
@@ -243,7 +241,7 @@ def _check(
     filing: bool,
 ) -> None:
     """Every rule a request must meet, when filed and again at each later step."""
-    tier_name = TIER_NAMES[OnCallTier(tier)]
+    tier_name = OnCallTier(tier).in_sentence
     if end <= start:
         raise SwapError(END_NOT_AFTER_START, field="interval")
     if end <= now:
@@ -290,7 +288,7 @@ def _check(
         ):
             raise SwapError(
                 COLLEAGUE_ON_CALL.format(
-                    colleague=colleague, tier=TIER_NAMES[OnCallTier(colleague_tier)]
+                    colleague=colleague, tier=OnCallTier(colleague_tier).in_sentence
                 ),
                 field="colleague",
             )
@@ -313,7 +311,7 @@ def _check(
             ):
                 raise SwapError(
                     REQUESTER_ON_CALL_IN_RETURN.format(
-                        requester=requester, tier=TIER_NAMES[OnCallTier(requester_tier)]
+                        requester=requester, tier=OnCallTier(requester_tier).in_sentence
                     ),
                     field="return",
                 )
