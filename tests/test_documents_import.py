@@ -17,8 +17,8 @@ from django.db import IntegrityError
 
 from escalation.documents import errors, importer
 from escalation.documents.errors import DocumentError
+from escalation.documents.format import PAGING_ACTION_CHOICES
 from escalation.documents.importer import import_document
-from escalation.documents.parser import PAGING_ACTION_CHOICES
 from escalation.management.commands import import_escalation_doc as command
 from escalation.models import (
     Channel,

@@ -52,16 +52,9 @@ from escalation.models import (
 
 from . import errors
 from .errors import DocumentError, DocumentWarning
-from .parser import (
-    Document,
-    FlowStep,
-    PartyText,
-    PathSpec,
-    RotationSection,
-    SeverityRow,
-    parse_document,
-    words,
-)
+from .format import words
+from .parsed import Document, FlowStep, PartyText, PathSpec, RotationSection, SeverityRow
+from .parser import parse_document
 
 DEFAULT_ROTATION_NAME = "On-call rotation"
 DEFAULT_ROTATION_SLUG = "on-call"
