@@ -15,10 +15,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from escalation.documents import errors, importer
+from escalation.documents import change_set, errors
 from escalation.documents.errors import DocumentError
+from escalation.documents.format import PAGING_ACTION_CHOICES
 from escalation.documents.importer import import_document
-from escalation.documents.parser import PAGING_ACTION_CHOICES
 from escalation.management.commands import import_escalation_doc as command
 from escalation.models import (
     Channel,
@@ -454,14 +454,14 @@ def test_dry_run_lists_the_changes_and_writes_nothing(seeded):
 
 
 def test_a_database_error_while_writing_rolls_everything_back(db, monkeypatch):
-    real = importer.bulk_create_with_history
+    real = change_set.bulk_create_with_history
 
     def failing(objs, model, **kwargs):
         if model is PagingRule:
             raise IntegrityError("simulated")
         return real(objs, model, **kwargs)
 
-    monkeypatch.setattr(importer, "bulk_create_with_history", failing)
+    monkeypatch.setattr(change_set, "bulk_create_with_history", failing)
     before = database_state()
     with pytest.raises(DocumentError) as caught:
         import_document(SEED, source=SOURCE)

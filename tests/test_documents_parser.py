@@ -5,15 +5,11 @@ from datetime import date, time
 import pytest
 
 from escalation.documents import errors
+from escalation.documents.blocks import split_row
 from escalation.documents.errors import DocumentError
-from escalation.documents.parser import (
-    SEVERITY_TABLE,
-    parse_document,
-    party_kind_from_words,
-    path_kind_from_title,
-    plain,
-    split_row,
-)
+from escalation.documents.format import SEVERITY_TABLE, plain
+from escalation.documents.parser import parse_document
+from escalation.documents.section_readers import party_kind_from_words, path_kind_from_title
 from escalation.models import PagingAction, PartyKind, PathKind, Tier, Via, Weekday, WeekParity
 from tests.conftest import SEED_DOCUMENT
 

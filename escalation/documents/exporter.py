@@ -1,9 +1,10 @@
 """Write the escalation document from the database, in the bundled document's own format.
 
 The layout, headings, table headers (separator widths included) and emphasis are the bundled
-document's, so exporting right after importing it gives it back byte for byte, and what the
-exporter writes the importer reads back to the same rows. Names and phone numbers are filled
-in where known; TBD where not. A fixed number of queries, whatever the size of the data.
+document's (`format.py`, shared with the parser), so exporting right after importing it gives
+it back byte for byte, and what the exporter writes the importer reads back to the same rows.
+Names and phone numbers are filled in where known; TBD where not. A fixed number of queries,
+whatever the size of the data.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from escalation.models import (
 )
 from escalation.models.directory import Party
 
-from .parser import (
+from .format import (
     CADENCE_LABEL,
     CHANNEL_TABLE,
     CHANNELS,
@@ -65,7 +66,7 @@ from .parser import (
 SHIFT_TEXT = {1: "Daily", 7: "Weekly"}
 
 
-# What the parser reads as syntax, where: a backslash before it makes it text (parser.ESCAPABLE).
+# What the parser reads as syntax, where: a backslash before it makes it text (format.ESCAPABLE).
 CELL_SYNTAX = "|"
 PARTY_SYNTAX = "|()+`"
 CLAUSE_SYNTAX = "|(),"

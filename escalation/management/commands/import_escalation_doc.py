@@ -10,8 +10,9 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandParser
 
 from escalation.documents import errors
+from escalation.documents.change_set import ImportReport
 from escalation.documents.errors import DocumentError
-from escalation.documents.importer import ImportReport, import_document
+from escalation.documents.importer import import_document
 
 CANNOT_READ = "{path}: cannot read the file: {reason}"
 IMPORTED = "Imported {path}."

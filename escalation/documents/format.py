@@ -1,0 +1,155 @@
+"""The escalation document's format: what the parser reads and the exporter writes, defined once.
+
+The sections and their titles, each section's table (columns and the separator row the bundled
+document writes), the `**Label:**` lines under the rotation, and the set phrases and word lists
+("_Not required_", "TBD", "Odd weeks", "(PagerDuty)", "Page immediately"...). Also how words
+are compared: `plain` (emphasis and backticks aside) and `words` (case and dashes aside), which
+the parser, the planners and the exporter all use. Reading lives in `parser.py` and the
+modules it names; writing in `exporter.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from escalation.models.directory import PartyKind, Tier, Via
+
+TBD = "TBD"
+NOT_REQUIRED = "Not required"
+TITLE = "Escalation Contacts"
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """A section's table: its columns, and the separator row the canonical document writes."""
+
+    columns: tuple[str, ...]
+    separator: str
+
+    @property
+    def header(self) -> str:
+        return "| " + " | ".join(self.columns) + " |"
+
+
+# The separator rows are the bundled document's own, widths included, so that exporting it
+# gives it back byte for byte.
+SEVERITY_TABLE = TableFormat(
+    ("Severity", "Primary Contact", "Secondary Contact", "Management", "Communication"),
+    "|----------|----------------|-------------------|------------|---------------|",
+)
+ROTATION_TABLE = TableFormat(("Week", "Primary", "Secondary"), "|------|---------|-----------|")
+SERVICE_TABLE = TableFormat(
+    ("Service / Component", "Team", "Primary Contact", "Slack Channel"),
+    "|---------------------|------|-----------------|---------------|",
+)
+CHANNEL_TABLE = TableFormat(("Channel", "Purpose", "Who Posts"), "|---------|---------|----------|")
+CONTACT_TABLE = TableFormat(
+    ("Role", "Name", "Slack", "PagerDuty", "Phone (emergency)"),
+    "|------|------|-------|-----------|-------------------|",
+)
+PAGING_TABLE = TableFormat(("Signal", "Action", "Channel"), "|--------|--------|---------|")
+
+SEVERITIES = "severities"
+ROTATION = "rotation"
+SERVICES = "services"
+PATHS = "paths"
+CHANNELS = "channels"
+CONTACTS = "contacts"
+PAGING = "paging"
+
+#: The sections in the document's order, with their canonical titles.
+SECTION_TITLES: dict[str, str] = {
+    SEVERITIES: "Contact Matrix by Severity",
+    ROTATION: "On-Call Rotation",
+    SERVICES: "Service Ownership",
+    PATHS: "Escalation Paths",
+    CHANNELS: "Communication Channels",
+    CONTACTS: "Contact Information",
+    PAGING: "When to Page vs. When to Slack",
+}
+
+SEVERITY_TIERS: tuple[Tier, ...] = (
+    Tier.PRIMARY,
+    Tier.SECONDARY,
+    Tier.MANAGEMENT,
+    Tier.COMMUNICATION,
+)
+
+SCHEDULE_LABEL = "On-call schedule"
+CADENCE_LABEL = "Rotation cadence"
+OVERRIDE_LABEL = "Override requests"
+
+CONTACT_NOTE = "Replace placeholders with actual team contacts."
+ONCALL_CONTACT_ROWS: dict[str, PartyKind] = {
+    "On-call (primary)": PartyKind.ONCALL_PRIMARY,
+    "On-call (secondary)": PartyKind.ONCALL_SECONDARY,
+}
+ONCALL_CONTACT_CELLS = ("_See rotation_", "_Via PagerDuty_", "Auto-paged", "_Via PagerDuty_")
+
+VIA_WORDS: dict[str, Via] = {
+    "pagerduty": Via.PAGERDUTY,
+    "slack": Via.SLACK,
+    "phone": Via.PHONE,
+    "email": Via.EMAIL,
+    "e-mail": Via.EMAIL,
+    "ticket": Via.TICKET,
+}
+VIA_TEXT: dict[str, str] = {
+    Via.PAGERDUTY: "PagerDuty",
+    Via.SLACK: "Slack",
+    Via.PHONE: "Phone",
+    Via.EMAIL: "Email",
+    Via.TICKET: "Ticket",
+}
+
+SERVICE_TEAM_LEAD_WORDS = frozenset(
+    {"relevant team lead", "team lead", "service team lead", "team lead of the service"}
+)
+SERVICE_TEAM_WORDS = frozenset(
+    {
+        "team responsible for service",
+        "team responsible for the service",
+        "owning team",
+        "service team",
+        "relevant team",
+    }
+)
+ONCALL_WORDS = frozenset({"on", "call", "engineer", "person", "primary", "secondary"})
+
+PAGING_ACTION_CHOICES = (
+    '"Page immediately", "Page if sustained > N min", "Slack notification", '
+    '"Investigate, no page" or "Evaluate severity, likely page"'
+)
+
+SHIFT_WORDS: dict[str, int] = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14}
+
+#: A `**Label:** value` line (or `**Label**: value`), as under the rotation table.
+LABEL_LINE = re.compile(r"\*\*(.+?):\*\*\s*(.*)|\*\*(.+?)\*\*:\s*(.*)")
+
+#: What a backslash makes plain text (the parser's escapes; the exporter writes them).
+ESCAPABLE = "\\|*_`()+,#"
+
+
+def plain(text: str) -> str:
+    """The text without the emphasis or backticks wrapped around the whole of it."""
+    text = text.strip()
+    changed = True
+    while changed:
+        changed = False
+        for wrapper in ("**", "__", "*", "_", "`"):
+            size = len(wrapper)
+            if len(text) > 2 * size and text.startswith(wrapper) and text.endswith(wrapper):
+                text = text[size:-size].strip()
+                changed = True
+                break
+    return text
+
+
+def words(text: str) -> str:
+    """For matching: case folded, dashes as spaces, one space between words."""
+    return " ".join(text.casefold().replace("-", " ").split())
+
+
+def is_tbd(text: str) -> bool:
+    return words(text) in {"", "tbd"}
