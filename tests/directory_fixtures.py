@@ -128,7 +128,7 @@ def build_directory(copy: int = 0) -> dict:
             **target,
         )
 
-    T, K, V = models.Tier, models.PartyKind, models.Via
+    T, K, V = models.ResponderTier, models.PartyKind, models.Via
     responder(1, T.PRIMARY, 0, K.ONCALL_PRIMARY, "On-call engineer", V.PAGERDUTY)
     responder(1, T.SECONDARY, 0, K.ROLE, "Backend lead", role=roles["Backend Tech Lead"])
     responder(1, T.SECONDARY, 1, K.ROLE, "Frontend lead", role=roles["Frontend Tech Lead"])

@@ -94,7 +94,7 @@ class SeverityResponderFactory(factory.django.DjangoModelFactory):
         model = models.SeverityResponder
 
     severity = factory.SubFactory(SeverityFactory)
-    tier = models.Tier.PRIMARY
+    tier = models.ResponderTier.PRIMARY
     kind = models.PartyKind.ROLE
     role = factory.SubFactory(RoleFactory)
     label = factory.LazyAttribute(lambda o: o.role.name if o.role else "On-call engineer")

@@ -18,6 +18,7 @@ from escalation.models import (
     PagingAction,
     PagingRule,
     PartyKind,
+    ResponderTier,
     Role,
     Rotation,
     RotationSlot,
@@ -26,7 +27,6 @@ from escalation.models import (
     SeverityResponder,
     SlotRule,
     Team,
-    Tier,
     Via,
     Weekday,
 )
@@ -130,20 +130,23 @@ def edit_everything_the_document_can_say() -> None:
     sev2, sev3, sev4 = (Severity.objects.get(level=level) for level in (2, 3, 4))
     SeverityResponder.objects.create(
         severity=sev2,
-        tier=Tier.MANAGEMENT,
+        tier=ResponderTier.MANAGEMENT,
         position=1,
         kind=PartyKind.PERSON,
         label="Walter Skinner",
         person=factories.PersonFactory(display_name="Walter Skinner"),
     )
-    SeverityResponder.objects.filter(severity=sev3, tier=Tier.SECONDARY).update(
+    SeverityResponder.objects.filter(severity=sev3, tier=ResponderTier.SECONDARY).update(
         kind=PartyKind.ROLE,
         label="Backend lead",
         role=Role.objects.get(name="Backend Tech Lead"),
         via=Via.PHONE,
     )
     SeverityResponder.objects.create(
-        severity=sev4, tier=Tier.MANAGEMENT, kind=PartyKind.EXTERNAL, label="Vendor hotline"
+        severity=sev4,
+        tier=ResponderTier.MANAGEMENT,
+        kind=PartyKind.EXTERNAL,
+        label="Vendor hotline",
     )
     last = EscalationStep.objects.get(path__name="Technical Escalation", position=3)
     last.only_severities.add(Severity.objects.get(level=2))

@@ -29,6 +29,7 @@ from escalation.models import (
     PartyKind,
     PathKind,
     Person,
+    ResponderTier,
     Role,
     Rotation,
     Service,
@@ -36,7 +37,6 @@ from escalation.models import (
     SeverityResponder,
     SlotRule,
     Team,
-    Tier,
     Via,
     Weekday,
     WeekParity,
@@ -84,23 +84,23 @@ def steps(path_kind: str) -> list:
 
 
 def test_seed_severity_matrix_sev1_names_every_party_of_every_tier(seeded):
-    (primary,) = responders(1, Tier.PRIMARY)
+    (primary,) = responders(1, ResponderTier.PRIMARY)
     assert (primary.kind, primary.label, primary.via) == (
         PartyKind.ONCALL_PRIMARY,
         "On-call engineer",
         Via.PAGERDUTY,
     )
-    backend, frontend = responders(1, Tier.SECONDARY)
+    backend, frontend = responders(1, ResponderTier.SECONDARY)
     assert (backend.label, backend.role.name) == ("Backend lead", "Backend Tech Lead")
     assert (frontend.label, frontend.role.name) == ("Frontend lead", "Frontend Tech Lead")
-    manager, vp = responders(1, Tier.MANAGEMENT)
+    manager, vp = responders(1, ResponderTier.MANAGEMENT)
     assert (manager.kind, manager.role.name) == (PartyKind.ROLE, "Engineering Manager")
     assert (vp.label, vp.role.name, vp.role.slack_alias) == (
         "VP Eng",
         "VP of Engineering",
         "@vp-eng",
     )
-    status, incidents = responders(1, Tier.COMMUNICATION)
+    status, incidents = responders(1, ResponderTier.COMMUNICATION)
     assert (status.kind, status.channel.name, status.channel.kind) == (
         PartyKind.CHANNEL,
         "Status page",
@@ -111,26 +111,28 @@ def test_seed_severity_matrix_sev1_names_every_party_of_every_tier(seeded):
 
 
 def test_seed_sev2_management_is_the_engineering_manager_role(seeded):
-    (management,) = responders(2, Tier.MANAGEMENT)
+    (management,) = responders(2, ResponderTier.MANAGEMENT)
     assert management.kind == PartyKind.ROLE
     assert management.role == Role.objects.get(name="Engineering Manager")
-    (secondary,) = responders(2, Tier.SECONDARY)
+    (secondary,) = responders(2, ResponderTier.SECONDARY)
     assert (secondary.kind, secondary.label) == (PartyKind.SERVICE_TEAM_LEAD, "Relevant team lead")
 
 
 def test_seed_sev3_pages_on_call_through_slack_and_needs_no_management(seeded):
-    (primary,) = responders(3, Tier.PRIMARY)
+    (primary,) = responders(3, ResponderTier.PRIMARY)
     assert (primary.kind, primary.via) == (PartyKind.ONCALL_PRIMARY, Via.SLACK)
-    assert responders(3, Tier.MANAGEMENT) == []
-    assert [r.channel.name for r in responders(3, Tier.COMMUNICATION)] == ["#incidents-low"]
+    assert responders(3, ResponderTier.MANAGEMENT) == []
+    assert [r.channel.name for r in responders(3, ResponderTier.COMMUNICATION)] == [
+        "#incidents-low"
+    ]
 
 
 def test_seed_sev4_secondary_and_management_are_not_required(seeded):
-    assert responders(4, Tier.SECONDARY) == []
-    assert responders(4, Tier.MANAGEMENT) == []
-    (primary,) = responders(4, Tier.PRIMARY)
+    assert responders(4, ResponderTier.SECONDARY) == []
+    assert responders(4, ResponderTier.MANAGEMENT) == []
+    (primary,) = responders(4, ResponderTier.PRIMARY)
     assert (primary.kind, primary.label) == (PartyKind.SERVICE_TEAM, "Team responsible for service")
-    (ticket,) = responders(4, Tier.COMMUNICATION)
+    (ticket,) = responders(4, ResponderTier.COMMUNICATION)
     assert (ticket.label, ticket.channel.name, ticket.channel.kind, ticket.via) == (
         "Ticket only",
         "Ticket",
@@ -335,11 +337,11 @@ def test_tbd_in_the_document_frees_the_role_but_keeps_the_person(seeded):
 
 
 def test_a_party_dropped_from_a_cell_is_deleted_and_the_other_updated_in_place(seeded):
-    kept = responders(1, Tier.SECONDARY)[0]
+    kept = responders(1, ResponderTier.SECONDARY)[0]
     report = import_document(
         edited(("Backend lead + Frontend lead", "Frontend lead")), source=SOURCE
     )
-    (only,) = responders(1, Tier.SECONDARY)
+    (only,) = responders(1, ResponderTier.SECONDARY)
     assert only.pk == kept.pk
     assert (only.label, only.role.name) == ("Frontend lead", "Frontend Tech Lead")
     assert report.counts["SeverityResponder"].deleted == 1

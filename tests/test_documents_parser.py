@@ -10,7 +10,15 @@ from escalation.documents.errors import DocumentError
 from escalation.documents.format import SEVERITY_TABLE, plain
 from escalation.documents.parser import parse_document
 from escalation.documents.section_readers import party_kind_from_words, path_kind_from_title
-from escalation.models import PagingAction, PartyKind, PathKind, Tier, Via, Weekday, WeekParity
+from escalation.models import (
+    PagingAction,
+    PartyKind,
+    PathKind,
+    ResponderTier,
+    Via,
+    Weekday,
+    WeekParity,
+)
 from tests.conftest import SEED_DOCUMENT
 
 SEED = SEED_DOCUMENT.read_text(encoding="utf-8")
@@ -53,15 +61,18 @@ def test_seed_rows_remember_their_lines(seed):
 def test_seed_sev1_cells_split_into_parties_with_how_to_reach_them(seed):
     sev1 = seed.severities[0]
     assert sev1.level == 1
-    (oncall,) = sev1.tiers[Tier.PRIMARY]
+    (oncall,) = sev1.tiers[ResponderTier.PRIMARY]
     assert (oncall.label, oncall.kind, oncall.via) == (
         "On-call engineer",
         PartyKind.ONCALL_PRIMARY,
         Via.PAGERDUTY,
     )
-    assert [p.label for p in sev1.tiers[Tier.SECONDARY]] == ["Backend lead", "Frontend lead"]
-    assert [p.kind for p in sev1.tiers[Tier.SECONDARY]] == [None, None]
-    assert [(p.label, p.kind) for p in sev1.tiers[Tier.COMMUNICATION]] == [
+    assert [p.label for p in sev1.tiers[ResponderTier.SECONDARY]] == [
+        "Backend lead",
+        "Frontend lead",
+    ]
+    assert [p.kind for p in sev1.tiers[ResponderTier.SECONDARY]] == [None, None]
+    assert [(p.label, p.kind) for p in sev1.tiers[ResponderTier.COMMUNICATION]] == [
         ("Status page", None),
         ("#incidents", PartyKind.CHANNEL),
     ]
@@ -69,9 +80,9 @@ def test_seed_sev1_cells_split_into_parties_with_how_to_reach_them(seed):
 
 def test_not_required_is_an_empty_tier(seed):
     sev4 = seed.severities[3]
-    assert sev4.tiers[Tier.SECONDARY] == ()
-    assert sev4.tiers[Tier.MANAGEMENT] == ()
-    assert [(p.label, p.kind) for p in sev4.tiers[Tier.PRIMARY]] == [
+    assert sev4.tiers[ResponderTier.SECONDARY] == ()
+    assert sev4.tiers[ResponderTier.MANAGEMENT] == ()
+    assert [(p.label, p.kind) for p in sev4.tiers[ResponderTier.PRIMARY]] == [
         ("Team responsible for service", PartyKind.SERVICE_TEAM)
     ]
 

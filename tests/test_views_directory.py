@@ -201,9 +201,9 @@ def hostile(directory):
     step.condition = f"cond {HOSTILE}"
     step.save()
     models.EscalationStepParty.objects.filter(step=step).update(label=f"Label {HOSTILE}")
-    models.SeverityResponder.objects.filter(severity__level=2, tier=models.Tier.SECONDARY).update(
-        label=f"Responder {HOSTILE}"
-    )
+    models.SeverityResponder.objects.filter(
+        severity__level=2, tier=models.ResponderTier.SECONDARY
+    ).update(label=f"Responder {HOSTILE}")
     channel = directory["channels"]["#incidents"]
     channel.purpose = f"Purpose {HOSTILE}"
     channel.who_posts = f"Who {HOSTILE}"

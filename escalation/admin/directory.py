@@ -17,10 +17,10 @@ from escalation.models import (
     PagingAction,
     PagingRule,
     PartyKind,
+    ResponderTier,
     Service,
     Severity,
     SeverityResponder,
-    Tier,
 )
 
 from .base import CompactInline, EscalationForm, HistoryAdmin, tbd_badge
@@ -31,7 +31,7 @@ LIMITED_STEP = "Escalation step: {step} (only for this severity: change it first
 
 PARTY_FIELDS = ["position", "who", "label", "via"]
 TIER_ORDER = Case(
-    *[When(tier=tier, then=Value(index)) for index, tier in enumerate(Tier.values)],
+    *[When(tier=tier, then=Value(index)) for index, tier in enumerate(ResponderTier.values)],
     output_field=IntegerField(),
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from escalation.models.directory import PartyKind, Tier, Via
+from escalation.models.directory import PartyKind, ResponderTier, Via
 
 TBD = "TBD"
 NOT_REQUIRED = "Not required"
@@ -69,11 +69,11 @@ SECTION_TITLES: dict[str, str] = {
     PAGING: "When to Page vs. When to Slack",
 }
 
-SEVERITY_TIERS: tuple[Tier, ...] = (
-    Tier.PRIMARY,
-    Tier.SECONDARY,
-    Tier.MANAGEMENT,
-    Tier.COMMUNICATION,
+SEVERITY_TIERS: tuple[ResponderTier, ...] = (
+    ResponderTier.PRIMARY,
+    ResponderTier.SECONDARY,
+    ResponderTier.MANAGEMENT,
+    ResponderTier.COMMUNICATION,
 )
 
 SCHEDULE_LABEL = "On-call schedule"

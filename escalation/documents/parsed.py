@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from escalation.models.directory import PagingAction, PartyKind, PathKind, Tier, Via
+from escalation.models.directory import PagingAction, PartyKind, PathKind, ResponderTier, Via
 from escalation.models.rotations import Weekday
 
 from .errors import DocumentWarning
@@ -34,7 +34,7 @@ class PartyText:
 class SeverityRow:
     line: int
     level: int
-    tiers: dict[Tier, tuple[PartyText, ...]]
+    tiers: dict[ResponderTier, tuple[PartyText, ...]]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from .directory import (
     PagingRule,
     PartyKind,
     PathKind,
+    ResponderTier,
     Service,
     Severity,
     SeverityResponder,
-    Tier,
     Via,
 )
 from .people import Person, Role, Team
@@ -63,7 +63,7 @@ __all__ = [
     "SwapRequestEvent",
     "SwapState",
     "Team",
-    "Tier",
+    "ResponderTier",
     "Via",
     "WeekParity",
     "Weekday",

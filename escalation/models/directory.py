@@ -158,7 +158,7 @@ class Severity(models.Model):
         return f"SEV{self.level}"
 
 
-class Tier(models.TextChoices):
+class ResponderTier(models.TextChoices):
     PRIMARY = "primary", "Primary contact"
     SECONDARY = "secondary", "Secondary contact"
     MANAGEMENT = "management", "Management"
@@ -169,7 +169,7 @@ class SeverityResponder(Party):
     """One party in one tier of a severity; a tier without responders is “Not required”."""
 
     severity = models.ForeignKey(Severity, on_delete=models.CASCADE, related_name="responders")
-    tier = models.CharField(max_length=20, choices=Tier.choices)
+    tier = models.CharField(max_length=20, choices=ResponderTier.choices)
     history = HistoricalRecords()
 
     class Meta(Party.Meta):

@@ -23,11 +23,11 @@ from escalation.models import (
     PagingRule,
     PartyKind,
     PathKind,
+    ResponderTier,
     Role,
     Service,
     Severity,
     SeverityResponder,
-    Tier,
     Via,
 )
 from escalation.orgdata.org import GeneratedOrg, bulk
@@ -127,7 +127,7 @@ def make_severities(org: GeneratedOrg) -> None:
     org.severities = {severity.level: severity for severity in severities}
     roles, channels = org.org_roles, org.channels
     leads = [org.team_lead[team.pk] for team in org.teams[:3]]
-    K, T, V = PartyKind, Tier, Via
+    K, T, V = PartyKind, ResponderTier, Via
     matrix: dict[int, dict[str, list[tuple[str, str, str, dict[str, Any]]]]] = {
         1: {
             T.PRIMARY: [

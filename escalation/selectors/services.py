@@ -15,9 +15,9 @@ from ..models import (
     EscalationPath,
     PartyKind,
     PathKind,
+    ResponderTier,
     Service,
     Severity,
-    Tier,
 )
 from ..parties import (
     PartyContext,
@@ -160,7 +160,7 @@ def service_sheet(
     cells = {
         cell.tier: cell.parties for cell in tier_cells(list(severity.responders.all()), context)
     }
-    reach_first = cells[Tier.PRIMARY.value]
+    reach_first = cells[ResponderTier.PRIMARY.value]
     backup = None
     if on_call is not None and not any(
         party.kind == PartyKind.ONCALL_SECONDARY for party in reach_first
@@ -189,8 +189,8 @@ def service_sheet(
         validity=validity,
         reach_first=reach_first,
         backup=backup,
-        secondary=cells[Tier.SECONDARY.value],
-        management=cells[Tier.MANAGEMENT.value],
-        communication=cells[Tier.COMMUNICATION.value],
+        secondary=cells[ResponderTier.SECONDARY.value],
+        management=cells[ResponderTier.MANAGEMENT.value],
+        communication=cells[ResponderTier.COMMUNICATION.value],
         steps=steps,
     )

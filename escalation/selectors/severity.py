@@ -13,9 +13,9 @@ from django.db.models import (
 )
 
 from ..models import (
+    ResponderTier,
     Severity,
     SeverityResponder,
-    Tier,
 )
 from ..parties import (
     PARTY_RELATED,
@@ -77,7 +77,7 @@ def tier_cells(
             tier_label=str(tier.label),
             parties=tuple(resolve_parties(by_tier[tier.value], context)),
         )
-        for tier in Tier
+        for tier in ResponderTier
     )
 
 
@@ -90,7 +90,7 @@ def severity_matrix(*, at: datetime) -> SeverityMatrix:
     severities = Severity.objects.prefetch_related(responders_prefetch()).order_by("level")
     return SeverityMatrix(
         at=at,
-        tiers=tuple((tier.value, str(tier.label)) for tier in Tier),
+        tiers=tuple((tier.value, str(tier.label)) for tier in ResponderTier),
         rows=tuple(
             SeverityRow(
                 severity=severity, cells=tier_cells(list(severity.responders.all()), context)
