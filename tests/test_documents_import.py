@@ -5,7 +5,6 @@ database exactly as it was."""
 import os
 import subprocess
 import sys
-import time
 from io import StringIO
 
 import pytest
@@ -472,7 +471,7 @@ def test_a_database_error_while_writing_rolls_everything_back(db, monkeypatch):
     assert Severity.objects.count() == 0
 
 
-def test_importing_400_services_is_fast_and_reimporting_them_is_a_fixed_number_of_queries(
+def test_importing_400_services_then_reimporting_them_is_a_fixed_number_of_queries(
     db, django_assert_num_queries
 ):
     rows = "\n".join(
@@ -481,9 +480,8 @@ def test_importing_400_services_is_fast_and_reimporting_them_is_a_fixed_number_o
     start = SEED.index("| Backend API (FastAPI)")
     end = SEED.index("## Escalation Paths")
     big = SEED[:start] + rows + "\n\n" + SEED[end:]
-    began = time.perf_counter()
+    # How long it takes is measured by `make bench` (tests/benchmarks/timings.py), not here.
     report = import_document(big, source=SOURCE)
-    assert time.perf_counter() - began < 1.0
     assert report.counts["Service"].created == 400
     # Loading what exists is one query per model, whatever the number of rows.
     with django_assert_num_queries(REIMPORT_QUERIES):
