@@ -14,6 +14,7 @@ from django.utils import timezone
 from .models import OnCallTier, Person, SwapKind
 from .selectors.swaps import ShiftOption, SwapFormOptions
 from .services.swaps import RETURN_NOT_COLLEAGUES, RETURN_REQUIRED, TIER_NAMES, SwapError
+from .time_zones import zone_or_utc
 
 SHIFT_UNAVAILABLE = (
     "That shift is no longer on offer (it may have ended, or changed hands): pick another one."
@@ -28,13 +29,6 @@ SUBMISSION_KEY_MISSING = (
 REQUESTER_UNKNOWN = "Pick the person this request is for."
 COLLEAGUE_UNKNOWN = "Pick an active colleague from the list."
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
 
 
 def when(value: datetime, zone: ZoneInfo, *, year: bool = False) -> str:
@@ -128,7 +122,7 @@ class SwapRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.options = options
         self.time_zone = time_zone
-        self.zone = _zone(time_zone)
+        self.zone = zone_or_utc(time_zone)
         self.now = now
         several = options.several_rotations
         self._own = {option.value: option for option in options.own_shifts}

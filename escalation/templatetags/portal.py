@@ -2,11 +2,12 @@
 
 from datetime import datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
 from django.templatetags.tz import do_timezone
+
+from ..time_zones import zone_or_utc
 
 register = template.Library()
 
@@ -28,9 +29,5 @@ def in_time_zone(value: datetime | None, time_zone: str | None) -> datetime | No
     """The instant as a wall-clock time in the given IANA zone (UTC when empty or unknown)."""
     if value is None:
         return None
-    try:
-        zone = ZoneInfo(time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
     # Marked so that `|date` keeps this zone instead of converting back to the active one.
-    return do_timezone(value, zone)
+    return do_timezone(value, zone_or_utc(time_zone))

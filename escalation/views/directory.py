@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -16,7 +16,7 @@ from ..cache import page_fragment
 from ..filters import ContactFilter, ServiceFilter, ServiceSheetForm
 from ..selectors import directory as selectors
 from ..tables import ContactTable, ServiceTable
-from ..viewer import viewer
+from ..viewer import PortalRequest
 
 SERVICES_PER_PAGE = 25
 CONTACTS_PER_PAGE = 100
@@ -30,7 +30,7 @@ SERVICE_SORTS = [
 
 
 @require_safe
-def severity_view(request: HttpRequest) -> HttpResponse:
+def severity_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
     matrix = fragment.build(lambda: selectors.severity_matrix(at=at))
@@ -48,7 +48,7 @@ class CachedTableView(SingleTableMixin, FilterView):  # type: ignore[misc]
     #: means document order, and never reaches the table as an accessor.
     sortable: frozenset[str] = frozenset()
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         sort = request.GET.get("sort")
         if sort is not None and sort.removeprefix("-") not in self.sortable:
             query = request.GET.copy()
@@ -86,11 +86,11 @@ class ServiceListView(CachedTableView):
 
 
 @require_safe
-def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def service_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    time_zone = viewer(request).time_zone
     form = ServiceSheetForm(request.GET or None)
-    started_at = form.started_at(now=now, time_zone=time_zone)
+    # A time typed in is a wall-clock time in the viewer's zone, like the times the sheet shows.
+    started_at = form.started_at(now=now, time_zone=timezone.get_current_timezone_name())
     fragment = page_fragment(request, started_at, at=now, names=("title", "body"))
     sheet = fragment.build(
         lambda: selectors.service_sheet(
@@ -107,16 +107,13 @@ def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
         "sheet": sheet,
         "form": form,
         "fragment": fragment,
-        "time_zone": time_zone,
         "nav_section": "escalation:services",
     }
-    # Clock times read in the viewer's zone, like the time they typed.
-    with timezone.override(time_zone):
-        return fragment.render(request, "escalation/service_detail.html", context)
+    return fragment.render(request, "escalation/service_detail.html", context)
 
 
 @require_safe
-def paths_view(request: HttpRequest) -> HttpResponse:
+def paths_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
     page = fragment.build(lambda: selectors.escalation_paths(at=at))
@@ -128,7 +125,7 @@ def paths_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def path_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def path_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at, names=("title", "body"))
     path_view = fragment.build(lambda: selectors.escalation_path(slug=slug, at=at))
@@ -146,7 +143,7 @@ class ContactListView(CachedTableView):
     table_pagination = {"per_page": CONTACTS_PER_PAGE}
 
     def get_queryset(self) -> Any:
-        self.directory = selectors.contacts(at=self.at, for_manager=viewer(self.request).is_manager)
+        self.directory = selectors.contacts(at=self.at, for_manager=self.request.viewer.is_manager)
         self.fragment.limit(self.directory.validity)
         return self.directory.roles
 
@@ -157,7 +154,7 @@ class ContactListView(CachedTableView):
         return self.directory.rows(list(self.object_list), team=team)
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"show_edit": viewer(self.request).is_manager}
+        return {"show_edit": self.request.viewer.is_manager}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -170,7 +167,7 @@ class ContactListView(CachedTableView):
 
 
 @require_safe
-def channels_view(request: HttpRequest) -> HttpResponse:
+def channels_view(request: PortalRequest) -> HttpResponse:
     fragment = page_fragment(request, at=timezone.now())
     directory = fragment.build(selectors.channels)
     return fragment.render(
@@ -179,7 +176,7 @@ def channels_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def paging_view(request: HttpRequest) -> HttpResponse:
+def paging_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
     guide = fragment.build(lambda: selectors.paging_rules(at=at))

@@ -7,14 +7,13 @@ so a broken feed link is noticed in the browser rather than after it reached a c
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from ..cache import ALWAYS, Validity, cached_value, page_fragment
 from ..feeds import build_calendar
 from ..selectors import oncall as selectors
 from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
-from ..viewer import viewer, viewer_person, viewer_time_zone
+from ..viewer import PortalRequest
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -65,7 +64,7 @@ _OFFSET_AS_SPACE = re.compile(
 # --- Parsing ------------------------------------------------------------------------------
 
 
-def parse_instant(value: str, *, naive_zone: str) -> datetime:
+def parse_instant(value: str, *, naive_zone: tzinfo) -> datetime:
     """An ISO 8601 instant; one without an offset is read in `naive_zone`. ValueError if bad."""
     text = value.strip()
     match = _OFFSET_AS_SPACE.match(text)
@@ -76,20 +75,13 @@ def parse_instant(value: str, *, naive_zone: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=_zone(naive_zone))
+            parsed = parsed.replace(tzinfo=naive_zone)
         instant = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         raise ValueError(AT_INVALID.format(value=value[:64])) from None
     if not EARLIEST <= instant < LATEST:
         raise ValueError(AT_OUT_OF_RANGE)
     return instant
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
 
 
 def parse_start_date(value: str) -> date:
@@ -110,7 +102,7 @@ def parse_weeks(value: str) -> int:
     raise ValueError(WEEKS_INVALID.format(max=selectors.MAX_WEEKS, default=selectors.DEFAULT_WEEKS))
 
 
-def _feed_user(request: HttpRequest) -> tuple[User | None, str]:
+def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
     """The user a feed request is for, by token or session; else None and why."""
     token = request.GET.get("token")
     if token is not None:
@@ -125,24 +117,19 @@ def _feed_user(request: HttpRequest) -> tuple[User | None, str]:
 
 
 @require_safe
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    facts = viewer(request)
     fragment = page_fragment(request, at=at)
-    page = fragment.build(lambda: selectors.dashboard(at=at, for_manager=facts.is_manager))
+    page = fragment.build(lambda: selectors.dashboard(at=at, for_manager=request.viewer.is_manager))
     return fragment.render(
-        request,
-        "escalation/dashboard.html",
-        {"page": page, "fragment": fragment, "at": at, "time_zone": facts.time_zone},
+        request, "escalation/dashboard.html", {"page": page, "fragment": fragment, "at": at}
     )
 
 
 @require_safe
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    facts = viewer(request)
-    time_zone = facts.time_zone
-    person = facts.person
+    person = request.viewer.person
     # The default rotations are the viewer's (their team's, those they are on).
     fragment = page_fragment(
         request, person.pk if person else None, person.team_id if person else None, at=at
@@ -165,7 +152,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     at_text = request.GET.get("at", "").strip()
     if at_text:
         try:
-            focus_at = parse_instant(at_text, naive_zone=time_zone)
+            focus_at = parse_instant(at_text, naive_zone=timezone.get_current_timezone())
         except ValueError as error:
             notices.append(str(error))
     rotation = request.GET.get("rotation", "").strip()[:200]
@@ -191,7 +178,6 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "fragment": fragment,
             "at": at,
-            "time_zone": time_zone,
             "notices": notices,
             "at_text": at_text,
             "week_choices": [1, 2, 4, 8, 13, 26, 52, 104],
@@ -201,7 +187,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
-def calendar_ics_view(request: HttpRequest) -> HttpResponse:
+def calendar_ics_view(request: PortalRequest) -> HttpResponse:
     user, problem = _feed_user(request)
     if user is None:
         return HttpResponse(problem, status=403, content_type="text/plain; charset=utf-8")
@@ -224,7 +210,7 @@ def calendar_ics_view(request: HttpRequest) -> HttpResponse:
 
     # The same bytes all day (the feed's window moves at midnight UTC) until the data changes.
     body = cached_value(
-        viewer(request).data_version, ("ics", person_id, at.date()), at=at, compute=compute
+        request.viewer.data_version, ("ics", person_id, at.date()), at=at, compute=compute
     )
     if body is None:
         return HttpResponse(PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8")
@@ -259,7 +245,7 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 @login_not_required
 @require_safe
-def api_oncall_view(request: HttpRequest) -> HttpResponse:
+def api_oncall_view(request: PortalRequest) -> HttpResponse:
     """`/api/oncall/?at=<ISO 8601>`: who is on call at `at` (default now); naive `at` is UTC."""
     user, problem = _feed_user(request)
     if user is None:
@@ -267,7 +253,7 @@ def api_oncall_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
     if request.GET.get("at", "").strip():
         try:
-            at = parse_instant(request.GET["at"], naive_zone="UTC")
+            at = parse_instant(request.GET["at"], naive_zone=UTC)
         except ValueError as error:
             return _json_error(f"{error} {API_NAIVE_AT}", 400)
 
@@ -292,14 +278,14 @@ def api_oncall_view(request: HttpRequest) -> HttpResponse:
 
     # The answer is the same from one handoff or override boundary to the next: only "at"
     # changes, so the rotations are cached as JSON text and "at" is written around them.
-    rotations = cached_value(viewer(request).data_version, ("api",), at=at, compute=compute)
+    rotations = cached_value(request.viewer.data_version, ("api",), at=at, compute=compute)
     body = f'{{"at": {json.dumps(_iso_z(at))}, "rotations": {rotations}}}'
     response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "private, max-age=0"
     return response
 
 
-def _feed_links(request: HttpRequest, token: str, person_id: int | None) -> dict[str, str]:
+def _feed_links(request: PortalRequest, token: str, person_id: int | None) -> dict[str, str]:
     ics = request.build_absolute_uri(reverse("escalation:calendar_ics"))
     api = request.build_absolute_uri(reverse("escalation:api_oncall"))
     links = {
@@ -316,8 +302,8 @@ def _feed_links(request: HttpRequest, token: str, person_id: int | None) -> dict
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def profile_view(request: HttpRequest) -> HttpResponse:
-    person = viewer_person(request)
+def profile_view(request: PortalRequest) -> HttpResponse:
+    person = request.viewer.person
     new_token = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -339,7 +325,6 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "at": at,
-            "time_zone": viewer_time_zone(request),
             "new_token": new_token,
             "feed_links": (
                 _feed_links(request, new_token, person.pk if person else None)
