@@ -13,7 +13,8 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ..cache import page_fragment
-from ..filters import ContactFilter, ServiceFilter, ServiceSheetForm
+from ..filters import ContactFilter, ServiceFilter
+from ..forms import ServiceSheetForm
 from ..selectors import directory as selectors
 from ..tables import ContactTable, ServiceTable
 from ..viewer import PortalRequest

@@ -7,7 +7,7 @@ so a broken feed link is noticed in the browser rather than after it reached a c
 
 import json
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -22,24 +22,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..cache import ALWAYS, Validity, cached_value, page_fragment
 from ..feeds import build_calendar
+from ..forms import CalendarForm, parse_instant
 from ..selectors import oncall as selectors
 from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
 from ..viewer import PortalRequest
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
-AT_INVALID = (
-    "“{value}” is not a date and time. Use ISO 8601, for example 2026-11-30T09:00:00Z "
-    "(UTC) or 2026-11-30T10:00:00+01:00."
-)
-AT_OUT_OF_RANGE = "Pick an instant between 1970 and 2199."
 API_NAIVE_AT = "A time without an offset (2026-11-30T09:00:00) is read as UTC."
-START_INVALID = (
-    "“{value}” is not a date (use YYYY-MM-DD between 1970 and 2199): showing the current shift."
-)
-WEEKS_INVALID = "Weeks must be a whole number from 1 to {max}: showing {default}."
-ROTATION_INVALID = "There is no rotation “{value}”: showing {shown}."
 PERSON_INVALID = "person must be the number of a person in the portal."
 FEED_LOGIN_REQUIRED = (
     "Log in, or add your feed token to the address (?token=…): your profile page has the link."
@@ -54,52 +42,7 @@ FEED_LINK_NONE = "You had no feed token."
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 ICS_FILENAME = "on-call.ics"
-
-# A "+" in a query string arrives as a space: 09:00:00+01:00 becomes "09:00:00 01:00".
-_OFFSET_AS_SPACE = re.compile(
-    r"^(\d{4}-?\d{2}-?\d{2}[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?) (\d{2}(?::?\d{2})?)$"
-)
-
-
-# --- Parsing ------------------------------------------------------------------------------
-
-
-def parse_instant(value: str, *, naive_zone: tzinfo) -> datetime:
-    """An ISO 8601 instant; one without an offset is read in `naive_zone`. ValueError if bad."""
-    text = value.strip()
-    match = _OFFSET_AS_SPACE.match(text)
-    if match:
-        text = f"{match.group(1)}+{match.group(2)}"
-    if not text or len(text) > 64:
-        raise ValueError(AT_INVALID.format(value=value[:64]))
-    try:
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=naive_zone)
-        instant = parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise ValueError(AT_INVALID.format(value=value[:64])) from None
-    if not EARLIEST <= instant < LATEST:
-        raise ValueError(AT_OUT_OF_RANGE)
-    return instant
-
-
-def parse_start_date(value: str) -> date:
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(START_INVALID.format(value=value[:64])) from None
-    if not EARLIEST.year <= day.year < LATEST.year:
-        raise ValueError(START_INVALID.format(value=value[:64]))
-    return day
-
-
-def parse_weeks(value: str) -> int:
-    text = value.strip()
-    digits = text.isascii() and text.isdigit()  # isdigit() alone takes "²", which int() refuses
-    if digits and len(text) <= 3 and 1 <= int(text) <= selectors.MAX_WEEKS:
-        return int(text)
-    raise ValueError(WEEKS_INVALID.format(max=selectors.MAX_WEEKS, default=selectors.DEFAULT_WEEKS))
+WEEK_CHOICES = [1, 2, 4, 8, 13, 26, 52, 104]
 
 
 def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
@@ -136,41 +79,17 @@ def calendar_view(request: PortalRequest) -> HttpResponse:
     )
     if fragment.found:
         return fragment.render(request, "escalation/calendar.html", {"fragment": fragment})
-    notices: list[str] = []
-    start_date = focus_at = None
-    weeks = selectors.DEFAULT_WEEKS
-    if request.GET.get("start", "").strip():
-        try:
-            start_date = parse_start_date(request.GET["start"])
-        except ValueError as error:
-            notices.append(str(error))
-    if request.GET.get("weeks", "").strip():
-        try:
-            weeks = parse_weeks(request.GET["weeks"])
-        except ValueError as error:
-            notices.append(str(error))
-    at_text = request.GET.get("at", "").strip()
-    if at_text:
-        try:
-            focus_at = parse_instant(at_text, naive_zone=timezone.get_current_timezone())
-        except ValueError as error:
-            notices.append(str(error))
-    rotation = request.GET.get("rotation", "").strip()[:200]
+    form = CalendarForm(request.GET)
     page = selectors.calendar(
         at=at,
-        start_date=start_date,
-        weeks=weeks,
-        focus_at=focus_at,
-        show=rotation,
+        start_date=form.start_date(),
+        weeks=form.week_count(),
+        focus_at=form.focus_at(),
+        show=form.rotation_asked(),
         viewer=person,
     )
     fragment.limit(page.validity)
-    if rotation and rotation != page.rotation:
-        shown = next(
-            (choice.label for choice in page.rotation_choices if choice.value == page.rotation),
-            "every rotation",
-        )
-        notices.append(ROTATION_INVALID.format(value=rotation, shown=shown))
+    form.check_rotation(page)
     return fragment.render(
         request,
         "escalation/calendar.html",
@@ -178,9 +97,8 @@ def calendar_view(request: PortalRequest) -> HttpResponse:
             "page": page,
             "fragment": fragment,
             "at": at,
-            "notices": notices,
-            "at_text": at_text,
-            "week_choices": [1, 2, 4, 8, 13, 26, 52, 104],
+            "notices": form.notices(),
+            "week_choices": WEEK_CHOICES,
         },
     )
 
