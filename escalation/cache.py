@@ -4,7 +4,7 @@ Cached values live in Django's default cache: local memory by default (one cache
 Redis in production (`CACHE_URL=redis://…`). Their keys carry the *data version*, a number in
 one database row (`models.DataVersion`) that changes with every write to escalation data, so a
 write made through any process makes every process miss its old entries: no process has to be
-told, and no cache has to be cleared. Each request reads the version once (`viewer`).
+told, and no cache has to be cleared. Each request reads the version once (`request.viewer`).
 
 Who is on call changes with time as well as with data: an entry also records the stretch of
 time its value holds for (`Validity`: from the last handoff or override boundary before it was
@@ -34,7 +34,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
@@ -43,11 +43,15 @@ from django.db.models import F, Model
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import DataVersion
 from .models.cache import VERSION_ROW
 from .validity import ALWAYS, Validity
+
+if TYPE_CHECKING:
+    from .viewer import PortalRequest
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -256,23 +260,22 @@ def fragment(version: int | None, *parts: object, at: datetime) -> Fragment:
 
 
 def page_fragment(
-    request: HttpRequest, *vary: object, at: datetime, names: tuple[str, ...] = ("body",)
+    request: PortalRequest, *vary: object, at: datetime, names: tuple[str, ...] = ("body",)
 ) -> Fragment:
     """The cached parts (`names`) of the page asked for, when they hold at `at`.
 
-    Keyed by the address (path and query string), the viewer's time zone and manager flag, and
-    `vary` (whatever else the parts depend on). One cache read; no query beyond `viewer`'s.
+    Keyed by the address (path and query string), the active time zone (the viewer's, which
+    the parts show their times in), the viewer's manager flag, and `vary` (whatever else the
+    parts depend on). One cache read; no query beyond the viewer's.
     """
-    from .viewer import viewer
-
-    facts = viewer(request)
+    facts = request.viewer
     if facts.data_version is None:
         return Fragment(key=None, at=at, names=names)
     key = cache_key(
         facts.data_version,
         "page",
         request.build_absolute_uri(),
-        facts.time_zone,
+        timezone.get_current_timezone_name(),
         facts.is_manager,
         names,
         *vary,

@@ -1,10 +1,9 @@
 from functools import cache
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.urls import reverse
 
-from .viewer import DEFAULT_TIME_ZONE, viewer
+from .viewer import PortalRequest
 
 NAVIGATION = [
     ("escalation:dashboard", "On call now", "bi-telephone-outbound"),
@@ -25,16 +24,16 @@ def navigation_links() -> list[tuple[str, str, str, str]]:
     return [(name, reverse(name), label, icon) for name, label, icon in NAVIGATION]
 
 
-def portal(request: HttpRequest) -> dict[str, object]:
+def portal(request: PortalRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    facts = viewer(request) if signed_in else None
+    # A request with a user went through `ViewerMiddleware` (next to the one that sets the user).
+    facts = request.viewer if signed_in else None
     match = getattr(request, "resolver_match", None)
     return {
         "navigation": navigation_links(),
         # The section a page belongs to: its own view's, unless the view names one (nav_section).
         "nav_current": match.view_name if match else "",
         "viewer_is_manager": bool(facts and facts.is_manager),
-        "viewer_time_zone": facts.time_zone if facts else DEFAULT_TIME_ZONE,
         "oidc_enabled": settings.OIDC_ENABLED,
     }

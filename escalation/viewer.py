@@ -3,23 +3,31 @@
 Every page needs three facts before it can even look in the cache: the data version the cache
 is keyed by (`escalation.cache`), whether the viewer is an Escalation manager, and the viewer's
 Person (their time zone). One query brings all three.
+
+`ViewerMiddleware` puts them on the request as `request.viewer`, like `request.user`, and makes
+the viewer's time zone the active one for the request, so that pages show times with filters
+that take no zone (Django's `date` and `time`, `oncall_tags.local_time`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
+from functools import cache, cached_property
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from .models import DataVersion, Person
 from .models.cache import VERSION_ROW
 from .permissions import MANAGERS_GROUP
-
-DEFAULT_TIME_ZONE = "UTC"
+from .time_zones import UTC_NAME, zone_or_utc
 
 
 @dataclass(frozen=True)
@@ -31,22 +39,78 @@ class Viewer:
 
     @property
     def time_zone(self) -> str:
-        return self.person.time_zone if self.person else DEFAULT_TIME_ZONE
+        return self.person.time_zone if self.person else UTC_NAME
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_or_utc(self.time_zone)
 
 
-def viewer(request: HttpRequest) -> Viewer:
-    """The signed-in user's Person, manager flag and the data version; one query per request."""
-    if not hasattr(request, "_viewer"):
-        request._viewer = _read_viewer(getattr(request, "user", None))  # type: ignore[attr-defined]
-    return request._viewer  # type: ignore[attr-defined,no-any-return]
+class PortalRequest(HttpRequest):
+    """A request as `ViewerMiddleware` passes it on."""
+
+    viewer: Viewer
 
 
-def viewer_person(request: HttpRequest) -> Person | None:
-    return viewer(request).person
+class ViewerMiddleware:
+    """`request.viewer`, and the viewer's time zone active while the request is answered.
+
+    Both are read the first time they are used, so a request that neither shows a time nor asks
+    about the viewer (a step on a swap request, answered with a redirect) runs no query for them.
+    The admin keeps the server's zone, UTC: its forms and its history say their times are UTC.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        portal_request = cast(PortalRequest, request)
+        portal_request.viewer = cast(
+            Viewer, SimpleLazyObject(lambda: _read_viewer(getattr(request, "user", None)))
+        )
+        timezone.activate(ViewerZone(portal_request))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        match = request.resolver_match
+        if match is not None and "admin" in match.app_names:
+            timezone.deactivate()
 
 
-def viewer_time_zone(request: HttpRequest) -> str:
-    return viewer(request).time_zone
+class ViewerZone(tzinfo):
+    """The viewer's time zone (UTC for a visitor not signed in), as a `tzinfo` that reads the
+    viewer only when a time is first converted to it."""
+
+    def __init__(self, request: PortalRequest) -> None:
+        self._request = request
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        user = getattr(self._request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ZoneInfo(UTC_NAME)
+        return self._request.viewer.zone
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return self.zone.utcoffset(dt)
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return self.zone.dst(dt)
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return self.zone.tzname(dt)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        # The converted time carries the zone itself, not this stand-in for it.
+        return self.zone.fromutc(dt.replace(tzinfo=self.zone))
+
+    def __str__(self) -> str:
+        return self.zone.key
 
 
 def current_data_version() -> int | None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from escalation import models
+from escalation import forms, models
 from escalation.services.feed_tokens import feed_token_regenerate
 from escalation.views import oncall as views
 from tests import factories
@@ -138,7 +138,7 @@ def test_a_bad_at_is_a_400_with_a_json_error(viewer_client, seed, at):
     assert response.status_code == 400
     error = response.json()["error"]
     assert views.API_NAIVE_AT in error
-    assert "ISO 8601" in error or views.AT_OUT_OF_RANGE in error
+    assert "ISO 8601" in error or forms.AT_OUT_OF_RANGE in error
 
 
 @settings(

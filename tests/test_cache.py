@@ -348,6 +348,26 @@ def test_a_page_cached_for_one_viewer_carries_none_of_their_own_content_to_the_n
         assert FEED_LINK_NONE not in alice.get(url).content.decode(), url
 
 
+@pytest.fixture
+def dave(seeded):
+    return signed_in("dave", "Dave Diaz", time_zone="America/New_York")
+
+
+@pytest.mark.parametrize("first", ["alice", "dave"])
+def test_a_page_cached_in_one_time_zone_is_not_served_in_another(alice, dave, first):
+    # For these pages Alice (UTC) and Dave (New York) differ in nothing but their zone.
+    clients = {"alice": alice, "dave": dave}
+    second = "dave" if first == "alice" else "alice"
+    for url, utc, new_york in [
+        (DASHBOARD, "Mon 30 Nov 2026, 09:00 UTC", "Mon 30 Nov 2026, 04:00 EST"),
+        (BACKEND_SHEET, "Started 12:00 Thu 26 Nov 2026 (UTC)", "Started 07:00 Thu 26 Nov 2026"),
+    ]:
+        pages = {name: text(clients[name].get(url)) for name in (first, second)}
+
+        assert utc in pages["alice"] and new_york not in pages["alice"], url
+        assert new_york in pages["dave"], url
+
+
 def test_a_managers_page_in_their_time_zone_is_not_served_to_others(carol, bob):
     for url in FRAGMENT_PAGES:
         assert "Europe/Berlin" in carol.get(url).content.decode(), url

@@ -23,7 +23,9 @@ from escalation.documents.errors import DocumentError
 from escalation.documents.importer import import_document
 from tests.conftest import SEED_DOCUMENT
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module (`--dist loadgroup`, Makefile): the last test counts the
+# cases the others ran, which only adds up in one process.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("importer-fuzz")]
 
 SOURCE = "fuzz/escalation-contacts.md"
 ERROR_FORMAT = re.compile(r"fuzz/escalation-contacts\.md:(\d+): .+")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from escalation import models
+from escalation import forms, models
 from escalation.services.feed_tokens import hash_token
 from escalation.templatetags.oncall_tags import countdown_text, format_instant
 from escalation.views import oncall as views
@@ -182,17 +182,17 @@ def test_calendar_start_and_weeks(viewer_client, seed):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"start": "2026-13-45"}, views.START_INVALID.format(value="2026-13-45")),
-        ({"start": "0001-01-01"}, views.START_INVALID.format(value="0001-01-01")),
-        ({"weeks": "0"}, views.WEEKS_INVALID.format(max=104, default=8)),
-        ({"weeks": "105"}, views.WEEKS_INVALID.format(max=104, default=8)),
-        ({"weeks": "-3"}, views.WEEKS_INVALID.format(max=104, default=8)),
-        ({"weeks": "eight"}, views.WEEKS_INVALID.format(max=104, default=8)),
-        ({"at": "yesterday"}, views.AT_INVALID.format(value="yesterday")),
-        ({"at": "9999-12-31T23:59:59+00:00"}, views.AT_OUT_OF_RANGE),
+        ({"start": "2026-13-45"}, forms.START_INVALID.format(value="2026-13-45")),
+        ({"start": "0001-01-01"}, forms.START_INVALID.format(value="0001-01-01")),
+        ({"weeks": "0"}, forms.WEEKS_INVALID.format(max=104, default=8)),
+        ({"weeks": "105"}, forms.WEEKS_INVALID.format(max=104, default=8)),
+        ({"weeks": "-3"}, forms.WEEKS_INVALID.format(max=104, default=8)),
+        ({"weeks": "eight"}, forms.WEEKS_INVALID.format(max=104, default=8)),
+        ({"at": "yesterday"}, forms.AT_INVALID.format(value="yesterday")),
+        ({"at": "9999-12-31T23:59:59+00:00"}, forms.AT_OUT_OF_RANGE),
         (
             {"at": "0001-01-01T00:00:00+05:00"},
-            views.AT_INVALID.format(value="0001-01-01T00:00:00+05:00"),
+            forms.AT_INVALID.format(value="0001-01-01T00:00:00+05:00"),
         ),
     ],
 )

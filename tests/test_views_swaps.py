@@ -124,6 +124,16 @@ def test_the_list_shows_times_in_the_viewers_zone(client, team):
     assert "Mon 12 Jan, 10:00 CET" in html
 
 
+def test_rows_cached_for_one_time_zone_are_not_served_in_another(client, team):
+    file_request(team)
+
+    utc = logged_in(client, team.stranger).get("/swaps/").content.decode()
+    berlin = logged_in(client, team.casey.user).get("/swaps/").content.decode()
+
+    assert "Mon 12 Jan, 09:00 UTC" in utc
+    assert "Mon 12 Jan, 10:00 CET" in berlin
+
+
 @pytest.mark.parametrize(
     ("show", "who", "expected"),
     [

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from ..models import MessageChannel, Override, Person, Rotation, SwapKind, SwapRequest
 from ..permissions import MANAGERS_GROUP
+from ..time_zones import zone_or_utc
 from .outbox import Notice
 
 if TYPE_CHECKING:
@@ -69,16 +70,9 @@ def absolute_url(path: str) -> str:
     return f"{base}{path}"
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
-
-
 def format_interval(start: datetime, end: datetime, time_zone: str | None) -> str:
     """`Mon 5 Jan 2026 09:00 → Mon 12 Jan 2026 09:00 (UTC)`, in the reader's zone."""
-    zone = _zone(time_zone)
+    zone = zone_or_utc(time_zone)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
 
     def day(value: datetime) -> str:

@@ -798,7 +798,7 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
 def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
     """The profile page: the viewer's person, feed token and next weeks on call. Four queries.
 
-    `person` is the viewer's Person, already loaded by the request (`viewer_person`).
+    `person` is the viewer's Person, already loaded by the request (`request.viewer`).
     """
     feed_token = FeedToken.objects.filter(user=user).first()
     until = at + timedelta(weeks=PROFILE_WEEKS)

@@ -1,46 +1,44 @@
-"""Filters for the on-call pages: instants in a time zone, in UTC, and countdowns.
+"""Filters for the on-call pages: instants in the active time zone, in UTC, and countdowns.
 
-They return strings on purpose: Django's `date` filter converts an aware datetime back to the
-active time zone (UTC here) before formatting, which would undo a conversion to the viewer's.
+The active zone is the viewer's (`viewer.ViewerMiddleware`). The filters return strings
+rather than leave the formatting to Django's `date` filter because the portal's way of writing
+an instant (`format_instant`) shows the seconds only when there are some.
 """
 
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.template.context import Context
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from ..time_zones import zone_or_utc
 
 register = template.Library()
 
 TIERS = {"primary": "Primary", "secondary": "Secondary"}
 
 
-def _zone(time_zone: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(time_zone or "UTC")
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
-
-
 def format_instant(value: datetime, time_zone: str | None = None, *, year: bool = True) -> str:
-    """`Mon 30 Nov 2026, 04:00 EST`: the wall-clock time in the zone, with its abbreviation."""
-    local = value.astimezone(_zone(time_zone))
+    """`Mon 30 Nov 2026, 04:00 EST`: the wall-clock time in the named zone (UTC when the name
+    is unknown), or in the active zone when none is named, with the zone's abbreviation."""
+    zone = timezone.get_current_timezone() if time_zone is None else zone_or_utc(time_zone)
+    local = value.astimezone(zone)
     day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if year else "")
     seconds = f":{local:%S}" if local.second else ""
     return f"{day}, {local:%H:%M}{seconds} {local.tzname()}"
 
 
 @register.filter
-def local_time(value: datetime | None, time_zone: str | None = None) -> str:
-    return "" if value is None else format_instant(value, time_zone)
+def local_time(value: datetime | None) -> str:
+    return "" if value is None else format_instant(value)
 
 
 @register.filter
-def local_time_short(value: datetime | None, time_zone: str | None = None) -> str:
+def local_time_short(value: datetime | None) -> str:
     """Without the year: for tables where the year is obvious from the ISO week column."""
-    return "" if value is None else format_instant(value, time_zone, year=False)
+    return "" if value is None else format_instant(value, year=False)
 
 
 @register.filter
@@ -57,19 +55,11 @@ def iso_utc(value: datetime | None) -> str:
 
 
 @register.filter
-def datetime_local(value: datetime | None, time_zone: str | None = None) -> str:
-    """The value of an `<input type="datetime-local">` in the zone."""
-    if value is None:
-        return ""
-    return value.astimezone(_zone(time_zone)).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-@register.filter
-def same_zone_as_utc(value: datetime | None, time_zone: str | None) -> bool:
-    """True when the zone shows the same wall-clock time as UTC at that instant."""
+def same_zone_as_utc(value: datetime | None) -> bool:
+    """True when the active zone shows the same wall-clock time as UTC at that instant."""
     if value is None:
         return True
-    return value.astimezone(_zone(time_zone)).utcoffset() == timedelta(0)
+    return value.astimezone(timezone.get_current_timezone()).utcoffset() == timedelta(0)
 
 
 def countdown_text(delta: timedelta) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -13,14 +13,15 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ..cache import page_fragment
-from ..filters import ContactFilter, ServiceFilter, ServiceSheetForm
+from ..filters import ContactFilter, ServiceFilter
+from ..forms import ServiceSheetForm
 from ..selectors.channels import channels, paging_rules
 from ..selectors.contacts import contacts
 from ..selectors.paths import escalation_path, escalation_paths
 from ..selectors.services import service_list, service_sheet
 from ..selectors.severity import severity_matrix
 from ..tables import ContactTable, ServiceTable
-from ..viewer import viewer
+from ..viewer import PortalRequest
 
 SERVICES_PER_PAGE = 25
 CONTACTS_PER_PAGE = 100
@@ -34,7 +35,7 @@ SERVICE_SORTS = [
 
 
 @require_safe
-def severity_view(request: HttpRequest) -> HttpResponse:
+def severity_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
     matrix = fragment.build(lambda: severity_matrix(at=at))
@@ -52,7 +53,7 @@ class CachedTableView(SingleTableMixin, FilterView):  # type: ignore[misc]
     #: means document order, and never reaches the table as an accessor.
     sortable: frozenset[str] = frozenset()
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         sort = request.GET.get("sort")
         if sort is not None and sort.removeprefix("-") not in self.sortable:
             query = request.GET.copy()
@@ -90,11 +91,11 @@ class ServiceListView(CachedTableView):
 
 
 @require_safe
-def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def service_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    time_zone = viewer(request).time_zone
     form = ServiceSheetForm(request.GET or None)
-    started_at = form.started_at(now=now, time_zone=time_zone)
+    # A time typed in is a wall-clock time in the viewer's zone, like the times the sheet shows.
+    started_at = form.started_at(now=now, time_zone=timezone.get_current_timezone_name())
     fragment = page_fragment(request, started_at, at=now, names=("title", "body"))
     sheet = fragment.build(
         lambda: service_sheet(
@@ -111,16 +112,13 @@ def service_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
         "sheet": sheet,
         "form": form,
         "fragment": fragment,
-        "time_zone": time_zone,
         "nav_section": "escalation:services",
     }
-    # Clock times read in the viewer's zone, like the time they typed.
-    with timezone.override(time_zone):
-        return fragment.render(request, "escalation/service_detail.html", context)
+    return fragment.render(request, "escalation/service_detail.html", context)
 
 
 @require_safe
-def paths_view(request: HttpRequest) -> HttpResponse:
+def paths_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
     page = fragment.build(lambda: escalation_paths(at=at))
@@ -132,7 +130,7 @@ def paths_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def path_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def path_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at, names=("title", "body"))
     path_view = fragment.build(lambda: escalation_path(slug=slug, at=at))
@@ -150,7 +148,7 @@ class ContactListView(CachedTableView):
     table_pagination = {"per_page": CONTACTS_PER_PAGE}
 
     def get_queryset(self) -> Any:
-        self.directory = contacts(at=self.at, for_manager=viewer(self.request).is_manager)
+        self.directory = contacts(at=self.at, for_manager=self.request.viewer.is_manager)
         self.fragment.limit(self.directory.validity)
         return self.directory.roles
 
@@ -161,7 +159,7 @@ class ContactListView(CachedTableView):
         return self.directory.rows(list(self.object_list), team=team)
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"show_edit": viewer(self.request).is_manager}
+        return {"show_edit": self.request.viewer.is_manager}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -174,7 +172,7 @@ class ContactListView(CachedTableView):
 
 
 @require_safe
-def channels_view(request: HttpRequest) -> HttpResponse:
+def channels_view(request: PortalRequest) -> HttpResponse:
     fragment = page_fragment(request, at=timezone.now())
     directory = fragment.build(channels)
     return fragment.render(
@@ -183,7 +181,7 @@ def channels_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def paging_view(request: HttpRequest) -> HttpResponse:
+def paging_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     fragment = page_fragment(request, at=at)
     guide = fragment.build(lambda: paging_rules(at=at))

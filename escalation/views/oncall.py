@@ -7,14 +7,13 @@ so a broken feed link is noticed in the browser rather than after it reached a c
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,25 +22,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..cache import cached_value, page_fragment
 from ..feeds import build_calendar
+from ..forms import CalendarForm, parse_instant
 from ..selectors import oncall as selectors
 from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
 from ..validity import ALWAYS, Validity
-from ..viewer import viewer, viewer_person, viewer_time_zone
+from ..viewer import PortalRequest
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
-AT_INVALID = (
-    "“{value}” is not a date and time. Use ISO 8601, for example 2026-11-30T09:00:00Z "
-    "(UTC) or 2026-11-30T10:00:00+01:00."
-)
-AT_OUT_OF_RANGE = "Pick an instant between 1970 and 2199."
 API_NAIVE_AT = "A time without an offset (2026-11-30T09:00:00) is read as UTC."
-START_INVALID = (
-    "“{value}” is not a date (use YYYY-MM-DD between 1970 and 2199): showing the current shift."
-)
-WEEKS_INVALID = "Weeks must be a whole number from 1 to {max}: showing {default}."
-ROTATION_INVALID = "There is no rotation “{value}”: showing {shown}."
 PERSON_INVALID = "person must be the number of a person in the portal."
 FEED_LOGIN_REQUIRED = (
     "Log in, or add your feed token to the address (?token=…): your profile page has the link."
@@ -56,62 +43,10 @@ FEED_LINK_NONE = "You had no feed token."
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 ICS_FILENAME = "on-call.ics"
-
-# A "+" in a query string arrives as a space: 09:00:00+01:00 becomes "09:00:00 01:00".
-_OFFSET_AS_SPACE = re.compile(
-    r"^(\d{4}-?\d{2}-?\d{2}[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?) (\d{2}(?::?\d{2})?)$"
-)
+WEEK_CHOICES = [1, 2, 4, 8, 13, 26, 52, 104]
 
 
-# --- Parsing ------------------------------------------------------------------------------
-
-
-def parse_instant(value: str, *, naive_zone: str) -> datetime:
-    """An ISO 8601 instant; one without an offset is read in `naive_zone`. ValueError if bad."""
-    text = value.strip()
-    match = _OFFSET_AS_SPACE.match(text)
-    if match:
-        text = f"{match.group(1)}+{match.group(2)}"
-    if not text or len(text) > 64:
-        raise ValueError(AT_INVALID.format(value=value[:64]))
-    try:
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=_zone(naive_zone))
-        instant = parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise ValueError(AT_INVALID.format(value=value[:64])) from None
-    if not EARLIEST <= instant < LATEST:
-        raise ValueError(AT_OUT_OF_RANGE)
-    return instant
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
-
-
-def parse_start_date(value: str) -> date:
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(START_INVALID.format(value=value[:64])) from None
-    if not EARLIEST.year <= day.year < LATEST.year:
-        raise ValueError(START_INVALID.format(value=value[:64]))
-    return day
-
-
-def parse_weeks(value: str) -> int:
-    text = value.strip()
-    digits = text.isascii() and text.isdigit()  # isdigit() alone takes "²", which int() refuses
-    if digits and len(text) <= 3 and 1 <= int(text) <= selectors.MAX_WEEKS:
-        return int(text)
-    raise ValueError(WEEKS_INVALID.format(max=selectors.MAX_WEEKS, default=selectors.DEFAULT_WEEKS))
-
-
-def _feed_user(request: HttpRequest) -> tuple[User | None, str]:
+def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
     """The user a feed request is for, by token or session; else None and why."""
     token = request.GET.get("token")
     if token is not None:
@@ -126,65 +61,36 @@ def _feed_user(request: HttpRequest) -> tuple[User | None, str]:
 
 
 @require_safe
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    facts = viewer(request)
     fragment = page_fragment(request, at=at)
-    page = fragment.build(lambda: selectors.dashboard(at=at, for_manager=facts.is_manager))
+    page = fragment.build(lambda: selectors.dashboard(at=at, for_manager=request.viewer.is_manager))
     return fragment.render(
-        request,
-        "escalation/dashboard.html",
-        {"page": page, "fragment": fragment, "at": at, "time_zone": facts.time_zone},
+        request, "escalation/dashboard.html", {"page": page, "fragment": fragment, "at": at}
     )
 
 
 @require_safe
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    facts = viewer(request)
-    time_zone = facts.time_zone
-    person = facts.person
+    person = request.viewer.person
     # The default rotations are the viewer's (their team's, those they are on).
     fragment = page_fragment(
         request, person.pk if person else None, person.team_id if person else None, at=at
     )
     if fragment.found:
         return fragment.render(request, "escalation/calendar.html", {"fragment": fragment})
-    notices: list[str] = []
-    start_date = focus_at = None
-    weeks = selectors.DEFAULT_WEEKS
-    if request.GET.get("start", "").strip():
-        try:
-            start_date = parse_start_date(request.GET["start"])
-        except ValueError as error:
-            notices.append(str(error))
-    if request.GET.get("weeks", "").strip():
-        try:
-            weeks = parse_weeks(request.GET["weeks"])
-        except ValueError as error:
-            notices.append(str(error))
-    at_text = request.GET.get("at", "").strip()
-    if at_text:
-        try:
-            focus_at = parse_instant(at_text, naive_zone=time_zone)
-        except ValueError as error:
-            notices.append(str(error))
-    rotation = request.GET.get("rotation", "").strip()[:200]
+    form = CalendarForm(request.GET)
     page = selectors.calendar(
         at=at,
-        start_date=start_date,
-        weeks=weeks,
-        focus_at=focus_at,
-        show=rotation,
+        start_date=form.start_date(),
+        weeks=form.week_count(),
+        focus_at=form.focus_at(),
+        show=form.rotation_asked(),
         viewer=person,
     )
     fragment.limit(page.validity)
-    if rotation and rotation != page.rotation:
-        shown = next(
-            (choice.label for choice in page.rotation_choices if choice.value == page.rotation),
-            "every rotation",
-        )
-        notices.append(ROTATION_INVALID.format(value=rotation, shown=shown))
+    form.check_rotation(page)
     return fragment.render(
         request,
         "escalation/calendar.html",
@@ -192,17 +98,15 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "fragment": fragment,
             "at": at,
-            "time_zone": time_zone,
-            "notices": notices,
-            "at_text": at_text,
-            "week_choices": [1, 2, 4, 8, 13, 26, 52, 104],
+            "notices": form.notices(),
+            "week_choices": WEEK_CHOICES,
         },
     )
 
 
 @login_not_required
 @require_safe
-def calendar_ics_view(request: HttpRequest) -> HttpResponse:
+def calendar_ics_view(request: PortalRequest) -> HttpResponse:
     user, problem = _feed_user(request)
     if user is None:
         return HttpResponse(problem, status=403, content_type="text/plain; charset=utf-8")
@@ -225,7 +129,7 @@ def calendar_ics_view(request: HttpRequest) -> HttpResponse:
 
     # The same bytes all day (the feed's window moves at midnight UTC) until the data changes.
     body = cached_value(
-        viewer(request).data_version, ("ics", person_id, at.date()), at=at, compute=compute
+        request.viewer.data_version, ("ics", person_id, at.date()), at=at, compute=compute
     )
     if body is None:
         return HttpResponse(PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8")
@@ -260,7 +164,7 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 @login_not_required
 @require_safe
-def api_oncall_view(request: HttpRequest) -> HttpResponse:
+def api_oncall_view(request: PortalRequest) -> HttpResponse:
     """`/api/oncall/?at=<ISO 8601>`: who is on call at `at` (default now); naive `at` is UTC."""
     user, problem = _feed_user(request)
     if user is None:
@@ -268,7 +172,7 @@ def api_oncall_view(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
     if request.GET.get("at", "").strip():
         try:
-            at = parse_instant(request.GET["at"], naive_zone="UTC")
+            at = parse_instant(request.GET["at"], naive_zone=UTC)
         except ValueError as error:
             return _json_error(f"{error} {API_NAIVE_AT}", 400)
 
@@ -293,14 +197,14 @@ def api_oncall_view(request: HttpRequest) -> HttpResponse:
 
     # The answer is the same from one handoff or override boundary to the next: only "at"
     # changes, so the rotations are cached as JSON text and "at" is written around them.
-    rotations = cached_value(viewer(request).data_version, ("api",), at=at, compute=compute)
+    rotations = cached_value(request.viewer.data_version, ("api",), at=at, compute=compute)
     body = f'{{"at": {json.dumps(_iso_z(at))}, "rotations": {rotations}}}'
     response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "private, max-age=0"
     return response
 
 
-def _feed_links(request: HttpRequest, token: str, person_id: int | None) -> dict[str, str]:
+def _feed_links(request: PortalRequest, token: str, person_id: int | None) -> dict[str, str]:
     ics = request.build_absolute_uri(reverse("escalation:calendar_ics"))
     api = request.build_absolute_uri(reverse("escalation:api_oncall"))
     links = {
@@ -317,8 +221,8 @@ def _feed_links(request: HttpRequest, token: str, person_id: int | None) -> dict
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def profile_view(request: HttpRequest) -> HttpResponse:
-    person = viewer_person(request)
+def profile_view(request: PortalRequest) -> HttpResponse:
+    person = request.viewer.person
     new_token = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -340,7 +244,6 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "at": at,
-            "time_zone": viewer_time_zone(request),
             "new_token": new_token,
             "feed_links": (
                 _feed_links(request, new_token, person.pk if person else None)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -31,7 +31,7 @@ from ..services.swaps import (
     swap_request_decline,
     swap_request_revert,
 )
-from ..viewer import viewer, viewer_person, viewer_time_zone
+from ..viewer import PortalRequest
 
 FILED = "Request sent: {colleague} is asked to accept it."
 ALREADY_FILED = "This form had already been sent: here is the request it created."
@@ -52,8 +52,8 @@ CHOOSE_REQUESTER = "Choose whose shift this request is about."
 SECTION = "escalation:swaps"
 
 
-def swap_list_view(request: HttpRequest) -> HttpResponse:
-    facts = viewer(request)
+def swap_list_view(request: PortalRequest) -> HttpResponse:
+    facts = request.viewer
     at = timezone.now()
     listing = swap_list(
         user=request.user,
@@ -67,22 +67,21 @@ def swap_list_view(request: HttpRequest) -> HttpResponse:
     rows = fragment(
         facts.data_version,
         "swap-rows",
-        facts.time_zone,
+        timezone.get_current_timezone_name(),
         listing.keys,
         at=at,
     )
     return rows.render(
         request,
         "escalation/swap_list.html",
-        {"listing": listing, "rows": rows, "tz": facts.time_zone, "nav_section": SECTION},
+        {"listing": listing, "rows": rows, "nav_section": SECTION},
     )
 
 
-def swap_new_view(request: HttpRequest) -> HttpResponse:
+def swap_new_view(request: PortalRequest) -> HttpResponse:
     now = timezone.now()
-    person = viewer_person(request)
+    person = request.viewer.person  # also tells `is_manager` the answer: no more query
     manager = is_manager(request.user)
-    time_zone = viewer_time_zone(request)
     source = request.POST if request.method == "POST" else request.GET
 
     if request.method == "POST":
@@ -102,7 +101,7 @@ def swap_new_view(request: HttpRequest) -> HttpResponse:
     if requester is not None:
         form_kwargs: dict[str, Any] = {
             "options": options,
-            "time_zone": time_zone,
+            "time_zone": timezone.get_current_timezone_name(),
             "now": now,
             "on_behalf": on_behalf,
         }
@@ -147,15 +146,15 @@ def swap_new_view(request: HttpRequest) -> HttpResponse:
                 NO_SHIFTS.format(person=requester, weeks=FORM_WEEKS) if requester else ""
             ),
             "choose_requester_message": CHOOSE_REQUESTER,
-            "tz": time_zone,
             "nav_section": SECTION,
         },
         status=200,
     )
 
 
-def swap_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    time_zone = viewer_time_zone(request)  # also tells `is_manager` the answer: no more query
+def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
+    # Read before `swap_detail`: the viewer tells `is_manager` the answer, saving it a query.
+    request.viewer.is_manager  # noqa: B018
     detail = swap_detail(pk=pk, viewer=request.user)
     return render(
         request,
@@ -163,7 +162,6 @@ def swap_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "detail": detail,
             "swap": detail.swap,
-            "tz": time_zone,
             "now": timezone.now(),
             "nav_section": SECTION,
         },
@@ -171,7 +169,7 @@ def swap_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(
-    request: HttpRequest,
+    request: PortalRequest,
     pk: int,
     service: Callable[..., Any],
     success: str,
@@ -197,28 +195,28 @@ def _step(
 
 
 @require_POST
-def swap_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_accept_view(request: PortalRequest, pk: int) -> HttpResponse:
     return _step(request, pk, swap_request_accept, ACCEPTED)
 
 
 @require_POST
-def swap_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_decline_view(request: PortalRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")[:500]
     return _step(request, pk, swap_request_decline, DECLINED, note=note)
 
 
 @require_POST
-def swap_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_approve_view(request: PortalRequest, pk: int) -> HttpResponse:
     return _step(request, pk, swap_request_approve, APPROVED)
 
 
 @require_POST
-def swap_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_cancel_view(request: PortalRequest, pk: int) -> HttpResponse:
     return _step(request, pk, swap_request_cancel, CANCELLED)
 
 
 @require_POST
-def swap_revert_view(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_revert_view(request: PortalRequest, pk: int) -> HttpResponse:
     return _step(request, pk, swap_request_revert, REVERTED)
 
 
