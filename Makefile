@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+PYTEST_ARGS ?= -n 2
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=portal.settings_test
 
 .PHONY: help setup run test lint pytest e2e bench format clean
