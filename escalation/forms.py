@@ -17,11 +17,11 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from .escalation_clock import incident_start
 from .models import OnCallTier, PathKind, Person, SwapKind
 from .selectors.oncall import DEFAULT_WEEKS, MAX_WEEKS, CalendarPage
 from .selectors.swaps import ShiftOption, SwapFormOptions
 from .services.swaps import RETURN_NOT_COLLEAGUES, RETURN_REQUIRED, SwapError
-from .sheet import incident_start
 from .time_zones import zone_or_utc
 
 SHIFT_UNAVAILABLE = (

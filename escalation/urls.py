@@ -1,5 +1,5 @@
-from .views import directory, oncall, swaps
+from .views import oncall, published, swaps
 
 app_name = "escalation"
 
-urlpatterns = [*oncall.urlpatterns, *directory.urlpatterns, *swaps.urlpatterns]
+urlpatterns = [*oncall.urlpatterns, *published.urlpatterns, *swaps.urlpatterns]

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from escalation.forms import KIND_INVALID, SEVERITY_INVALID, SEVERITY_UNKNOWN, STARTED_INVALID
-from escalation.views.directory import SERVICES_PER_PAGE
+from escalation.views.published import SERVICES_PER_PAGE
 from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory
 from tests.helpers import page_text, tables

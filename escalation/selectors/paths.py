@@ -1,5 +1,5 @@
 """The escalation paths: each path's steps in order, their parties resolved at `at`, and the
-rule for moving on to the next step (`sheet.StepRule`)."""
+rule for moving on to the next step (`escalation_clock.StepRule`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Power
 from django.http import Http404
 
+from ..escalation_clock import StepRule, condition_text
 from ..models import (
     EscalationPath,
     EscalationStep,
@@ -28,7 +29,6 @@ from ..parties import (
     joined_labels,
     resolve_parties,
 )
-from ..sheet import StepRule, condition_text
 from ..validity import ALWAYS, Validity
 from .oncall import on_call_now
 

@@ -11,6 +11,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from ..escalation_clock import StepClock, step_clocks
 from ..models import (
     EscalationPath,
     PartyKind,
@@ -25,7 +26,6 @@ from ..parties import (
     resolve,
     service_team_lead,
 )
-from ..sheet import StepClock, step_clocks
 from ..validity import ALWAYS, Validity
 from .oncall import RotationOnCall, on_call_now
 from .paths import PathStepView, first_path_of_kind, path_view_for

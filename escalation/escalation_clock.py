@@ -1,4 +1,5 @@
-"""The service sheet's escalation clock: pure, from the steps' conditions and an incident start.
+"""The escalation clock: when each step of a path falls due, pure, from the steps' conditions
+and an incident start.
 
 A step's `after_minutes` counts from the start of the incident ("VP of Engineering if not
 resolved within 30 minutes" means 30 minutes after it began, not after the previous step), so

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from escalation.sheet import (
+from escalation.escalation_clock import (
     FUTURE_TOLERANCE,
     StepRule,
     Timing,
