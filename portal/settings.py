@@ -196,6 +196,8 @@ SECURE_PROXY_SSL_HEADER = (
     else None
 )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
+# Load balancers probe over plain HTTP: the health checks answer 200 or 503, never a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from escalation.views.health import HealthView
+from escalation.views.health import HealthView, StatusView
 
 admin.site.site_header = "Escalation portal administration"
 admin.site.site_title = "Escalation portal"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", login_not_required(HealthView.as_view()), name="healthz"),
+    path("healthz/status/", login_not_required(StatusView.as_view()), name="healthz_status"),
     path("admin/", admin.site.urls),
     path("", include("escalation.urls")),
 ]

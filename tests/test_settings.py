@@ -114,3 +114,20 @@ def test_the_log_in_lock_is_set_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["3", "0.5"]
+
+
+def test_in_production_the_health_check_answers_plain_http_while_pages_redirect(tmp_path):
+    result = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.test import Client; c = Client(); "
+            "print(c.get('/healthz/', HTTP_ACCEPT='application/json').status_code, "
+            "c.get('/healthz/status/', HTTP_ACCEPT='application/json').status_code, "
+            "c.get('/accounts/login/').status_code)",
+        ],
+        PRODUCTION_ENV
+        | {"ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "200", "301"]
+
