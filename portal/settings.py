@@ -103,6 +103,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# A Redis that accepts connections but never answers must cost a page a fraction of a second,
+# not the worker's whole timeout; after a failure the pages skip the cache for CACHE_RETRY_AFTER
+# seconds (escalation.circuit_breaker). Options given in CACHE_URL's query string win.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault(
+        "socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT", default=0.25)
+    )
+    _cache_options.setdefault("socket_timeout", env.float("CACHE_READ_TIMEOUT", default=0.5))
+CACHE_RETRY_AFTER = env.float("CACHE_RETRY_AFTER", default=30.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
