@@ -179,7 +179,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address (escalation.client_address): the socket's, unless the portal sits behind
+# this many proxies that each append to X-Forwarded-For (the load balancer: 1).
+AXES_CLIENT_IP_CALLABLE = "escalation.client_address.client_address"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be 0 (clients connect to the portal directly) or the number "
+        "of proxies in front of it, e.g. TRUSTED_PROXY_COUNT=1 behind one load balancer."
+    )
 
 # Content security policy: nothing inline, everything from this origin.
 from csp.constants import NONE, SELF  # noqa: E402
