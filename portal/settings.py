@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # Outside CommonMiddleware, so that its early answers (400 for an unknown host) get them too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside every middleware that can fail, so that any error under /api/ is answered in JSON.
+    "escalation.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -10,6 +10,9 @@ admin.site.site_header = "Escalation portal administration"
 admin.site.site_title = "Escalation portal"
 admin.site.index_title = "Contacts, rotations and escalation paths"
 
+# Under /api/, a JSON error (503 when the database is down); elsewhere the portal's 500 page.
+handler500 = "escalation.api_errors.server_error"
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
