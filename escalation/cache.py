@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
@@ -46,6 +47,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from .circuit_breaker import CircuitBreaker
 from .models import DataVersion
 from .models.cache import VERSION_ROW
 from .validity import ALWAYS, Validity
@@ -130,12 +132,30 @@ def cache_key(version: int, *parts: object) -> str:
     return f"{KEY_PREFIX}:{version}:{digest}"
 
 
-# An unreachable cache (Redis down) costs speed, never a page: every read then computes.
+# An unreachable cache (Redis down) costs speed, never a page: every read then computes. A hung
+# one costs one client timeout (settings: CACHE_CONNECT_TIMEOUT, CACHE_READ_TIMEOUT), then
+# nothing: the pages skip the cache for CACHE_RETRY_AFTER seconds.
+breaker = CircuitBreaker()
+
+
+def _cache_failed(message: str, key: str) -> None:
+    breaker.record_failure(retry_after=settings.CACHE_RETRY_AFTER)
+    logger.warning(
+        "cache unavailable: %s %s; skipping the cache for %g s",
+        message,
+        key,
+        settings.CACHE_RETRY_AFTER,
+        exc_info=True,
+    )
+
+
 def _read(key: str) -> Any:
+    if not breaker.closed:
+        return None
     try:
         return cache.get(key)
     except Exception:
-        logger.warning("cache unavailable: computing %s", key, exc_info=True)
+        _cache_failed("computing", key)
         return None
 
 
@@ -152,10 +172,12 @@ def _held(key: str, at: datetime) -> Any:
 
 
 def _write(key: str, entry: object) -> None:
+    if not breaker.closed:
+        return
     try:
         cache.set(key, entry, TIMEOUT)
     except Exception:
-        logger.warning("cache unavailable: %s not stored", key, exc_info=True)
+        _cache_failed("not storing", key)
 
 
 def cached_value(

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # Outside CommonMiddleware, so that its early answers (400 for an unknown host) get them too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside every middleware that can fail, so that any error under /api/ is answered in JSON.
+    "escalation.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +106,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# A Redis that accepts connections but never answers must cost a page a fraction of a second,
+# not the worker's whole timeout; after a failure the pages skip the cache for CACHE_RETRY_AFTER
+# seconds (escalation.circuit_breaker). Options given in CACHE_URL's query string win.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault(
+        "socket_connect_timeout", env.float("CACHE_CONNECT_TIMEOUT", default=0.25)
+    )
+    _cache_options.setdefault("socket_timeout", env.float("CACHE_READ_TIMEOUT", default=0.5))
+CACHE_RETRY_AFTER = env.float("CACHE_RETRY_AFTER", default=30.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,7 +182,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address (escalation.client_address): the socket's, unless the portal sits behind
+# this many proxies that each append to X-Forwarded-For (the load balancer: 1).
+AXES_CLIENT_IP_CALLABLE = "escalation.client_address.client_address"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be 0 (clients connect to the portal directly) or the number "
+        "of proxies in front of it, e.g. TRUSTED_PROXY_COUNT=1 behind one load balancer."
+    )
 
 # Content security policy: nothing inline, everything from this origin.
 from csp.constants import NONE, SELF  # noqa: E402
@@ -197,6 +217,8 @@ SECURE_PROXY_SSL_HEADER = (
     else None
 )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
+# Load balancers probe over plain HTTP: the health checks answer 200 or 503, never a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True

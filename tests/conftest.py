@@ -11,10 +11,14 @@ SEED_DOCUMENT = Path(settings.BASE_DIR) / "escalation" / "data" / "escalation-co
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: a test's rolled-back writes also roll back the
-    data version its cached pages are keyed by (escalation.cache)."""
+    data version its cached pages are keyed by (escalation.cache). And with the cache's circuit
+    breaker closed: a test whose cache failed must not leave the next ones skipping it."""
     from django.core.cache import cache
 
+    from escalation.cache import breaker
+
     cache.clear()
+    breaker.reset()
 
 
 @pytest.fixture

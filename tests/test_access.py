@@ -56,6 +56,7 @@ PAGES: dict[str, Page] = {
     "login": Page(anonymous=200),
     "logout": Page(logged_in=POST_ONLY),
     "healthz": Page(anonymous=200),
+    "healthz_status": Page(anonymous=200),
     "escalation:dashboard": Page(),
     "escalation:calendar": Page(),
     "escalation:calendar_ics": Page(anonymous=403),

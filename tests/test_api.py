@@ -1,14 +1,17 @@
-"""`/api/oncall/`: DESIGN.md's shape, times in UTC with a Z, session or token, never a 500."""
+"""`/api/oncall/`: DESIGN.md's shape, times in UTC with a Z, session or token; errors in JSON too."""
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import OperationalError
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from escalation import forms, models
+from escalation import api_errors, forms, models
 from escalation.services.feed_tokens import feed_token_regenerate
 from escalation.views import oncall as views
 from tests import factories
@@ -197,3 +200,53 @@ def test_seeded_document_at_the_boundaries(viewer_client, seeded, at, expected):
     assert body["rotations"][0]["shift"]["label"] == (
         "Even weeks" if expected[0] == "Engineer C" else "Odd weeks"
     )
+
+
+# --- Errors are JSON too ---------------------------------------------------------------------
+
+REFUSED = 'connection to server at "db.internal" (10.1.2.3), port 5432 failed: refused'
+SECRET_WORDS = "SELECT password FROM auth_user WHERE secret = 'hunter2'"
+
+
+def assert_json_error(response, status: int, message: str) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": message}
+    for leak in ("db.internal", "10.1.2.3", "5432", "Traceback", "hunter2", "<html"):
+        assert leak not in response.content.decode()
+
+
+@pytest.mark.parametrize("by", ["token", "session"])
+def test_with_the_database_down_the_api_answers_503_in_json(client, user, token, by):
+    params = {"token": token} if by == "token" else {}
+    if by == "session":
+        client.force_login(user)
+    client.raise_request_exception = False
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=OperationalError(REFUSED)):
+        response = client.get(API, params)
+    assert_json_error(response, 503, api_errors.DATABASE_UNAVAILABLE)
+
+
+def test_an_unexpected_error_is_a_500_in_json(viewer_client, seed, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError(SECRET_WORDS)
+
+    monkeypatch.setattr("escalation.selectors.oncall.on_call_now", broken)
+    viewer_client.raise_request_exception = False
+    assert_json_error(viewer_client.get(API), 500, api_errors.SERVER_ERROR)
+
+
+def test_an_unknown_api_address_is_a_404_in_json(viewer_client):
+    assert_json_error(viewer_client.get("/api/nothing-here/"), 404, api_errors.NOT_FOUND)
+
+
+def test_a_wrong_method_is_a_405_in_json_that_names_the_right_ones(viewer_client, seed):
+    response = viewer_client.post(API)
+    assert_json_error(response, 405, "Method Not Allowed")
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_errors_outside_the_api_stay_the_portals_pages(viewer_client):
+    response = viewer_client.get("/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -85,7 +85,13 @@ def test_every_admin_page_has_the_headers_and_no_inline_code_for_a_superuser():
 def test_public_pages_have_the_headers_and_no_inline_code():
     client = Client(raise_request_exception=False)
     problems = []
-    for path in ("/accounts/login/", "/admin/login/", "/healthz/", "/no-such-page/"):
+    for path in (
+        "/accounts/login/",
+        "/admin/login/",
+        "/healthz/",
+        "/healthz/status/",
+        "/no-such-page/",
+    ):
         response = client.get(path, HTTP_ACCEPT="text/html")
         problems += [f"{path}: {p}" for p in header_problems(response)]
         problems += [f"{path}: {p}" for p in inline_code(response.content.decode())]

@@ -1,6 +1,10 @@
 """Brute force: django-axes locks a username from one address after AXES_FAILURE_LIMIT wrong
 passwords, says so clearly, refuses even the right password until the cool-off has passed, and
-leaves other usernames and other addresses alone."""
+leaves other usernames and other addresses alone.
+
+The address is the client's own: the socket's when the portal is reached directly (an
+X-Forwarded-For header is then anyone's invention and ignored), the one the outermost of
+TRUSTED_PROXY_COUNT proxies saw when it is behind them."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -34,14 +38,34 @@ def engineer():
     return factories.UserFactory(username="engineer")
 
 
-def log_in(username: str, password: str, *, address: str = HERE, url: str | None = None):
+def log_in(
+    username: str,
+    password: str,
+    *,
+    address: str = HERE,
+    url: str | None = None,
+    forwarded_for: str | None = None,
+):
     client = Client(REMOTE_ADDR=address)
-    response = client.post(url or reverse("login"), {"username": username, "password": password})
+    headers = {} if forwarded_for is None else {"X-Forwarded-For": forwarded_for}
+    response = client.post(
+        url or reverse("login"), {"username": username, "password": password}, headers=headers
+    )
     return client, response
 
 
-def fail(times: int, username: str = "engineer", *, address: str = HERE, url: str | None = None):
-    responses = [log_in(username, "wrong", address=address, url=url)[1] for _ in range(times)]
+def fail(
+    times: int,
+    username: str = "engineer",
+    *,
+    address: str = HERE,
+    url: str | None = None,
+    forwarded_for: str | None = None,
+):
+    responses = [
+        log_in(username, "wrong", address=address, url=url, forwarded_for=forwarded_for)[1]
+        for _ in range(times)
+    ]
     return responses[-1]
 
 
@@ -160,6 +184,80 @@ def test_the_lock_is_recorded_for_an_administrator_to_lift(engineer, admin_clien
     assert response.status_code == 302
     client, response = log_in("engineer", PASSWORD)
     assert response.status_code == 302 and is_logged_in(client)
+
+
+# --- whose address: the socket's, or the one the trusted proxies saw ----------------------
+
+BALANCER, OTHER_BALANCER = "10.0.0.2", "10.0.0.3"
+CLIENT, OTHER_CLIENT = "192.0.2.10", "192.0.2.20"
+
+
+def test_directly_reached_a_forged_forwarded_for_does_not_dodge_the_lock(engineer, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in("engineer", "wrong", forwarded_for=f"198.51.100.{n}")
+    client, response = log_in("engineer", PASSWORD, forwarded_for="198.51.100.99")
+    assert response.status_code == LOCKED_STATUS
+    assert not is_logged_in(client)
+    assert AccessAttempt.objects.get(username="engineer").ip_address == HERE
+
+
+def test_directly_reached_a_forged_forwarded_for_does_not_lock_its_address(engineer, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    fail(settings.AXES_FAILURE_LIMIT, forwarded_for=ELSEWHERE)
+    client, response = log_in("engineer", PASSWORD, address=ELSEWHERE)
+    assert response.status_code == 302 and is_logged_in(client)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for"),
+    [
+        (1, "{client}"),
+        # A header the client sent itself comes first; the balancer appends what it saw.
+        (1, "203.0.113.7, {client}"),
+        (2, "{client}, " + OTHER_BALANCER),
+    ],
+)
+def test_behind_the_balancer_two_clients_are_locked_separately(
+    engineer, settings, proxies, forwarded_for
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    fail(
+        settings.AXES_FAILURE_LIMIT,
+        address=BALANCER,
+        forwarded_for=forwarded_for.format(client=CLIENT),
+    )
+    locked, response = log_in(
+        "engineer", PASSWORD, address=BALANCER, forwarded_for=forwarded_for.format(client=CLIENT)
+    )
+    assert response.status_code == LOCKED_STATUS and not is_logged_in(locked)
+
+    other, response = log_in(
+        "engineer",
+        PASSWORD,
+        address=BALANCER,
+        forwarded_for=forwarded_for.format(client=OTHER_CLIENT),
+    )
+    assert response.status_code == 302 and is_logged_in(other)
+    assert AccessAttempt.objects.get(username="engineer").ip_address == CLIENT
+
+
+def test_behind_the_balancer_a_forged_address_locks_only_the_forger(engineer, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The attacker at CLIENT claims to be OTHER_CLIENT; the balancer appends CLIENT.
+    fail(settings.AXES_FAILURE_LIMIT, address=BALANCER, forwarded_for=f"{OTHER_CLIENT}, {CLIENT}")
+    client, response = log_in("engineer", PASSWORD, address=BALANCER, forwarded_for=OTHER_CLIENT)
+    assert response.status_code == 302 and is_logged_in(client)
+
+
+def test_behind_the_balancer_a_request_without_the_header_falls_back_to_the_socket(
+    engineer, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    fail(settings.AXES_FAILURE_LIMIT)
+    client, response = log_in("engineer", PASSWORD)
+    assert response.status_code == LOCKED_STATUS and not is_logged_in(client)
+    assert AccessAttempt.objects.get(username="engineer").ip_address == HERE
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,55 @@ def test_the_log_in_lock_is_set_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["3", "0.5"]
+
+
+def test_in_production_the_health_check_answers_plain_http_while_pages_redirect(tmp_path):
+    result = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.test import Client; c = Client(); "
+            "print(c.get('/healthz/', HTTP_ACCEPT='application/json').status_code, "
+            "c.get('/healthz/status/', HTTP_ACCEPT='application/json').status_code, "
+            "c.get('/accounts/login/').status_code)",
+        ],
+        PRODUCTION_ENV
+        | {"ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "200", "301"]
+
+
+PRINT_NEIGHBOURS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "o = s.CACHES['default'].get('OPTIONS', {}); "
+    "print(o.get('socket_connect_timeout'), o.get('socket_timeout'), s.CACHE_RETRY_AFTER, "
+    "s.TRUSTED_PROXY_COUNT)"
+)
+
+
+def test_cache_timeouts_the_breaker_window_and_the_proxy_count_have_defaults():
+    result = _run(["-c", PRINT_NEIGHBOURS], PRODUCTION_ENV | {"CACHE_URL": "redis://cache:6379/1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0.25", "0.5", "30.0", "0"]
+
+
+def test_cache_timeouts_the_breaker_window_and_the_proxy_count_come_from_the_environment():
+    result = _run(
+        ["-c", PRINT_NEIGHBOURS],
+        PRODUCTION_ENV
+        | {
+            "CACHE_URL": "redis://cache:6379/1",
+            "CACHE_CONNECT_TIMEOUT": "0.1",
+            "CACHE_READ_TIMEOUT": "0.2",
+            "CACHE_RETRY_AFTER": "5",
+            "TRUSTED_PROXY_COUNT": "2",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0.1", "0.2", "5.0", "2"]
+
+
+def test_a_negative_proxy_count_refuses_to_start():
+    result = _run(["manage.py", "check"], PRODUCTION_ENV | {"TRUSTED_PROXY_COUNT": "-1"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
