@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from ..integrations.slack.blocks import swap_app_notices
+from ..integrations.slack.client import app_enabled as slack_app_enabled
 from ..models import MessageChannel, Override, Person, Rotation, SwapKind, SwapRequest
 from ..permissions import MANAGERS_GROUP
 from ..time_zones import zone_or_utc
@@ -143,7 +145,8 @@ def swap_notices(
     key = f"swap:{swap.pk}:{action}"
     notices = []
 
-    if settings.SLACK_WEBHOOK_URL and swap.rotation.swap_channel:
+    channel = swap.rotation.swap_channel
+    if channel and (slack_app_enabled() or settings.SLACK_WEBHOOK_URL):
         lines = [
             f"*{slack_text(headline)}* ({slack_text(swap.rotation.name)})",
             slack_text(_interval_line(swap, swap.rotation.time_zone)),
@@ -151,15 +154,22 @@ def swap_notices(
         if note:
             lines.append(f"Note: {slack_text(note)}")
         lines.append(f"{slack_text(next_step)} <{url}|Request #{swap.pk}>")
-        notices.append(
-            Notice(
-                channel=MessageChannel.SLACK,
-                recipient=swap.rotation.swap_channel,
-                subject=headline,
-                body="\n".join(lines),
-                dedupe_key=key,
+        body = "\n".join(lines)
+        if slack_app_enabled():
+            # The app's messages carry the buttons, and are edited as the request moves on.
+            notices += swap_app_notices(
+                swap=swap, action=action, channel=channel, headline=headline, body=body, key=key
             )
-        )
+        else:
+            notices.append(
+                Notice(
+                    channel=MessageChannel.SLACK,
+                    recipient=channel,
+                    subject=headline,
+                    body=body,
+                    dedupe_key=key,
+                )
+            )
 
     readers: dict[str, str | None] = {}
     for person in (swap.requester, swap.colleague):
