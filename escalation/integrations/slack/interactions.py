@@ -174,16 +174,22 @@ def _answer(click: _Click, key: str, message: str) -> None:
 
 def _candidates(action_id: str, swap: SwapRequest) -> list[Person]:
     """Whom to look up by e-mail when the Slack user is not known yet: who may take the step
-    (the colleague, for accepting), then the managers."""
-    managers = Person.objects.filter(
-        Q(user__groups__name=MANAGERS_GROUP) | Q(user__is_superuser=True),
-        user__is_active=True,
-        slack_user_id="",
-    ).exclude(email="")
-    first = [swap.colleague] if action_id in (ACCEPT, DECLINE) else []
-    # The others too: whoever pressed gets the service's own explanation, not "unknown".
-    others = list(managers.distinct().order_by("pk")[:MAX_LOOKUPS])
-    return first + [person for person in others if person.pk != swap.colleague_id]
+    first (the colleague to accept, the managers to approve), then the others of the request,
+    so that whoever pressed gets the service's own explanation rather than "unknown"."""
+    managers = list(
+        Person.objects.filter(
+            Q(user__groups__name=MANAGERS_GROUP) | Q(user__is_superuser=True),
+            user__is_active=True,
+            slack_user_id="",
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")[:MAX_LOOKUPS]
+    )
+    people = [swap.colleague, swap.requester]
+    ordered = people + managers if action_id in (ACCEPT, DECLINE) else managers + people
+    unique = {person.pk: person for person in reversed(ordered)}
+    return sorted(unique.values(), key=ordered.index)
 
 
 def person_for_slack_user(slack_user_id: str, *, candidates: list[Person]) -> Person | None:
