@@ -30,6 +30,8 @@ from .outbox import Notice
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
+    from ..selectors.handoffs import Handoff
+    from ..selectors.oncall import Holder
     from ..selectors.reminders import RemindersDue
 
 SUBJECT_PREFIX = "[On call]"
@@ -408,5 +410,82 @@ def reminders_due_notices(due: RemindersDue) -> list[Notice]:
             now_holder=slot_change.now_holder,
             before_holder=slot_change.before_holder,
             next_shifts=slot_change.next_shifts,
+        )
+    return notices
+
+
+# --- handoff posts ---------------------------------------------------------------------------
+
+HANDOFF_LINE = "On call from now: {pair}, until {end}"
+HANDOFF_HOLDER = "{name} ({tier})"
+HANDOFF_COVERING = "{name} ({tier}, covering for {covered})"
+HANDOFF_CHANGE = "From {start}: {holder}"
+HANDOFF_REPEAT = (
+    "Same pair as last week: ISO year {year} has 53 weeks, so week 53 and week 1 are both "
+    "“{label}”."
+)
+HANDOFF_NOBODY = "nobody"
+
+
+def slack_time(instant: datetime, time_zone: str | None) -> str:
+    """`Mon 14 Dec 09:00 UTC`, in the given zone."""
+    local = instant.astimezone(zone_or_utc(time_zone))
+    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
+
+
+def _handoff_holder(holder: Holder) -> str:
+    name = holder.person.display_name if holder.person is not None else HANDOFF_NOBODY
+    tier = holder.tier.value
+    if holder.overridden and holder.covering_for is not None:
+        return HANDOFF_COVERING.format(
+            name=name, tier=tier, covered=holder.covering_for.display_name
+        )
+    return HANDOFF_HOLDER.format(name=name, tier=tier)
+
+
+def handoff_notices(handoffs: Iterable[Handoff]) -> list[Notice]:
+    """The post to each rotation's channel at a handoff: who is on call from now, until when,
+    the overrides later in the shift, and the week 53 repeat. Once per handoff (dedupe key)."""
+    notices: list[Notice] = []
+    use_app = slack_app_enabled()
+    if not (use_app or settings.SLACK_WEBHOOK_URL):
+        return notices
+    for handoff in handoffs:
+        zone = handoff.rotation.time_zone
+        first = [handoff.primary[0], handoff.secondary[0]]
+        pair = ", ".join(_handoff_holder(holder) for holder in first if holder.person is not None)
+        headline = HANDOFF_LINE.format(
+            pair=pair or HANDOFF_NOBODY, end=slack_time(handoff.shift.end, zone)
+        )
+        lines = [f"*{slack_text(handoff.rotation.name)}* — {slack_text(headline)}"]
+        later = sorted(handoff.primary[1:] + handoff.secondary[1:], key=lambda h: h.start)
+        for holder in later:
+            lines.append(
+                slack_text(
+                    HANDOFF_CHANGE.format(
+                        start=slack_time(holder.start, zone), holder=_handoff_holder(holder)
+                    )
+                )
+            )
+        if handoff.repeat is not None:
+            lines.append(
+                slack_text(
+                    HANDOFF_REPEAT.format(
+                        year=handoff.repeat.previous.iso_year, label=handoff.shift.label
+                    )
+                )
+            )
+        body = "\n".join(lines)
+        notices.append(
+            Notice(
+                channel=MessageChannel.SLACK_APP if use_app else MessageChannel.SLACK,
+                recipient=handoff.rotation.handoff_post_channel,
+                subject=headline,
+                body=body,
+                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}}]
+                if use_app
+                else None,
+                dedupe_key=handoff.key,
+            )
         )
     return notices

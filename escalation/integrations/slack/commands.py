@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from ...forms import parse_instant
 from ...models import PathKind, Person, RotationSlot, Service, Team
-from ...notify.messages import absolute_url, slack_text
+from ...notify.messages import absolute_url, slack_text, slack_time
 from ...parties import ResolvedParty
 from ...selectors.oncall import Holder, RotationOnCall, dashboard, on_call_now
 from ...selectors.services import ServiceSheet, service_sheet
@@ -382,8 +382,7 @@ def _step_when(step: Any, level: int, zone: ZoneInfo) -> str:
 
 def when(instant: datetime, zone: ZoneInfo) -> str:
     """`Mon 14 Dec 09:00 UTC`, in the reader's zone."""
-    local = instant.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
+    return slack_time(instant, zone.key)
 
 
 def person_text(person: Person | None) -> str:
