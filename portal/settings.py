@@ -167,6 +167,10 @@ PHONENUMBER_DB_FORMAT = "E164"
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="").rstrip("/")
 PORTAL_SLACK_WORKSPACE_URL = env.str("SLACK_WORKSPACE_URL", default="")
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
+# The Slack app (escalation.integrations.slack): /oncall, swap buttons, handoff posts. Optional.
+SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
 
 EMAIL_CONFIG = env.email_url(

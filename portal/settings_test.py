@@ -9,6 +9,8 @@ from portal.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SLACK_WEBHOOK_URL = ""
+SLACK_SIGNING_SECRET = ""
+SLACK_BOT_TOKEN = ""
 AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

@@ -59,3 +59,24 @@ def seeded(db):
     from escalation.documents.importer import import_document
 
     return import_document(SEED_DOCUMENT.read_text(encoding="utf-8"), source=str(SEED_DOCUMENT))
+
+
+@pytest.fixture
+def slack_api():
+    """A local fake of Slack's Web API (a real HTTP server on 127.0.0.1)."""
+    from tests.fakes.slack import FakeSlackServer
+
+    with FakeSlackServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack_app(settings, slack_api):
+    """The Slack app configured against the fake: signing secret, bot token, API address."""
+    from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
+
+    settings.SLACK_SIGNING_SECRET = SIGNING_SECRET
+    settings.SLACK_BOT_TOKEN = BOT_TOKEN
+    settings.SLACK_API_URL = slack_api.api_url
+    settings.PORTAL_BASE_URL = "https://oncall.example.internal"
+    return slack_api

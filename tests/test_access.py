@@ -50,8 +50,9 @@ class Page:
 
 
 # Every page of the portal outside the admin. Public ones answer the anonymous visitor
-# themselves: the login form, the health check, and the feeds that take a token instead of a
-# session (without one: 401 from the API, 403 from the calendar feed).
+# themselves: the login form, the health check, the feeds that take a token instead of a
+# session (without one: 401 from the API, 403 from the calendar feed), and Slack's endpoints,
+# which take a signature instead (without one: 401).
 PAGES: dict[str, Page] = {
     "login": Page(anonymous=200),
     "logout": Page(logged_in=POST_ONLY),
@@ -78,7 +79,12 @@ PAGES: dict[str, Page] = {
     "escalation:swap_approve": Page(logged_in=POST_ONLY),
     "escalation:swap_cancel": Page(logged_in=POST_ONLY),
     "escalation:swap_revert": Page(logged_in=POST_ONLY),
+    # Slack's endpoints: public but signed (tests/test_slack_*.py), POST only.
+    "escalation:slack_commands": Page(anonymous=POST_ONLY, logged_in=POST_ONLY),
+    "escalation:slack_interactions": Page(anonymous=POST_ONLY, logged_in=POST_ONLY),
 }
+#: Public, but acting only on requests signed with Slack's signing secret.
+SIGNED_BY_SLACK = {"escalation:slack_commands", "escalation:slack_interactions"}
 PUBLIC = {name for name, page in PAGES.items() if page.anonymous != LOGIN} | {"admin:login"}
 
 # The admin's own views (not a model's), for staff and above.
@@ -262,6 +268,24 @@ def test_anonymous_posts_are_sent_to_log_in_and_change_nothing():
     assert not wrong, "\n".join(wrong)
     assert list(models.SwapRequest.objects.values_list("pk", "state").order_by("pk")) == before
     assert models.Person.objects.filter(pk=data.person.pk).exists()
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_unsigned_posts_to_the_slack_endpoints_get_401_and_change_nothing(settings, level):
+    settings.SLACK_SIGNING_SECRET = "a-secret"
+    data = security_data()
+    client = client_for(level, data)
+    before = list(models.SwapRequest.objects.values_list("pk", "state").order_by("pk"))
+    for endpoint in endpoints():
+        if endpoint.name not in SIGNED_BY_SLACK:
+            continue
+        response = client.post(
+            fill(endpoint, data),
+            {"payload": f'{{"type": "block_actions", "swap": {data.swap.pk}}}', "text": ""},
+        )
+        assert response.status_code == 401, endpoint.name
+    assert list(models.SwapRequest.objects.values_list("pk", "state").order_by("pk")) == before
+    assert models.OutgoingMessage.objects.count() == 1  # security_data()'s own
 
 
 def test_the_login_redirect_leads_back_to_the_page_asked_for():

@@ -111,7 +111,7 @@ class RotationAdmin(HistoryAdmin):
         (None, {"fields": ["name", "slug", "team", "schedule_note"]}),
         ("Handoff", {"fields": ["handoff_weekday", "handoff_time", "time_zone", "shift_days"]}),
         ("Which slot is on call", {"fields": ["slot_rule", "anchor_date"]}),
-        ("Swaps", {"fields": ["swap_channel"]}),
+        ("Slack", {"fields": ["swap_channel", "handoff_channel"]}),
         ("Order", {"fields": ["position"], "classes": ["collapse"]}),
     ]
     inlines = [RotationSlotInline, UpcomingOverrideInline]

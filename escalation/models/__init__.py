@@ -1,5 +1,5 @@
 from .cache import DataVersion
-from .delivery import FeedToken, MessageChannel, MessageStatus, OutgoingMessage
+from .delivery import FeedToken, MessageChannel, MessageStatus, OutgoingMessage, SlackReceipt
 from .directory import (
     Channel,
     ChannelKind,
@@ -55,6 +55,7 @@ __all__ = [
     "RotationSlot",
     "Service",
     "Severity",
+    "SlackReceipt",
     "SeverityResponder",
     "SlotRule",
     "SwapAction",

@@ -23,6 +23,10 @@ class FeedToken(models.Model):
 class MessageChannel(models.TextChoices):
     SLACK = "slack", "Slack webhook"
     EMAIL = "email", "Email"
+    #: Posted (or, with `updates`, edited in place) by the Slack app's bot: blocks and buttons.
+    SLACK_APP = "slack_app", "Slack app"
+    #: An answer to one person in Slack, through the `response_url` of their command or click.
+    SLACK_RESPONSE = "slack_response", "Slack answer"
 
 
 class MessageStatus(models.TextChoices):
@@ -32,12 +36,27 @@ class MessageStatus(models.TextChoices):
 
 
 class OutgoingMessage(models.Model):
-    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    channel = models.CharField(max_length=20, choices=MessageChannel.choices)
     recipient = models.CharField(
-        max_length=320, blank=True, help_text="Email address, or the Slack channel."
+        max_length=500,
+        blank=True,
+        help_text="Email address, the Slack channel, or the response address of a Slack click.",
     )
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    blocks = models.JSONField(default=list, blank=True, help_text="Slack Block Kit blocks.")
+    updates = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="updated_by",
+        help_text="The Slack message this one edits in place.",
+    )
+    slack_channel_id = models.CharField(max_length=32, blank=True)
+    slack_ts = models.CharField(
+        max_length=32, blank=True, help_text="Slack's id of the posted message, to edit it."
+    )
     dedupe_key = models.CharField(
         max_length=300, null=True, blank=True, help_text="Messages with the same key are sent once."
     )
@@ -63,3 +82,13 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.recipient}: {self.subject}"
+
+
+class SlackReceipt(models.Model):
+    """A signed Slack request that was acted on: a retried or replayed one is not acted on twice."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the request body.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Slack request {self.key[:12]}…"

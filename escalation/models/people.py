@@ -12,6 +12,7 @@ from .validators import (
     validate_pagerduty_handle,
     validate_slack_channel,
     validate_slack_handle,
+    validate_slack_user_id,
     validate_time_zone,
 )
 
@@ -83,6 +84,13 @@ class Person(models.Model):
     slack_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_slack_handle], help_text="e.g. @jane.doe"
     )
+    slack_user_id = models.CharField(
+        "Slack member ID",
+        max_length=32,
+        blank=True,
+        validators=[validate_slack_user_id],
+        help_text="e.g. U024BE7LH. Learned from Slack by e-mail when they first press a button.",
+    )
     pagerduty_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_pagerduty_handle], help_text="e.g. @jane"
     )
@@ -115,6 +123,11 @@ class Person(models.Model):
             models.UniqueConstraint(fields=["display_name"], name="person_display_name_unique"),
             models.UniqueConstraint(
                 fields=["email"], condition=~Q(email=""), name="person_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["slack_user_id"],
+                condition=~Q(slack_user_id=""),
+                name="person_slack_user_id_unique",
             ),
         ]
 

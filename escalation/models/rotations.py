@@ -73,6 +73,12 @@ class Rotation(models.Model):
     swap_channel = models.CharField(
         max_length=81, blank=True, validators=[validate_slack_channel], help_text="#on-call-swap"
     )
+    handoff_channel = models.CharField(
+        max_length=81,
+        blank=True,
+        validators=[validate_slack_channel],
+        help_text="Told who is on call at each handoff (needs the Slack app). Empty: the swap channel.",
+    )
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -94,6 +100,11 @@ class Rotation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def handoff_post_channel(self) -> str:
+        """Where handoffs are announced: the handoff channel, else the swap channel."""
+        return self.handoff_channel or self.swap_channel
 
     def schedule(self, slots: Iterable["RotationSlot"] | None = None) -> engine.Schedule:
         """This rotation as the pure engine's `Schedule` (`escalation.rotation`); pass `slots`

@@ -17,10 +17,15 @@ PAGERDUTY_HANDLE_MESSAGE = (
     "Enter a PagerDuty handle such as @backend-lead: an @ followed by letters, digits, dots, "
     "dashes or underscores."
 )
+SLACK_USER_ID_MESSAGE = (
+    "Enter a Slack member ID such as U024BE7LH: a U or W followed by capital letters and digits "
+    "(in Slack: the person's profile, ⋮, Copy member ID)."
+)
 TIME_ZONE_MESSAGE = "Enter an IANA time zone name such as Europe/Berlin or UTC."
 
 validate_slack_handle = RegexValidator(r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", SLACK_HANDLE_MESSAGE)
 validate_slack_channel = RegexValidator(r"^#[a-z0-9][a-z0-9._-]{0,79}\Z", SLACK_CHANNEL_MESSAGE)
+validate_slack_user_id = RegexValidator(r"^[UW][A-Z0-9]{2,30}\Z", SLACK_USER_ID_MESSAGE)
 validate_pagerduty_handle = RegexValidator(
     r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", PAGERDUTY_HANDLE_MESSAGE
 )

@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from ..integrations.slack.blocks import swap_app_notices
+from ..integrations.slack.client import app_enabled as slack_app_enabled
 from ..models import MessageChannel, Override, Person, Rotation, SwapKind, SwapRequest
 from ..permissions import MANAGERS_GROUP
 from ..time_zones import zone_or_utc
@@ -28,6 +30,8 @@ from .outbox import Notice
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
+    from ..selectors.handoffs import Handoff
+    from ..selectors.oncall import Holder
     from ..selectors.reminders import RemindersDue
 
 SUBJECT_PREFIX = "[On call]"
@@ -143,7 +147,8 @@ def swap_notices(
     key = f"swap:{swap.pk}:{action}"
     notices = []
 
-    if settings.SLACK_WEBHOOK_URL and swap.rotation.swap_channel:
+    channel = swap.rotation.swap_channel
+    if channel and (slack_app_enabled() or settings.SLACK_WEBHOOK_URL):
         lines = [
             f"*{slack_text(headline)}* ({slack_text(swap.rotation.name)})",
             slack_text(_interval_line(swap, swap.rotation.time_zone)),
@@ -151,15 +156,22 @@ def swap_notices(
         if note:
             lines.append(f"Note: {slack_text(note)}")
         lines.append(f"{slack_text(next_step)} <{url}|Request #{swap.pk}>")
-        notices.append(
-            Notice(
-                channel=MessageChannel.SLACK,
-                recipient=swap.rotation.swap_channel,
-                subject=headline,
-                body="\n".join(lines),
-                dedupe_key=key,
+        body = "\n".join(lines)
+        if slack_app_enabled():
+            # The app's messages carry the buttons, and are edited as the request moves on.
+            notices += swap_app_notices(
+                swap=swap, action=action, channel=channel, headline=headline, body=body, key=key
             )
-        )
+        else:
+            notices.append(
+                Notice(
+                    channel=MessageChannel.SLACK,
+                    recipient=channel,
+                    subject=headline,
+                    body=body,
+                    dedupe_key=key,
+                )
+            )
 
     readers: dict[str, str | None] = {}
     for person in (swap.requester, swap.colleague):
@@ -398,5 +410,82 @@ def reminders_due_notices(due: RemindersDue) -> list[Notice]:
             now_holder=slot_change.now_holder,
             before_holder=slot_change.before_holder,
             next_shifts=slot_change.next_shifts,
+        )
+    return notices
+
+
+# --- handoff posts ---------------------------------------------------------------------------
+
+HANDOFF_LINE = "On call from now: {pair}, until {end}"
+HANDOFF_HOLDER = "{name} ({tier})"
+HANDOFF_COVERING = "{name} ({tier}, covering for {covered})"
+HANDOFF_CHANGE = "From {start}: {holder}"
+HANDOFF_REPEAT = (
+    "Same pair as last week: ISO year {year} has 53 weeks, so week 53 and week 1 are both "
+    "“{label}”."
+)
+HANDOFF_NOBODY = "nobody"
+
+
+def slack_time(instant: datetime, time_zone: str | None) -> str:
+    """`Mon 14 Dec 09:00 UTC`, in the given zone."""
+    local = instant.astimezone(zone_or_utc(time_zone))
+    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
+
+
+def _handoff_holder(holder: Holder) -> str:
+    name = holder.person.display_name if holder.person is not None else HANDOFF_NOBODY
+    tier = holder.tier.value
+    if holder.overridden and holder.covering_for is not None:
+        return HANDOFF_COVERING.format(
+            name=name, tier=tier, covered=holder.covering_for.display_name
+        )
+    return HANDOFF_HOLDER.format(name=name, tier=tier)
+
+
+def handoff_notices(handoffs: Iterable[Handoff]) -> list[Notice]:
+    """The post to each rotation's channel at a handoff: who is on call from now, until when,
+    the overrides later in the shift, and the week 53 repeat. Once per handoff (dedupe key)."""
+    notices: list[Notice] = []
+    use_app = slack_app_enabled()
+    if not (use_app or settings.SLACK_WEBHOOK_URL):
+        return notices
+    for handoff in handoffs:
+        zone = handoff.rotation.time_zone
+        first = [handoff.primary[0], handoff.secondary[0]]
+        pair = ", ".join(_handoff_holder(holder) for holder in first if holder.person is not None)
+        headline = HANDOFF_LINE.format(
+            pair=pair or HANDOFF_NOBODY, end=slack_time(handoff.shift.end, zone)
+        )
+        lines = [f"*{slack_text(handoff.rotation.name)}* — {slack_text(headline)}"]
+        later = sorted(handoff.primary[1:] + handoff.secondary[1:], key=lambda h: h.start)
+        for holder in later:
+            lines.append(
+                slack_text(
+                    HANDOFF_CHANGE.format(
+                        start=slack_time(holder.start, zone), holder=_handoff_holder(holder)
+                    )
+                )
+            )
+        if handoff.repeat is not None:
+            lines.append(
+                slack_text(
+                    HANDOFF_REPEAT.format(
+                        year=handoff.repeat.previous.iso_year, label=handoff.shift.label
+                    )
+                )
+            )
+        body = "\n".join(lines)
+        notices.append(
+            Notice(
+                channel=MessageChannel.SLACK_APP if use_app else MessageChannel.SLACK,
+                recipient=handoff.rotation.handoff_post_channel,
+                subject=headline,
+                body=body,
+                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}}]
+                if use_app
+                else None,
+                dedupe_key=handoff.key,
+            )
         )
     return notices

@@ -7,7 +7,9 @@ later with a growing delay by `manage.py deliver_notifications` (cron): it never
 request that caused it and never loses the message. After `MAX_ATTEMPTS` it is marked failed.
 
 Slack goes through an incoming webhook (`settings.SLACK_WEBHOOK_URL`; no webhook, no Slack
-messages); email through Django's email backend (`EMAIL_URL`). What the messages say is
+messages), or through the Slack app's bot (`SLACK_BOT_TOKEN`, `escalation.integrations.slack`):
+messages with buttons, edited in place later (`Notice.updates_key`), and answers to one person
+through the `response_url` of their click; email through Django's email backend (`EMAIL_URL`). What the messages say is
 `escalation.notify.messages`'s business: this module sends them as they are.
 """
 
@@ -21,13 +23,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from slack_sdk.errors import SlackApiError
 
+from ..integrations.slack import client as slack_client
 from ..models import MessageChannel, MessageStatus, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -40,6 +45,8 @@ RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 18
 MAX_ATTEMPTS = 10
 NO_WEBHOOK = "SLACK_WEBHOOK_URL is not set."
 SLACK_NOT_OK = "Slack answered {status}: {body}"
+NOT_POSTED_YET = "The message to update is not posted yet."
+SUPERSEDED = "A later edit of the same message replaced this one."
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,10 @@ class Notice:
     subject: str
     body: str
     dedupe_key: str | None = None
+    #: Block Kit blocks (the Slack app only).
+    blocks: list[dict[str, Any]] | None = None
+    #: The dedupe key of an earlier Slack app message on the same channel to edit in place.
+    updates_key: str | None = None
 
 
 @dataclass
@@ -77,11 +88,23 @@ def enqueue(notices: Iterable[Notice]) -> list[OutgoingMessage]:
             ).exists()
         ):
             continue
+        updates = None
+        if notice.updates_key:
+            updates = OutgoingMessage.objects.filter(
+                channel=notice.channel,
+                recipient=notice.recipient,
+                dedupe_key=notice.updates_key,
+                updates__isnull=True,
+            ).first()
+            if updates is None:
+                continue  # never posted by the app (say, before it was set up): nothing to edit
         message = OutgoingMessage(
             channel=notice.channel,
             recipient=notice.recipient,
             subject=notice.subject[:300],
             body=notice.body,
+            blocks=notice.blocks or [],
+            updates=updates,
             dedupe_key=notice.dedupe_key,
         )
         # The dedupe constraint was checked just above; the database has the final word.
@@ -132,6 +155,8 @@ def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryRe
         except Exception as error:  # any failure: log it, keep the message for a retry
             gave_up = attempts >= MAX_ATTEMPTS
             delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+            if isinstance(error, SlackApiError) and error.response.status_code == 429:
+                delay = timedelta(seconds=slack_client.retry_after_seconds(error.response.headers))
             OutgoingMessage.objects.filter(pk=message.pk).update(
                 attempts=attempts,
                 last_error=f"{type(error).__name__}: {error}"[:2000],
@@ -176,10 +201,50 @@ def _send(message: OutgoingMessage) -> None:
             to=[message.recipient],
         ).send()
         return
+    if message.channel == MessageChannel.SLACK_APP:
+        _send_with_app(message)
+        return
+    if message.channel == MessageChannel.SLACK_RESPONSE:
+        answer = slack_client.response_client(message.recipient).send(
+            text=message.body,
+            blocks=message.blocks or None,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(SLACK_NOT_OK.format(status=answer.status_code, body=answer.body))
+        return
     url = settings.SLACK_WEBHOOK_URL
     if not url:
         raise RuntimeError(NO_WEBHOOK)
     post_to_slack(url, {"channel": message.recipient, "text": message.body})
+
+
+def _send_with_app(message: OutgoingMessage) -> None:
+    """chat.postMessage, keeping where it landed; or chat.update of an earlier message."""
+    client = slack_client.web_client()
+    blocks = message.blocks or None
+    original = message.updates
+    if original is None:
+        answer = client.chat_postMessage(
+            channel=message.recipient, text=message.body, blocks=blocks
+        )
+        OutgoingMessage.objects.filter(pk=message.pk).update(
+            slack_channel_id=str(answer.get("channel") or ""), slack_ts=str(answer.get("ts") or "")
+        )
+        return
+    if OutgoingMessage.objects.filter(updates=original, pk__gt=message.pk).exists():
+        logger.info("Message %s: %s", message.pk, SUPERSEDED)
+        return
+    original.refresh_from_db(fields=["slack_channel_id", "slack_ts"])
+    if not original.slack_ts:
+        raise RuntimeError(NOT_POSTED_YET)
+    client.chat_update(
+        channel=original.slack_channel_id or original.recipient,
+        ts=original.slack_ts,
+        text=message.body,
+        blocks=blocks or [],
+    )
 
 
 def post_to_slack(url: str, payload: dict[str, str]) -> None:

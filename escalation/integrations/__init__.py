@@ -1,0 +1,1 @@
+"""One package or module per outside service the portal talks to."""
