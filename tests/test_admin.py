@@ -32,6 +32,7 @@ from escalation.models.validators import (
     PAGERDUTY_HANDLE_MESSAGE,
     SLACK_CHANNEL_MESSAGE,
     SLACK_HANDLE_MESSAGE,
+    SLACK_USER_ID_MESSAGE,
 )
 from tests import factories
 from tests.helpers import admin_url, form_data, post_change
@@ -409,6 +410,9 @@ def test_severity_search_understands_sev_names(staff_client):
         (models.Channel, "name", "incidents", SLACK_CHANNEL_MESSAGE),
         (models.Service, "slack_channel", "Team Platform", SLACK_CHANNEL_MESSAGE),
         (models.Rotation, "swap_channel", "on-call-swap", SLACK_CHANNEL_MESSAGE),
+        (models.Rotation, "handoff_channel", "on call", SLACK_CHANNEL_MESSAGE),
+        (models.Person, "slack_user_id", "@jane.doe", SLACK_USER_ID_MESSAGE),
+        (models.Person, "slack_user_id", "u024be7lh", SLACK_USER_ID_MESSAGE),
         # Hostile values: markup, table syntax, line breaks, bidi controls, emoji.
         (models.Person, "slack_handle", "@jane<script>alert(1)</script>", SLACK_HANDLE_MESSAGE),
         (models.Person, "pagerduty_handle", "@jane\u202eexe.gnp", PAGERDUTY_HANDLE_MESSAGE),

@@ -32,6 +32,7 @@ FOREIGN_KEYS = {
     ("RotationSlot", "rotation"): CASCADE,  # a rotation's slots
     ("Override", "rotation"): CASCADE,  # a rotation's overrides (swaps protect the rotation)
     ("SwapRequestEvent", "swap"): CASCADE,  # a request's timeline
+    ("OutgoingMessage", "updates"): CASCADE,  # the edits of a Slack message
     # Who someone is on call for, or answers as: never lost by deleting them.
     ("Role", "holder"): PROTECT,
     ("RotationSlot", "primary"): PROTECT,

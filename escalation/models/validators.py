@@ -19,7 +19,7 @@ PAGERDUTY_HANDLE_MESSAGE = (
 )
 SLACK_USER_ID_MESSAGE = (
     "Enter a Slack member ID such as U024BE7LH: a U or W followed by capital letters and digits "
-    "(in Slack: the person's profile, ⋮, Copy member ID)."
+    "(in Slack: their profile, ⋮, Copy member ID)."
 )
 TIME_ZONE_MESSAGE = "Enter an IANA time zone name such as Europe/Berlin or UTC."
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -28,7 +29,7 @@ from ...models import PathKind, Person, RotationSlot, Service, Team
 from ...notify.messages import absolute_url, slack_text, slack_time
 from ...parties import ResolvedParty
 from ...selectors.oncall import Holder, RotationOnCall, dashboard, on_call_now
-from ...selectors.services import ServiceSheet, service_sheet
+from ...selectors.services import ServiceSheet, SheetStep, service_sheet
 from ...time_zones import zone_or_utc
 
 EPHEMERAL, IN_CHANNEL = "ephemeral", "in_channel"
@@ -223,22 +224,33 @@ def _answer_text(item: RotationOnCall, zone: ZoneInfo) -> str:
 # --- Services ------------------------------------------------------------------------------
 
 
-def _find(text: str) -> tuple[Service | None, Team | None, list[str]]:
-    """The service or team `text` names; else the names that come closest."""
+@dataclass(frozen=True)
+class _Found:
+    """What a typed name names: a service, a team, several services, or nothing close."""
+
+    service: Service | None = None
+    team: Team | None = None
+    several: tuple[str, ...] = ()
+    closest: tuple[str, ...] = ()
+
+
+def _find(text: str) -> _Found:
+    """The service or team `text` names (its name or address, any case; else a service whose
+    name contains it); else the names that come closest. Two queries."""
     wanted = text.strip().casefold()
     services = list(Service.objects.only("name", "slug").order_by("position", "name"))
     for service in services:
         if wanted in (service.name.casefold(), service.slug):
-            return service, None, []
+            return _Found(service=service)
     teams = list(Team.objects.only("name", "slug").order_by("name"))
     for team in teams:
         if wanted in (team.name.casefold(), team.slug):
-            return None, team, []
+            return _Found(team=team)
     containing = [service for service in services if wanted in service.name.casefold()]
     if len(containing) == 1:
-        return containing[0], None, []
+        return _Found(service=containing[0])
     if containing:
-        return None, None, [service.name for service in containing]
+        return _Found(several=tuple(service.name for service in containing))
     names = [service.name for service in services] + [team.name for team in teams]
     folded = {name.casefold(): name for name in names}
     close = difflib.get_close_matches(wanted, list(folded), n=CLOSEST_NAMES, cutoff=0.4)
@@ -248,19 +260,18 @@ def _find(text: str) -> tuple[Service | None, Team | None, list[str]]:
             for name in folded
             if any(word.startswith(wanted[:4]) for word in re.split(r"\W+", name))
         ][:CLOSEST_NAMES]
-    return None, None, [folded[name] for name in close]
+    return _Found(closest=tuple(folded[name] for name in close))
 
 
 def _service_lines(text: str, at: datetime, zone: ZoneInfo) -> list[str]:
-    service, team, names = _find(text)
-    if service is not None:
-        sheet = _sheet(service.slug, None, at)
-        return _reach_first_lines(sheet, zone)
-    if team is not None:
-        return _team_lines(team)
-    if names and text.strip().casefold() in " ".join(names).casefold():
-        return [SEVERAL_SERVICES.format(text=slack_text(text), names=_names(names))]
-    return _unknown_lines(text, names, at)
+    found = _find(text)
+    if found.service is not None:
+        return _reach_first_lines(_sheet(found.service.slug, None, at), zone)
+    if found.team is not None:
+        return _team_lines(found.team)
+    if found.several:
+        return [SEVERAL_SERVICES.format(text=slack_text(text), names=_names(found.several))]
+    return _unknown_lines(text, found.closest, at)
 
 
 def _sheet(slug: str, level: int | None, at: datetime) -> ServiceSheet:
@@ -304,7 +315,7 @@ def _team_lines(team: Team) -> list[str]:
     ]
 
 
-def _unknown_lines(text: str, names: list[str], at: datetime) -> list[str]:
+def _unknown_lines(text: str, names: Sequence[str], at: datetime) -> list[str]:
     lines = [UNKNOWN_SERVICE.format(text=slack_text(text.strip()[:100]))]
     if names:
         lines.append(CLOSEST.format(names=_names(names)))
@@ -324,9 +335,10 @@ def _severity_lines(command: Command, at: datetime, zone: ZoneInfo) -> list[str]
     level = command.level or 1
     if not command.argument:
         return [SEVERITY_NEEDS_SERVICE.format(level=level)]
-    service, _team, names = _find(command.argument)
+    found = _find(command.argument)
+    service = found.service
     if service is None:
-        return _unknown_lines(command.argument, names, at)
+        return _unknown_lines(command.argument, found.several or found.closest, at)
     sheet = _sheet(service.slug, level, at)
     if sheet.severity is None or sheet.severity.level != level:
         return [NO_SUCH_SEVERITY.format(level=level)]
@@ -364,7 +376,7 @@ def _severity_lines(command: Command, at: datetime, zone: ZoneInfo) -> list[str]
     return lines
 
 
-def _step_when(step: Any, level: int, zone: ZoneInfo) -> str:
+def _step_when(step: SheetStep, level: int, zone: ZoneInfo) -> str:
     clock = step.clock
     condition = slack_text(step.view.condition)
     if not clock.applies:
@@ -414,7 +426,7 @@ def party_text(party: ResolvedParty) -> str:
     return slack_text(party.answer or party.slack or party.label)
 
 
-def _names(names: list[str]) -> str:
+def _names(names: Sequence[str]) -> str:
     return ", ".join(f"“{slack_text(name)}”" for name in names)
 
 
