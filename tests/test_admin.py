@@ -29,6 +29,7 @@ from escalation.admin.rotations import (
     SLOT_SAME_PERSON,
 )
 from escalation.models.validators import (
+    CONTROL_CHARACTER_MESSAGE,
     PAGERDUTY_HANDLE_MESSAGE,
     SLACK_CHANNEL_MESSAGE,
     SLACK_HANDLE_MESSAGE,
@@ -429,6 +430,37 @@ def test_bad_handles_are_refused_under_their_field_and_nothing_changes(
     html = response.content.decode()
     field_row = html[html.index(f"field-{field}") :]
     assert message.replace("’", "&#x27;") in field_row[: field_row.index("</div>") + 2000]
+    assert model.objects.values().get(pk=obj.pk) == before
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "character"),
+    [
+        # CR/LF would stop every email about the person (a header cannot hold a line break).
+        (models.Person, "display_name", "Jane Doe\r\nBcc: everyone@example.com", "U+000D"),
+        (models.Person, "email", '"jane\x0bdoe"@example.com', "U+000B"),
+        # The Markdown export wrote these as spaces: the next import renamed the row.
+        (models.Team, "name", "Platform\x0bTeam", "U+000B"),
+        (models.Role, "name", "DBA\x0cLead", "U+000C"),
+        (models.Channel, "purpose", "Incidents\x85and more", "U+0085"),
+        (models.Service, "name", "Payments\u2028API", "U+2028"),
+        (models.EscalationPath, "name", "Technical\u2029path", "U+2029"),
+        (models.PagingRule, "signal", "Error rate\t> 5%", "U+0009"),
+        (models.Rotation, "name", "Primary\x1b[31m", "U+001B"),
+    ],
+)
+def test_control_characters_in_names_are_refused_under_their_field_and_nothing_changes(
+    manager_client, model, field, value, character
+):
+    obj = make(model)
+    before = model.objects.values().get(pk=obj.pk)
+    response = post_change(manager_client, obj, **{field: value})
+    assert response.status_code == 200
+    message = CONTROL_CHARACTER_MESSAGE % {"character": character}
+    assert message in response.context["adminform"].form.errors[field]
+    html = response.content.decode()
+    field_row = html[html.index(f"field-{field}") :]
+    assert message in field_row[: field_row.index("</div>") + 2000]
     assert model.objects.values().get(pk=obj.pk) == before
 
 

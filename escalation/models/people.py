@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .validators import (
     validate_pagerduty_handle,
+    validate_single_line,
     validate_slack_channel,
     validate_slack_handle,
     validate_time_zone,
@@ -17,7 +18,7 @@ from .validators import (
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     slack_channel = models.CharField(
         max_length=81,
@@ -78,8 +79,8 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Person(models.Model):
-    display_name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
+    display_name = models.CharField(max_length=200, validators=[validate_single_line])
+    email = models.EmailField(blank=True, validators=[validate_single_line])
     slack_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_slack_handle], help_text="e.g. @jane.doe"
     )
@@ -139,7 +140,7 @@ class RoleQuerySet(models.QuerySet["Role"]):
 class Role(models.Model):
     """A named position ("DBA Lead"); a role without a holder is TBD."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     slack_alias = models.CharField(
         max_length=81,
