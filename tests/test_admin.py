@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -34,7 +35,8 @@ from escalation.models.validators import (
     SLACK_CHANNEL_MESSAGE,
     SLACK_HANDLE_MESSAGE,
 )
-from tests import factories
+from escalation.services import swaps as swap_service
+from tests import factories, swaps_data
 from tests.helpers import admin_url, form_data, post_change
 
 ESCALATION_ADMINS = {
@@ -638,3 +640,76 @@ def test_feed_token_hashes_are_never_shown(admin_client):
         html = admin_client.get(url).content.decode()
         assert "f00dcafe…" in html
         assert token.token_hash not in html
+
+
+# --- what the swap workflow owns ----------------------------------------------------------------
+
+
+@pytest.fixture
+def reverted_swap(db):
+    with time_machine.travel(swaps_data.NOW, tick=False):
+        team = swaps_data.build_team()
+        swap = swaps_data.approved_request(team)
+        swap = swap_service.swap_request_revert(swap=swap, by=team.manager)
+    return swap
+
+
+def test_history_cannot_bring_a_reverted_swaps_override_back(manager_client, reverted_swap):
+    override = reverted_swap.overrides.get()
+    assert override.reverted_at is not None
+    in_effect = override.history.filter(reverted_at__isnull=True).earliest("history_date")
+    url = reverse(
+        "admin:escalation_override_simple_history", args=[override.pk, in_effect.history_id]
+    )
+    page = manager_client.get(url)
+    assert page.status_code == 200
+    assert 'value="Revert"' not in page.content.decode()
+    # What simple-history's revert form would submit: the version's own values.
+    data = {
+        "rotation": override.rotation_id,
+        "tier": override.tier,
+        "person": override.person_id,
+        "start_0": f"{override.start:%Y-%m-%d}",
+        "start_1": f"{override.start:%H:%M:%S}",
+        "end_0": f"{override.end:%Y-%m-%d}",
+        "end_1": f"{override.end:%H:%M:%S}",
+        "reason": override.reason,
+    }
+    response = manager_client.post(url, data)
+    assert response.status_code == 403
+    override.refresh_from_db()
+    assert override.reverted_at is not None
+    assert not models.Override.objects.in_effect().filter(pk=override.pk).exists()
+    reverted_swap.refresh_from_db()
+    assert reverted_swap.state == models.SwapState.REVERTED
+
+
+def test_a_swap_requests_history_cannot_be_reverted(manager_client, reverted_swap):
+    first = reverted_swap.history.earliest("history_date")
+    url = reverse(
+        "admin:escalation_swaprequest_simple_history", args=[reverted_swap.pk, first.history_id]
+    )
+    assert 'value="Revert"' not in manager_client.get(url).content.decode()
+    assert manager_client.post(url, {"state": "pending"}).status_code == 403
+    reverted_swap.refresh_from_db()
+    assert reverted_swap.state == models.SwapState.REVERTED
+
+
+def test_a_swaps_override_is_read_only_in_the_admin(manager_client, reverted_swap):
+    override = reverted_swap.overrides.get()
+    before = models.Override.objects.values().get(pk=override.pk)
+    url = admin_url(models.Override, "change", override.pk)
+    html = manager_client.get(url).content.decode()
+    assert 'name="start"' not in html and 'name="_save"' not in html
+    response = manager_client.post(url, {"start_0": "2026-01-12", "start_1": "09:00:00"})
+    assert response.status_code == 403
+    assert manager_client.post(admin_url(models.Override, "delete", override.pk)).status_code == 403
+    assert models.Override.objects.values().get(pk=override.pk) == before
+
+
+def test_a_managers_own_override_stays_editable(manager_client):
+    override = factories.OverrideFactory(reason="Holiday cover")
+    response = post_change(manager_client, override, reason="Conference cover")
+    assert response.status_code == 302
+    override.refresh_from_db()
+    assert override.reason == "Conference cover"
