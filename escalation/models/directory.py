@@ -209,7 +209,7 @@ class Service(models.Model):
         "escalation.Rotation",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="services",
         help_text="Who is on call for it; empty: the first rotation.",
     )

@@ -30,7 +30,7 @@ class Team(models.Model):
         "Role",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="teams_led",
         help_text="The role answering for “relevant team lead”. Empty: the service's primary contact.",
     )
@@ -92,13 +92,13 @@ class Person(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="person",
     )
     is_active = models.BooleanField(default=True)
@@ -155,7 +155,7 @@ class Role(models.Model):
         help_text="e.g. @dba-lead",
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="roles"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
     )
     holder = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"

@@ -51,7 +51,7 @@ class Rotation(models.Model):
     name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="rotations"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="rotations"
     )
     handoff_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, default=Weekday.MONDAY
