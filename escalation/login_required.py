@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
 from .services.feed_tokens import without_token
@@ -19,7 +19,7 @@ from .services.feed_tokens import without_token
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     def handle_no_permission(
         self, request: HttpRequest, view_func: Callable[..., Any]
-    ) -> HttpResponse:
+    ) -> HttpResponseRedirect:
         next_path = without_token(request.path, dict(request.GET.lists()))
         return redirect_to_login(
             next_path,
