@@ -162,6 +162,12 @@ EMAIL_CONFIG = env.email_url(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="escalation-portal@localhost")
+# Outside services never hold a request: seconds to wait on the mail server and on Slack.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5.0)
+SLACK_TIMEOUT = env.float("SLACK_TIMEOUT", default=5.0)
+# Requests only write mail and Slack messages to the outbox; `deliver_notifications` (cron)
+# sends them. In development (DEBUG) they are sent as the request's transaction commits.
+NOTIFY_DELIVER_IN_REQUEST = env.bool("NOTIFY_DELIVER_IN_REQUEST", default=DEBUG)
 
 # Brute-force protection
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
