@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "escalation.viewer.ViewerMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "escalation.login_required.PortalLoginRequiredMiddleware",  # keeps ?token= out of next=
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -178,6 +178,12 @@ EMAIL_CONFIG = env.email_url(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="escalation-portal@localhost")
+# Outside services never hold a request: seconds to wait on the mail server and on Slack.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5.0)
+SLACK_TIMEOUT = env.float("SLACK_TIMEOUT", default=5.0)
+# Requests only write mail and Slack messages to the outbox; `deliver_notifications` (cron)
+# sends them. In development (DEBUG) they are sent as the request's transaction commits.
+NOTIFY_DELIVER_IN_REQUEST = env.bool("NOTIFY_DELIVER_IN_REQUEST", default=DEBUG)
 
 # Brute-force protection
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -239,9 +245,29 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No feed token in a log line (escalation/log_redaction.py), the development server's
+    # request lines included: they have their own handler, redeclared here with the filter.
+    "filters": {"redact_feed_tokens": {"()": "escalation.log_redaction.RedactFeedTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_feed_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_feed_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Single sign-on with the company's OpenID Connect provider, when configured.

@@ -11,6 +11,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SLACK_WEBHOOK_URL = ""
 SLACK_SIGNING_SECRET = ""
 SLACK_BOT_TOKEN = ""
+# As in development: the notification tests see what a request sends as it commits; the
+# production mode (cron delivery) has its own tests (tests/test_notify_outage.py).
+NOTIFY_DELIVER_IN_REQUEST = True
 AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -29,12 +30,14 @@ from escalation.admin.rotations import (
     SLOT_SAME_PERSON,
 )
 from escalation.models.validators import (
+    CONTROL_CHARACTER_MESSAGE,
     PAGERDUTY_HANDLE_MESSAGE,
     SLACK_CHANNEL_MESSAGE,
     SLACK_HANDLE_MESSAGE,
     SLACK_USER_ID_MESSAGE,
 )
-from tests import factories
+from escalation.services import swaps as swap_service
+from tests import factories, swaps_data
 from tests.helpers import admin_url, form_data, post_change
 
 ESCALATION_ADMINS = {
@@ -437,6 +440,37 @@ def test_bad_handles_are_refused_under_their_field_and_nothing_changes(
     assert model.objects.values().get(pk=obj.pk) == before
 
 
+@pytest.mark.parametrize(
+    ("model", "field", "value", "character"),
+    [
+        # CR/LF would stop every email about the person (a header cannot hold a line break).
+        (models.Person, "display_name", "Jane Doe\r\nBcc: everyone@example.com", "U+000D"),
+        (models.Person, "email", '"jane\x0bdoe"@example.com', "U+000B"),
+        # The Markdown export wrote these as spaces: the next import renamed the row.
+        (models.Team, "name", "Platform\x0bTeam", "U+000B"),
+        (models.Role, "name", "DBA\x0cLead", "U+000C"),
+        (models.Channel, "purpose", "Incidents\x85and more", "U+0085"),
+        (models.Service, "name", "Payments\u2028API", "U+2028"),
+        (models.EscalationPath, "name", "Technical\u2029path", "U+2029"),
+        (models.PagingRule, "signal", "Error rate\t> 5%", "U+0009"),
+        (models.Rotation, "name", "Primary\x1b[31m", "U+001B"),
+    ],
+)
+def test_control_characters_in_names_are_refused_under_their_field_and_nothing_changes(
+    manager_client, model, field, value, character
+):
+    obj = make(model)
+    before = model.objects.values().get(pk=obj.pk)
+    response = post_change(manager_client, obj, **{field: value})
+    assert response.status_code == 200
+    message = CONTROL_CHARACTER_MESSAGE % {"character": character}
+    assert message in response.context["adminform"].form.errors[field]
+    html = response.content.decode()
+    field_row = html[html.index(f"field-{field}") :]
+    assert message in field_row[: field_row.index("</div>") + 2000]
+    assert model.objects.values().get(pk=obj.pk) == before
+
+
 @pytest.mark.django_db
 def test_phone_numbers_are_shown_in_international_format(staff_client):
     person = factories.PersonFactory(phone="+442079460000")
@@ -611,3 +645,76 @@ def test_feed_token_hashes_are_never_shown(admin_client):
         html = admin_client.get(url).content.decode()
         assert "f00dcafe…" in html
         assert token.token_hash not in html
+
+
+# --- what the swap workflow owns ----------------------------------------------------------------
+
+
+@pytest.fixture
+def reverted_swap(db):
+    with time_machine.travel(swaps_data.NOW, tick=False):
+        team = swaps_data.build_team()
+        swap = swaps_data.approved_request(team)
+        swap = swap_service.swap_request_revert(swap=swap, by=team.manager)
+    return swap
+
+
+def test_history_cannot_bring_a_reverted_swaps_override_back(manager_client, reverted_swap):
+    override = reverted_swap.overrides.get()
+    assert override.reverted_at is not None
+    in_effect = override.history.filter(reverted_at__isnull=True).earliest("history_date")
+    url = reverse(
+        "admin:escalation_override_simple_history", args=[override.pk, in_effect.history_id]
+    )
+    page = manager_client.get(url)
+    assert page.status_code == 200
+    assert 'value="Revert"' not in page.content.decode()
+    # What simple-history's revert form would submit: the version's own values.
+    data = {
+        "rotation": override.rotation_id,
+        "tier": override.tier,
+        "person": override.person_id,
+        "start_0": f"{override.start:%Y-%m-%d}",
+        "start_1": f"{override.start:%H:%M:%S}",
+        "end_0": f"{override.end:%Y-%m-%d}",
+        "end_1": f"{override.end:%H:%M:%S}",
+        "reason": override.reason,
+    }
+    response = manager_client.post(url, data)
+    assert response.status_code == 403
+    override.refresh_from_db()
+    assert override.reverted_at is not None
+    assert not models.Override.objects.in_effect().filter(pk=override.pk).exists()
+    reverted_swap.refresh_from_db()
+    assert reverted_swap.state == models.SwapState.REVERTED
+
+
+def test_a_swap_requests_history_cannot_be_reverted(manager_client, reverted_swap):
+    first = reverted_swap.history.earliest("history_date")
+    url = reverse(
+        "admin:escalation_swaprequest_simple_history", args=[reverted_swap.pk, first.history_id]
+    )
+    assert 'value="Revert"' not in manager_client.get(url).content.decode()
+    assert manager_client.post(url, {"state": "pending"}).status_code == 403
+    reverted_swap.refresh_from_db()
+    assert reverted_swap.state == models.SwapState.REVERTED
+
+
+def test_a_swaps_override_is_read_only_in_the_admin(manager_client, reverted_swap):
+    override = reverted_swap.overrides.get()
+    before = models.Override.objects.values().get(pk=override.pk)
+    url = admin_url(models.Override, "change", override.pk)
+    html = manager_client.get(url).content.decode()
+    assert 'name="start"' not in html and 'name="_save"' not in html
+    response = manager_client.post(url, {"start_0": "2026-01-12", "start_1": "09:00:00"})
+    assert response.status_code == 403
+    assert manager_client.post(admin_url(models.Override, "delete", override.pk)).status_code == 403
+    assert models.Override.objects.values().get(pk=override.pk) == before
+
+
+def test_a_managers_own_override_stays_editable(manager_client):
+    override = factories.OverrideFactory(reason="Holiday cover")
+    response = post_change(manager_client, override, reason="Conference cover")
+    assert response.status_code == 302
+    override.refresh_from_db()
+    assert override.reason == "Conference cover"

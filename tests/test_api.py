@@ -163,6 +163,29 @@ def test_no_session_and_no_token_is_a_401_json_error(client, seed):
     assert "WWW-Authenticate" in response
 
 
+def test_a_401_names_the_bearer_scheme(client, seed):
+    assert client.get(API)["WWW-Authenticate"] == 'Bearer realm="escalation-portal"'
+
+
+def test_a_program_sends_its_token_in_an_authorization_bearer_header(client, seed, token):
+    response = client.get(API, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json()["rotations"]
+    lower = client.get(API, headers={"Authorization": f"bearer  {token} "})
+    assert lower.status_code == 200
+
+
+def test_a_bad_bearer_token_is_a_403_even_with_a_good_one_in_the_address(client, seed, token):
+    response = client.get(API, {"token": token}, headers={"Authorization": f"Bearer {token}x"})
+    assert response.status_code == 403
+    assert response.json() == {"error": views.FEED_LINK_INVALID}
+
+
+def test_another_authorization_scheme_is_not_a_token(client, seed, token):
+    response = client.get(API, headers={"Authorization": f"Basic {token}"})
+    assert response.status_code == 401
+
+
 def test_a_bad_token_is_a_403_json_error(client, seed, token):
     response = client.get(API, {"token": token[:-1]})
     assert response.status_code == 403

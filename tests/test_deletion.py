@@ -7,6 +7,7 @@ a row owns (a path's steps, a step's parties, a severity's responders, a rotatio
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from escalation import models
 from escalation.admin.directory import LIMITED_STEP
+from escalation.admin.logins import LOGIN_IN_USE_HINT
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -46,19 +48,20 @@ FOREIGN_KEYS = {
     ("Service", "primary_contact"): PROTECT,
     ("PagingRule", "channel"): PROTECT,
     ("PagingRule", "alternative_channel"): PROTECT,
+    # Who answers for a team, who is in it, who is on call for a service, whose login a
+    # Person is: changed by hand (with its history), never cleared by deleting the target.
+    ("Team", "lead_role"): PROTECT,  # "relevant team lead" must not fall back silently
+    ("Person", "team"): PROTECT,
+    ("Role", "team"): PROTECT,
+    ("Rotation", "team"): PROTECT,
+    ("Service", "rotation"): PROTECT,
+    ("Person", "user"): PROTECT,
     **{
         (party, target): PROTECT
         for party in ("SeverityResponder", "EscalationStepParty")
         for target in ("role", "person", "channel", "rotation")
     },
-    # Optional links that fall back to something documented when their target goes.
-    ("Team", "lead_role"): SET_NULL,  # the service's primary contact answers for the lead
-    ("Person", "team"): SET_NULL,
-    ("Role", "team"): SET_NULL,
-    ("Rotation", "team"): SET_NULL,
-    ("Service", "rotation"): SET_NULL,  # the first rotation covers the service
     # Logins: deleting one keeps every record of what it did.
-    ("Person", "user"): SET_NULL,
     ("Override", "created_by"): SET_NULL,
     ("Override", "reverted_by"): SET_NULL,
     ("SwapRequest", "filed_by"): SET_NULL,
@@ -140,18 +143,22 @@ def test_a_person_on_nothing_is_deleted_and_keeps_their_login():
     assert type(user).objects.filter(pk=user.pk).exists()
 
 
-def test_deleting_a_login_keeps_the_person_and_the_swap_history():
+def test_a_login_linked_to_a_person_cannot_be_deleted():
     user = factories.UserFactory()
     person = factories.PersonFactory(user=user)
+    assert person in refused(user)
+
+
+def test_deleting_a_login_no_person_uses_keeps_the_swap_history():
+    user = factories.UserFactory()
+    person = factories.PersonFactory()
     swap = factories.SwapRequestFactory(requester=person, filed_by=user)
     models.SwapRequestEvent.objects.create(
         swap=swap, action="filed", actor=user, at=datetime(2026, 1, 1, tzinfo=UTC)
     )
     factories.FeedTokenFactory(user=user)
     user.delete()
-    person.refresh_from_db()
     swap.refresh_from_db()
-    assert person.user is None
     assert swap.filed_by is None and swap.events.get().actor is None
     assert not models.FeedToken.objects.exists()
 
@@ -164,15 +171,32 @@ def test_a_team_with_services_cannot_be_deleted():
     assert service in refused(service.team)
 
 
-def test_a_team_without_services_is_deleted_and_its_people_roles_and_rotations_stay():
+@pytest.mark.parametrize("member", ["person", "role", "rotation"])
+def test_a_team_with_members_roles_or_rotations_cannot_be_deleted(member):
     team = factories.TeamFactory()
-    person = factories.PersonFactory(team=team)
-    role = factories.RoleFactory(team=team)
-    rotation = factories.RotationFactory(team=team)
+    obj = {
+        "person": lambda: factories.PersonFactory(team=team),
+        "role": lambda: factories.RoleFactory(team=team),
+        "rotation": lambda: factories.RotationFactory(team=team),
+    }[member]()
+    assert obj in refused(team)
+    obj.refresh_from_db()
+    assert obj.team == team
+
+
+def test_a_team_nothing_points_at_is_deleted():
+    team = factories.TeamFactory()
     team.delete()
-    for obj in (person, role, rotation):
-        obj.refresh_from_db()
-        assert obj.team is None
+    assert not models.Team.objects.filter(pk=team.pk).exists()
+
+
+def test_a_role_leading_a_team_cannot_be_deleted():
+    # Otherwise "relevant team lead" would quietly become the service's primary contact.
+    role = factories.RoleFactory(name="Backend Tech Lead")
+    team = factories.TeamFactory(lead_role=role)
+    assert team in refused(role)
+    team.refresh_from_db()
+    assert team.lead_role == role
 
 
 def test_a_role_that_is_a_services_contact_or_a_responder_cannot_be_deleted():
@@ -203,14 +227,17 @@ def test_deleting_a_rotation_takes_its_slots_and_overrides_but_nobody():
     slot = factories.RotationSlotFactory()
     rotation = slot.rotation
     override = factories.OverrideFactory(rotation=rotation)
-    service = factories.ServiceFactory(rotation=rotation)
     people = [slot.primary.pk, slot.secondary.pk, override.person.pk]
     rotation.delete()
     assert not models.RotationSlot.objects.filter(pk=slot.pk).exists()
     assert not models.Override.objects.filter(pk=override.pk).exists()
     assert models.Person.objects.filter(pk__in=people).count() == 3
-    service.refresh_from_db()
-    assert service.rotation is None
+
+
+def test_a_rotation_a_service_is_on_call_through_cannot_be_deleted():
+    # Otherwise the service would quietly fall back to the first rotation's people.
+    service = factories.ServiceFactory(rotation=factories.RotationFactory())
+    assert service in refused(service.rotation)
 
 
 def test_deleting_a_path_takes_its_steps_and_parties_but_not_the_roles_they_name():
@@ -355,3 +382,41 @@ def test_the_admin_refuses_to_delete_a_person_who_holds_something_and_names_it(
     if "Swap request" in named:
         assert "1 swap request still waiting for a decision: decline or cancel it" in text
     assert models.Person.objects.filter(pk=person.pk).exists()
+
+
+def test_the_admin_refuses_to_delete_a_role_leading_a_team_and_names_the_team(manager_client):
+    role = factories.RoleFactory(name="Backend Tech Lead")
+    factories.TeamFactory(name="Backend", lead_role=role)
+    response = admin_delete(manager_client, role)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    assert response.status_code == 200
+    assert "“Backend Tech Lead” cannot be deleted" in text
+    assert "Hand each of the following over to someone else first" in text
+    assert "Team: Backend" in text
+    assert models.Role.objects.filter(pk=role.pk).exists()
+
+
+def test_the_admin_refuses_to_delete_a_team_with_people_and_names_them(manager_client):
+    person = factories.PersonFactory(
+        display_name="Engineer C", team=factories.TeamFactory(name="Platform")
+    )
+    response = admin_delete(manager_client, person.team)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    assert "“Platform” cannot be deleted" in text
+    assert "Person: Engineer C" in text
+    person.refresh_from_db()
+    assert person.team.name == "Platform"
+
+
+def test_the_admin_refuses_to_delete_a_login_linked_to_a_person_and_says_how(admin_client):
+    user = factories.UserFactory(username="jdoe")
+    person = factories.PersonFactory(display_name="Jane Doe", user=user)
+    url = reverse("admin:auth_user_delete", args=[user.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    assert response.status_code == 200
+    assert "“jdoe” cannot be deleted" in text
+    assert LOGIN_IN_USE_HINT in text
+    assert "Person: Jane Doe" in text
+    person.refresh_from_db()
+    assert person.user == user

@@ -1,9 +1,14 @@
 """Feed tokens: long and random, stored only as a hash, replaced and revoked for good."""
 
+import io
+import logging
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.urls import reverse
 
+from escalation.log_redaction import REDACTED, redact_tokens
 from escalation.models import FeedToken
 from escalation.services.feed_tokens import (
     HINT_LENGTH,
@@ -71,3 +76,81 @@ def test_one_users_token_never_opens_another_users_feed(user):
     theirs = feed_token_regenerate(user=other)
     assert feed_token_user(token=mine, at=AT) == user
     assert feed_token_user(token=theirs, at=AT) == other
+
+
+# --- Keeping tokens out of places they do not belong -------------------------------------------
+
+
+def test_the_ics_feed_takes_a_bearer_token_too(client, user):
+    token = feed_token_regenerate(user=user)
+    url = reverse("escalation:calendar_ics")
+    assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get(url, headers={"Authorization": "Bearer nope"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/oncall/?token={token}&weeks=4", "/oncall/?weeks=4&token={token}&token=again"],
+)
+def test_a_token_is_never_carried_into_the_login_pages_next(client, user, address):
+    token = feed_token_regenerate(user=user)
+    response = client.get(address.format(token=token))
+    assert response.status_code == 302
+    location = response["Location"]
+    assert token not in location and "token" not in location
+    assert parse_qs(urlsplit(location).query)["next"] == ["/oncall/?weeks=4"]
+    login_page = client.get(location).content.decode()
+    assert token not in login_page
+
+
+def test_a_page_with_only_a_token_sends_to_the_login_page_with_its_bare_path(client, user):
+    token = feed_token_regenerate(user=user)
+    location = client.get(f"/contacts/?token={token}")["Location"]
+    assert parse_qs(urlsplit(location).query)["next"] == ["/contacts/"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '"GET /api/oncall/?at=2026-01-01&token=Ab_c-9 HTTP/1.1" 200',
+            f'"GET /api/oncall/?at=2026-01-01&token={REDACTED} HTTP/1.1" 200',
+        ),
+        ("GET /oncall/calendar.ics?token=Ab_c-9", f"GET /oncall/calendar.ics?token={REDACTED}"),
+        (
+            "/accounts/login/?next=/oncall/%3Ftoken%3DAb_c-9%26weeks%3D4",
+            f"/accounts/login/?next=/oncall/%3Ftoken%3D{REDACTED}%26weeks%3D4",
+        ),
+        ("Authorization: Bearer Ab_c-9.x", f"Authorization: Bearer {REDACTED}"),
+        ("no secret in /oncall/?weeks=4", "no secret in /oncall/?weeks=4"),
+    ],
+)
+def test_tokens_are_redacted_from_log_lines(line, expected):
+    assert redact_tokens(line) == expected
+
+
+def handlers_of(logger: logging.Logger) -> list[logging.Handler]:
+    """Every handler a record sent to `logger` reaches, as logging walks up to the root."""
+    found: list[logging.Handler] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        found.extend(current.handlers)
+        current = current.parent if current.propagate else None  # type: ignore[assignment]
+    return found
+
+
+@pytest.mark.parametrize("name", ["django.server", "django.request", "escalation"])
+def test_the_portals_log_handlers_write_no_token(user, name):
+    token = feed_token_regenerate(user=user)
+    logger = logging.getLogger(name)
+    handlers = [h for h in handlers_of(logger) if isinstance(h, logging.StreamHandler)]
+    assert handlers
+    stream = io.StringIO()
+    streams = [h.setStream(stream) for h in handlers]
+    try:
+        logger.error('"GET /api/oncall/?token=%s HTTP/1.1" 200', token)
+    finally:
+        for handler, old in zip(handlers, streams, strict=True):
+            handler.setStream(old)
+    assert f"token={REDACTED}" in stream.getvalue()
+    assert token not in stream.getvalue()

@@ -23,7 +23,7 @@ from django.utils.html import escape
 from icalendar import Calendar
 
 from escalation import models
-from escalation.documents.errors import DocumentError
+from escalation.documents.errors import CONTROL_CHARACTER, DocumentError
 from escalation.documents.exporter import export_document
 from escalation.documents.importer import import_document
 from escalation.documents.parser import parse_document
@@ -407,3 +407,25 @@ def test_a_document_with_reserved_characters_is_refused_with_its_line(seed_path,
     code = f"U\\+{ord(character):04X}"
     with pytest.raises(DocumentError, match=rf"^doc\.md:16: the character {code} cannot be part"):
         parse_document(text, source="doc.md")
+
+
+@pytest.mark.parametrize(
+    "character", ["\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\x1b", "\x7f", "\x08"]
+)
+def test_a_name_with_a_control_character_is_refused_by_the_importer_with_its_line(
+    seeded, seed_path, character
+):
+    # Python's str.split() and strip() take most of these for spaces: without the check the
+    # name would be imported with the character, then exported with a space in its place.
+    text = seed_path.read_text(encoding="utf-8").replace("Engineer A", f"Engineer{character}A", 1)
+    before = list(models.Person.objects.values_list("display_name", flat=True))
+    expected = CONTROL_CHARACTER.format(code=ord(character))
+    with pytest.raises(DocumentError) as refused:
+        import_document(text, source="doc.md")
+    assert str(refused.value) == f"doc.md:16: {expected}"
+    assert list(models.Person.objects.values_list("display_name", flat=True)) == before
+
+
+def test_tabs_between_cells_are_still_read_as_spaces(seeded, seed_path):
+    text = seed_path.read_text(encoding="utf-8").replace("| Engineer A |", "|\tEngineer A\t|", 1)
+    assert not import_document(text, source="doc.md").changed

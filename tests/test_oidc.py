@@ -16,9 +16,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import clear_url_caches, reverse, set_urlconf
+from django.utils.html import escape
 
 import portal.urls
-from escalation.auth import PersonOIDCBackend
+from escalation.auth import EMAIL_NOT_VERIFIED, PRIVILEGED_ACCOUNT, PersonOIDCBackend
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +238,58 @@ def test_linking_a_person_is_kept_in_their_history(oidc, client):
     latest = person.history.first()
     assert latest.user_id == person.user_id is not None
     assert latest.history_type == "~"
+
+
+# --- What single sign-on never does ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("verified", [False, "false", "FALSE"])
+def test_an_email_the_provider_did_not_verify_is_refused(oidc, client, verified):
+    person = factories.PersonFactory(email="jane.doe@example.com")
+    users_before = User.objects.count()
+    claims = {"email": "jane.doe@example.com", "email_verified": verified, "sub": "1"}
+    response = come_back(client, start_sso(client), claims)
+    assert response["Location"] == "/accounts/login/"
+    assert logged_in_user(client) is None
+    assert User.objects.count() == users_before
+    person.refresh_from_db()
+    assert person.user is None
+    assert escape(EMAIL_NOT_VERIFIED) in client.get(response["Location"]).content.decode()
+
+
+def test_an_email_the_provider_verified_logs_in(oidc, client):
+    claims = {"email": "jane.doe@example.com", "email_verified": True, "sub": "1"}
+    come_back(client, start_sso(client), claims)
+    assert logged_in_user(client) is not None
+
+
+@pytest.mark.parametrize(
+    "make_account",
+    [
+        lambda: factories.UserFactory(username="ops", email="ops@example.com", is_staff=True),
+        lambda: factories.UserFactory(username="ops", email="ops@example.com", is_superuser=True),
+        lambda: factories.ManagerFactory(username="ops", email="ops@example.com"),
+    ],
+    ids=["staff", "superuser", "manager"],
+)
+def test_a_sign_on_never_takes_over_an_account_with_rights(oidc, client, make_account):
+    account = make_account()
+    person = factories.PersonFactory(email="ops@example.com")
+    users_before = User.objects.count()
+    claims = {"email": "OPS@example.com", "email_verified": True, "sub": "1"}
+    response = come_back(client, start_sso(client), claims)
+    assert response["Location"] == "/accounts/login/"
+    assert logged_in_user(client) is None
+    assert User.objects.count() == users_before  # no twin account either
+    person.refresh_from_db()
+    assert person.user is None
+    assert escape(PRIVILEGED_ACCOUNT) in client.get(response["Location"]).content.decode()
+    # The account's own log-in still works.
+    client.post(reverse("login"), {"username": "ops", "password": "correct horse battery staple"})
+    assert logged_in_user(client) == account
+
+
+def test_a_plain_account_with_the_email_is_still_matched(oidc, client):
+    user = factories.UserFactory(username="viewer", email="viewer@example.com")
+    come_back(client, start_sso(client), {"email": "viewer@example.com", "sub": "1"})
+    assert logged_in_user(client) == user

@@ -132,6 +132,29 @@ class HistoryAdmin(StaffMayViewMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class NoHistoryRevertMixin:
+    """For the rows the swap workflow owns (overrides, swap requests): their history is read,
+    never reverted. A revert would write an old version back as it was, bringing a reverted
+    override back into effect while its swap request still says Reverted; their state changes
+    go through the swap service (`escalation.services.swaps`)."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return True
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+
+
 class ReadOnlyMixin:
     """Shown to every staff member, changed by nobody in the admin (not even superusers)."""
 

@@ -90,7 +90,7 @@ class PersonAdmin(HistoryAdmin):
     list_display_links = ["name_and_roles"]
     list_filter = [MissingContactFilter, "is_active", "team"]
     search_fields = ["display_name", "email", "slack_handle", "pagerduty_handle", "phone"]
-    autocomplete_fields = ["team"]
+    autocomplete_fields = ["team", "user"]
     ordering = ["display_name"]
     actions = ["mark_verified"]
     readonly_fields = ["roles_held"]
@@ -121,7 +121,10 @@ class PersonAdmin(HistoryAdmin):
             "Login",
             {
                 "fields": ["user"],
-                "description": "Linked automatically by email at single sign-on.",
+                "description": (
+                    "Linked automatically by email at single sign-on; otherwise pick the "
+                    "person's login here (add it first under Users if it does not exist)."
+                ),
                 "classes": ["collapse"],
             },
         ),
@@ -129,12 +132,6 @@ class PersonAdmin(HistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return super().get_queryset(request).select_related("team").prefetch_related("roles")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:  # type: ignore[union-attr]
-            readonly.append("user")
-        return readonly
 
     @admin.display(description="Missing")
     def missing(self, person: Person) -> SafeString:

@@ -26,6 +26,7 @@ from .base import (
     EscalationAdmin,
     EscalationForm,
     HistoryAdmin,
+    NoHistoryRevertMixin,
     ReadOnlyInline,
     ReadOnlyMixin,
 )
@@ -178,7 +179,7 @@ class OverrideForm(EscalationForm):
 
 
 @admin.register(Override)
-class OverrideAdmin(HistoryAdmin):
+class OverrideAdmin(NoHistoryRevertMixin, HistoryAdmin):
     form = OverrideForm
     list_display = ["person", "rotation", "tier", "start", "end", "in_effect", "swap_request"]
     list_select_related = [
@@ -201,6 +202,17 @@ class OverrideAdmin(HistoryAdmin):
         ),
     ]
 
+    def has_change_permission(self, request: HttpRequest, obj: Override | None = None) -> bool:
+        # An approved swap's overrides change only through the swap (revert it on its page).
+        if obj is not None and obj.swap_request_id is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Override | None = None) -> bool:
+        if obj is not None and obj.swap_request_id is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description="In effect", boolean=True)
     def in_effect(self, override: Override) -> bool:
         return override.reverted_at is None
@@ -222,7 +234,7 @@ class SwapRequestEventInline(ReadOnlyInline):
 
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(ReadOnlyMixin, HistoryAdmin):
+class SwapRequestAdmin(NoHistoryRevertMixin, ReadOnlyMixin, HistoryAdmin):
     list_display = ["__str__", "rotation", "tier", "start", "end", "state", "created_at"]
     list_select_related = ["rotation", "requester", "colleague"]
     list_filter = ["state", "kind", "rotation"]

@@ -28,6 +28,9 @@ _PROTECT = re.compile(r"\\([" + re.escape(ESCAPABLE) + r"])")
 RESTORE = str.maketrans({placeholder: char for char, placeholder in _PLACEHOLDERS.items()})
 # Never in a document: the placeholders, and NUL (PostgreSQL refuses it in text).
 RESERVED_CHARACTERS = re.compile("[\x00\ufdd0-\ufdef]")
+# Never in a value (models.validators.validate_single_line): control characters and the line and
+# paragraph separators. Between values, a document has line breaks and may have tabs.
+CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def protect(text: str) -> str:

@@ -3,7 +3,8 @@
 Independent of the document's sections. The planners (`planners.py`) `record` each row they
 match or create, with the values the document gives it and the line and column those come
 from; the change set keeps what differs from the database. Then:
-- `validate`: every new or changed row against the model's own validation (`full_clean()`);
+- `validate`: every new row, and the fields the document changes on an existing one, against
+  the model's own validation (`full_clean()`);
   a value the model refuses (too long, a bad Slack channel...) becomes `DocumentError`
   `PATH:LINE: Column "value": problem`, pointing at the document's cell;
 - `write`: deletions first, then the rows model by model, what a row points to first (one
@@ -106,6 +107,9 @@ class Row:
     column: str
     created: bool
     changes: list[str] = field(default_factory=list)
+    #: The fields the document changes on an existing row: only those are validated, so a
+    #: value stored before a rule existed does not stop an import that leaves it alone.
+    changed_fields: set[str] = field(default_factory=set)
     #: Model field → the document's column, for validation messages.
     columns: dict[str, str] = field(default_factory=dict)
 
@@ -170,6 +174,7 @@ class ChangeSet:
                     (old_id is not None) if new is None else (new.pk is None or new.pk != old_id)
                 )
                 if differs:
+                    row.changed_fields.add(name)
                     if not row.created:
                         old = self._display_value(old_id, model_field.related_model)  # type: ignore[arg-type]
                         row.changes.append(f"{name}: {old} → {self._display_value(new)}")
@@ -181,6 +186,7 @@ class ChangeSet:
             else:
                 differs = old_value != new
             if differs:
+                row.changed_fields.add(name)
                 if not row.created:
                     row.changes.append(
                         f"{name}: {self._display_value(old_value)} → {self._display_value(new)}"
@@ -246,7 +252,9 @@ class ChangeSet:
                 if row.created or row.changes:
                     try:
                         row.obj.full_clean(
-                            exclude=relations, validate_unique=False, validate_constraints=False
+                            exclude=relations + _unchanged(model, row),
+                            validate_unique=False,
+                            validate_constraints=False,
                         )
                     except ValidationError as exc:
                         raise self._invalid(row, exc) from None
@@ -284,7 +292,9 @@ class ChangeSet:
             # constraints anyway (IntegrityError): a query per check and row would make a
             # 400-service import take seconds on PostgreSQL.
             row.obj.full_clean(
-                exclude=_foreign_keys(model), validate_unique=False, validate_constraints=False
+                exclude=_foreign_keys(model) + _unchanged(model, row),
+                validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as exc:
             raise self._invalid(row, exc) from None
@@ -340,6 +350,13 @@ class ChangeSet:
         for obj, display in self.deletions:
             report.changes.append(f'deleted {type(obj).__name__} "{display}"')
         return report
+
+
+def _unchanged(model: type[models.Model], row: Row) -> list[str]:
+    """The fields of an existing row the document leaves as they are (none of a new row's)."""
+    if row.created:
+        return []
+    return [f.name for f in model._meta.concrete_fields if f.name not in row.changed_fields]
 
 
 def _foreign_keys(model: type[models.Model]) -> list[str]:

@@ -14,6 +14,10 @@ NO_KNOWN_SECTION = (
 )
 UNTERMINATED_FENCE = "this code fence is never closed (no closing ``` line)"
 RESERVED_CHARACTER = "the character U+{code:04X} cannot be part of the document: remove it"
+CONTROL_CHARACTER = (
+    "the control character U+{code:04X} cannot be part of the document: names and values are "
+    "one line of printable text (only line breaks between lines and tabs are allowed); remove it"
+)
 
 # Sections.
 DUPLICATE_SECTION = 'the section "{title}" appears twice (first on line {first})'

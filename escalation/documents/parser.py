@@ -18,7 +18,15 @@ Where the reading happens, in order:
 from __future__ import annotations
 
 from . import errors
-from .blocks import RESERVED_CHARACTERS, Block, Heading, protect, read_blocks, restored
+from .blocks import (
+    CONTROL_CHARACTERS,
+    RESERVED_CHARACTERS,
+    Block,
+    Heading,
+    protect,
+    read_blocks,
+    restored,
+)
 from .format import (
     CHANNELS,
     CONTACTS,
@@ -55,6 +63,10 @@ def parse_document(text: str, *, source: str) -> Document:
     if reserved:
         line = text.count("\n", 0, reserved.start()) + 1
         raise reader.error(line, errors.RESERVED_CHARACTER.format(code=ord(reserved.group())))
+    control = CONTROL_CHARACTERS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise reader.error(line, errors.CONTROL_CHARACTER.format(code=ord(control.group())))
     sections = _sections(reader, read_blocks(protect(text), source))
     known = {section.key: section for section in sections if section.key}
     if not known:

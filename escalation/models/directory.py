@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .people import Person, Role, Team
-from .validators import validate_slack_channel
+from .validators import validate_single_line, validate_slack_channel
 
 
 class ChannelKind(models.TextChoices):
@@ -27,14 +27,19 @@ class ChannelKind(models.TextChoices):
 
 class Channel(models.Model):
     name = models.CharField(
-        max_length=120, unique=True, help_text="#incidents, PagerDuty, Status page…"
+        max_length=120,
+        unique=True,
+        validators=[validate_single_line],
+        help_text="#incidents, PagerDuty, Status page…",
     )
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=ChannelKind.choices, default=ChannelKind.SLACK)
-    purpose = models.CharField(max_length=300, blank=True)
-    who_posts = models.CharField(max_length=300, blank=True)
+    purpose = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
+    who_posts = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     url = models.URLField(
-        blank=True, help_text="Where the channel lives (Slack, status page, queue)."
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Where the channel lives (Slack, status page, queue).",
     )
     position = models.PositiveIntegerField(
         null=True,
@@ -88,7 +93,11 @@ class Party(models.Model):
     """Who to reach, and how. Concrete subclasses add where the party stands."""
 
     kind = models.CharField(max_length=20, choices=PartyKind.choices)
-    label = models.CharField(max_length=200, help_text="The words the document uses: “VP Eng”.")
+    label = models.CharField(
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="The words the document uses: “VP Eng”.",
+    )
     role = models.ForeignKey(
         Role, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -140,7 +149,7 @@ class Severity(models.Model):
     level = models.PositiveSmallIntegerField(
         unique=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
     )
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -189,7 +198,7 @@ class ServiceQuerySet(models.QuerySet["Service"]):
 
 
 class Service(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="services")
     primary_contact = models.ForeignKey(
@@ -200,7 +209,7 @@ class Service(models.Model):
         "escalation.Rotation",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="services",
         help_text="Who is on call for it; empty: the first rotation.",
     )
@@ -231,7 +240,7 @@ class PathKind(models.TextChoices):
 
 
 class EscalationPath(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=PathKind.choices, default=PathKind.OTHER)
     description = models.TextField(blank=True)
@@ -257,10 +266,16 @@ class EscalationStep(models.Model):
         null=True, blank=True, help_text="Move on only if not resolved within this many minutes."
     )
     condition = models.CharField(
-        max_length=200, blank=True, help_text="An explicit condition: “data breach confirmed”."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="An explicit condition: “data breach confirmed”.",
     )
     note = models.CharField(
-        max_length=200, blank=True, help_text="How or why: “for affected service”."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="How or why: “for affected service”.",
     )
     history = HistoricalRecords(m2m_fields=[only_severities])
 
@@ -300,7 +315,7 @@ class PagingAction(models.TextChoices):
 
 
 class PagingRule(models.Model):
-    signal = models.CharField(max_length=200, unique=True)
+    signal = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     action = models.CharField(max_length=20, choices=PagingAction.choices)
     sustained_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="For “page if sustained”: how long, in minutes."

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .validators import (
     validate_pagerduty_handle,
+    validate_single_line,
     validate_slack_channel,
     validate_slack_handle,
     validate_slack_user_id,
@@ -18,7 +19,7 @@ from .validators import (
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     slack_channel = models.CharField(
         max_length=81,
@@ -30,7 +31,7 @@ class Team(models.Model):
         "Role",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="teams_led",
         help_text="The role answering for “relevant team lead”. Empty: the service's primary contact.",
     )
@@ -79,8 +80,8 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Person(models.Model):
-    display_name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
+    display_name = models.CharField(max_length=200, validators=[validate_single_line])
+    email = models.EmailField(blank=True, validators=[validate_single_line])
     slack_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_slack_handle], help_text="e.g. @jane.doe"
     )
@@ -99,13 +100,13 @@ class Person(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="person",
     )
     is_active = models.BooleanField(default=True)
@@ -152,7 +153,7 @@ class RoleQuerySet(models.QuerySet["Role"]):
 class Role(models.Model):
     """A named position ("DBA Lead"); a role without a holder is TBD."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     slack_alias = models.CharField(
         max_length=81,
@@ -167,7 +168,7 @@ class Role(models.Model):
         help_text="e.g. @dba-lead",
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="roles"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
     )
     holder = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import rotation as engine
 from .people import Person, Team
-from .validators import validate_slack_channel, validate_time_zone
+from .validators import validate_single_line, validate_slack_channel, validate_time_zone
 
 
 class Weekday(models.IntegerChoices):
@@ -48,10 +48,10 @@ class OnCallTier(models.TextChoices):
 
 
 class Rotation(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="rotations"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="rotations"
     )
     handoff_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, default=Weekday.MONDAY
@@ -68,7 +68,10 @@ class Rotation(models.Model):
         help_text="Alternation: the date of a handoff at which the first slot starts.",
     )
     schedule_note = models.CharField(
-        max_length=200, blank=True, help_text="“Managed in PagerDuty”."
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="“Managed in PagerDuty”.",
     )
     swap_channel = models.CharField(
         max_length=81, blank=True, validators=[validate_slack_channel], help_text="#on-call-swap"
@@ -138,7 +141,9 @@ def _position(slot: "RotationSlot") -> int:
 class RotationSlot(models.Model):
     rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="slots")
     position = models.PositiveSmallIntegerField()
-    label = models.CharField(max_length=120, help_text="“Odd weeks”.")
+    label = models.CharField(
+        max_length=120, validators=[validate_single_line], help_text="“Odd weeks”."
+    )
     week_parity = models.CharField(
         max_length=4,
         choices=WeekParity.choices,
@@ -194,7 +199,7 @@ class Override(models.Model):
     swap_request = models.ForeignKey(
         "SwapRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="overrides"
     )
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=500, blank=True, validators=[validate_single_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

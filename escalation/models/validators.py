@@ -1,5 +1,6 @@
-"""Validators for the handles people type into the admin."""
+"""Validators for the names and handles people type into the admin."""
 
+import unicodedata
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,34 @@ SLACK_USER_ID_MESSAGE = (
     "(in Slack: their profile, ⋮, Copy member ID)."
 )
 TIME_ZONE_MESSAGE = "Enter an IANA time zone name such as Europe/Berlin or UTC."
+CONTROL_CHARACTER_MESSAGE = (
+    "Remove the control character %(character)s: a name is one line of printable text, "
+    "without line breaks, tabs or other control characters."
+)
+
+# Control characters (Cc: tab, CR, LF, VT, FF, NEL...) and the line and paragraph separators
+# (Zl, Zp: U+2028, U+2029). In a name they break an email's headers, and the Markdown export
+# writes them as spaces, so the next import would rename the row.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def first_control_character(value: str) -> str | None:
+    """The first character of `value` that has no place in a name, or None."""
+    for char in value:
+        if unicodedata.category(char) in _CONTROL_CATEGORIES:
+            return char
+    return None
+
+
+def validate_single_line(value: str) -> None:
+    char = first_control_character(value)
+    if char is not None:
+        raise ValidationError(
+            CONTROL_CHARACTER_MESSAGE,
+            code="control_character",
+            params={"character": f"U+{ord(char):04X}"},
+        )
+
 
 validate_slack_handle = RegexValidator(r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", SLACK_HANDLE_MESSAGE)
 validate_slack_channel = RegexValidator(r"^#[a-z0-9][a-z0-9._-]{0,79}\Z", SLACK_CHANNEL_MESSAGE)

@@ -1,20 +1,31 @@
 """Email and Slack delivery through the outbox (`OutgoingMessage`).
 
 Callers write messages inside their own transaction (`enqueue`), so a request and the notices
-about it commit or roll back together; delivery starts once the transaction has committed
-(`transaction.on_commit`). A delivery that fails is logged and stays pending, to be tried again
-later with a growing delay by `manage.py deliver_notifications` (cron): it never raises into the
-request that caused it and never loses the message. After `MAX_ATTEMPTS` it is marked failed.
+about it commit or roll back together. Nothing a request does waits on the mail server or Slack:
+`manage.py deliver_notifications` (cron, every minute) sends what is pending, outside any
+request. Only with `NOTIFY_DELIVER_IN_REQUEST` (development: on with DEBUG) does delivery start
+as the transaction commits (`transaction.on_commit`), inside the request. A delivery that fails
+is logged and stays pending, to be tried again later with a growing delay; it never raises into
+the request that caused it and never loses the message. After `MAX_ATTEMPTS` it is marked failed.
+
+How often a message arrives: email at least once (a mail server that took the message but did
+not confirm it in `EMAIL_TIMEOUT` gets it again on the retry; mail clients show duplicates side
+by side). Slack at most once once sent: a Slack incoming webhook has no idempotency key, so a
+post Slack received but did not answer in `SLACK_TIMEOUT` may have been posted; it is marked
+failed with `SLACK_OUTCOME_UNKNOWN` instead of being posted again. Slack is retried only when
+it certainly did not post (no connection, or a refusal it answered).
 
 Slack goes through an incoming webhook (`settings.SLACK_WEBHOOK_URL`; no webhook, no Slack
 messages), or through the Slack app's bot (`SLACK_BOT_TOKEN`, `escalation.integrations.slack`):
 messages with buttons, edited in place later (`Notice.updates_key`), and answers to one person
-through the `response_url` of their click; email through Django's email backend (`EMAIL_URL`). What the messages say is
-`escalation.notify.messages`'s business: this module sends them as they are.
+through the `response_url` of their click; email through Django's email backend (`EMAIL_URL`).
+What the messages say is `escalation.notify.messages`'s business: this module sends them as
+they are.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -37,7 +48,7 @@ from ..models import MessageChannel, MessageStatus, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
-SLACK_TIMEOUT_SECONDS = 5
+SLACK_TIMEOUT_SECONDS = 5.0  # unless settings.SLACK_TIMEOUT says otherwise
 #: A message being sent is held back from other senders this long (longer than any timeout).
 CLAIM_LEASE = timedelta(minutes=2)
 #: Delay before the next attempt after the first, second... failure (the last one repeats).
@@ -47,6 +58,14 @@ NO_WEBHOOK = "SLACK_WEBHOOK_URL is not set."
 SLACK_NOT_OK = "Slack answered {status}: {body}"
 NOT_POSTED_YET = "The message to update is not posted yet."
 SUPERSEDED = "A later edit of the same message replaced this one."
+SLACK_OUTCOME_UNKNOWN = (
+    "Slack received the message but did not answer ({error}); it may have been posted, so it "
+    "is not posted again."
+)
+
+
+class SlackOutcomeUnknown(Exception):
+    """The webhook got the whole request, then no answer came: posted or not, nobody knows."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +134,7 @@ def enqueue(notices: Iterable[Notice]) -> list[OutgoingMessage]:
         except IntegrityError:
             continue
         messages.append(message)
-    if messages:
+    if messages and getattr(settings, "NOTIFY_DELIVER_IN_REQUEST", False):
         transaction.on_commit(partial(_deliver_after_commit, [m.pk for m in messages]))
     return messages
 
@@ -152,6 +171,17 @@ def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryRe
         attempts = message.attempts + 1
         try:
             _send(message)
+        except SlackOutcomeUnknown as error:
+            OutgoingMessage.objects.filter(pk=message.pk).update(
+                attempts=attempts,
+                last_error=SLACK_OUTCOME_UNKNOWN.format(error=error)[:2000],
+                status=MessageStatus.FAILED,
+                next_attempt_at=None,
+            )
+            logger.warning(
+                "Slack message %s may or may not have been posted: %s", message.pk, error
+            )
+            report.failed += 1
         except Exception as error:  # any failure: log it, keep the message for a retry
             gave_up = attempts >= MAX_ATTEMPTS
             delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
@@ -258,12 +288,19 @@ def post_to_slack(url: str, payload: dict[str, str]) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        timeout = getattr(settings, "SLACK_TIMEOUT", SLACK_TIMEOUT_SECONDS)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             status = response.status
             body = response.read(200).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
+    except urllib.error.URLError as error:
+        if not isinstance(error, urllib.error.HTTPError):
+            # Raised while connecting or sending (urllib wraps those): Slack got no message.
+            raise
         raise RuntimeError(
             SLACK_NOT_OK.format(status=error.code, body=error.read(200).decode("utf-8", "replace"))
         ) from None
+    except (OSError, http.client.HTTPException) as error:
+        # Raised while waiting for or reading the answer: the request had been sent whole.
+        raise SlackOutcomeUnknown(f"{type(error).__name__}: {error}") from error
     if not 200 <= status < 300:
         raise RuntimeError(SLACK_NOT_OK.format(status=status, body=body))

@@ -8,6 +8,7 @@ is checked by looking up its hash, so no secret is ever compared character by ch
 import hashlib
 import secrets
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -17,6 +18,8 @@ from ..models import FeedToken
 
 TOKEN_BYTES = 32
 HINT_LENGTH = 8
+#: Where a feed request carries its token: `?token=` (calendar apps), or this header (programs).
+TOKEN_PARAMETER = "token"  # noqa: S105 (the parameter's name, not a secret)
 
 
 def hash_token(token: str) -> str:
@@ -64,3 +67,18 @@ def feed_token_user(*, token: str, at: datetime) -> User | None:
         return None
     FeedToken.objects.filter(pk=feed_token.pk).update(last_used_at=at)
     return feed_token.user
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for no or another scheme."""
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+def without_token(path: str, query: dict[str, list[str]]) -> str:
+    """`path` with its query string minus any token: where to send someone after they log in."""
+    kept = [(key, value) for key, values in query.items() for value in values]
+    kept = [(key, value) for key, value in kept if key != TOKEN_PARAMETER]
+    return f"{path}?{urlencode(kept)}" if kept else path

@@ -1,7 +1,8 @@
 """Who is on call: the dashboard, the calendar, the iCalendar feed, the JSON API and the profile.
 
 The feed and the API are for programs that cannot log in: they accept the session or the
-user's secret feed token (`?token=`). A token, when given, must be valid even with a session,
+user's secret feed token (`?token=`, or an `Authorization: Bearer` header, which stays out of
+access logs). A token, when given, must be valid even with a session,
 so a broken feed link is noticed in the browser rather than after it reached a calendar app.
 """
 
@@ -24,14 +25,21 @@ from ..cache import cached_value, page_fragment
 from ..feeds import build_calendar
 from ..forms import CalendarForm, parse_instant
 from ..selectors import oncall as selectors
-from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
+from ..services.feed_tokens import (
+    TOKEN_PARAMETER,
+    bearer_token,
+    feed_token_regenerate,
+    feed_token_revoke,
+    feed_token_user,
+)
 from ..validity import ALWAYS, Validity
 from ..viewer import PortalRequest
 
 API_NAIVE_AT = "A time without an offset (2026-11-30T09:00:00) is read as UTC."
 PERSON_INVALID = "person must be the number of a person in the portal."
 FEED_LOGIN_REQUIRED = (
-    "Log in, or add your feed token to the address (?token=…): your profile page has the link."
+    "Log in, or give your feed token (in the address as ?token=…, or in an Authorization: "
+    "Bearer header): your profile page has it."
 )
 FEED_LINK_INVALID = (
     "This feed token is not valid: it was regenerated or revoked. Your profile page has the "
@@ -48,7 +56,9 @@ WEEK_CHOICES = [1, 2, 4, 8, 13, 26, 52, 104]
 
 def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
     """The user a feed request is for, by token or session; else None and why."""
-    token = request.GET.get("token")
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if token is None:
+        token = request.GET.get(TOKEN_PARAMETER)
     if token is not None:
         user = feed_token_user(token=token, at=timezone.now())
         return user, "" if user is not None else FEED_LINK_INVALID
@@ -158,7 +168,7 @@ def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
 def _json_error(message: str, status: int) -> JsonResponse:
     response = JsonResponse({"error": message}, status=status)
     if status == 401:
-        response["WWW-Authenticate"] = 'Token realm="escalation-portal"'
+        response["WWW-Authenticate"] = 'Bearer realm="escalation-portal"'
     return response
 
 
@@ -168,7 +178,7 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
     """`/api/oncall/?at=<ISO 8601>`: who is on call at `at` (default now); naive `at` is UTC."""
     user, problem = _feed_user(request)
     if user is None:
-        return _json_error(problem, 403 if "token" in request.GET else 401)
+        return _json_error(problem, 401 if problem == FEED_LOGIN_REQUIRED else 403)
     at = timezone.now()
     if request.GET.get("at", "").strip():
         try:

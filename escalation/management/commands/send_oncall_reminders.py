@@ -48,8 +48,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"would send to {notice.recipient}: {notice.subject}")
             return
         with transaction.atomic():
-            queued = enqueue(notices)  # delivered as the transaction commits
-        retried = deliver()  # and whatever earlier runs left pending, when due
+            queued = enqueue(notices)  # (in development, sent as it commits)
+        deliver([message.pk for message in queued])
+        retried = deliver()  # whatever earlier runs left pending, when due
         sent = count_sent(queued)
         self.stdout.write(
             f"{len(queued)} new message(s): {sent} sent, {len(queued) - sent} kept for a retry. "
