@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from .. import rotation as engine
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot
@@ -353,18 +353,27 @@ def _slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
     return slot.primary if tier == engine.Tier.PRIMARY else slot.secondary
 
 
+_ROTATION_ORDER = ("rotation__position", "rotation__name", "rotation_id")
+
+
 def _load_rotations(
-    rotation_ids: Iterable[int] | None = None, *, with_people: bool = False
+    rotation_ids: Iterable[int] | None = None,
+    *,
+    with_people: bool = False,
+    and_first: bool = False,
 ) -> _Loaded:
     """Rotations that have slots, in display order, with their slots (and their people, when
-    `with_people`). One query."""
-    slots = RotationSlot.objects.select_related("rotation").order_by(
-        "rotation__position", "rotation__name", "rotation_id", "position"
-    )
+    `with_people`): all of them, or those of `rotation_ids` (and the first rotation, when
+    `and_first`). One query."""
+    slots = RotationSlot.objects.select_related("rotation").order_by(*_ROTATION_ORDER, "position")
     if with_people:
         slots = slots.select_related("primary", "secondary")
     if rotation_ids is not None:
-        slots = slots.filter(rotation_id__in=list(rotation_ids))
+        named = Q(rotation_id__in={key for key in rotation_ids if key is not None})
+        if and_first:
+            first = RotationSlot.objects.order_by(*_ROTATION_ORDER).values("rotation_id")[:1]
+            named |= Q(rotation_id=Subquery(first))
+        slots = slots.filter(named)
     by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
@@ -442,7 +451,11 @@ def _instant(at: datetime) -> tuple[datetime, datetime]:
 
 
 def _load_current_shifts(
-    at: datetime, rotation_ids: Iterable[int] | None = None, *, and_next_handoff: bool = False
+    at: datetime,
+    rotation_ids: Iterable[int] | None = None,
+    *,
+    and_next_handoff: bool = False,
+    and_first: bool = False,
 ) -> tuple[_Loaded, list[tuple[Rotation, engine.Schedule, engine.Shift]]]:
     """Each rotation's shift at `at`, with every override touching it (up to and including the
     next handoff instant, when `and_next_handoff`) and everyone either names. Two queries.
@@ -450,7 +463,7 @@ def _load_current_shifts(
     All of the shift's overrides, not only those in effect at `at`: the stretch `at` falls in
     ends where the next override starts, and the answer's `validity` must know it.
     """
-    loaded = _load_rotations(rotation_ids, with_people=True)
+    loaded = _load_rotations(rotation_ids, with_people=True, and_first=and_first)
     current = [
         (rotation, schedule, engine.shift_at(schedule, at))
         for rotation, schedule in loaded.rotations
@@ -474,12 +487,58 @@ def _holding(stretches: Iterable[engine.Assignment | engine.Shift]) -> Validity:
 
 
 def on_call_now(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> OnCallNow:
-    """Who holds each tier of each rotation at `at`, overrides applied, and until when that
-    stays true. Two queries.
+    """Who holds each tier of each rotation at `at` (or of the rotations of `rotation_ids`),
+    overrides applied, and until when that stays true. Two queries.
 
     Rotations the engine cannot compute are left out of the answers (listed in `problems`).
     """
-    loaded, current = _load_current_shifts(at, rotation_ids)
+    return _on_call(at, rotation_ids)
+
+
+def on_call_named(*, at: datetime, rotation_ids: Iterable[int | None]) -> OnCallNow:
+    """`on_call_now` for the rotations a page names (None: none), and the first rotation whose
+    shifts the engine can compute, which answers for parties that name no rotation (the first
+    of `answers`, as with `on_call_now`). Two queries, whatever the number of rotations in the
+    company; two more only when the first rotation is one the engine refuses.
+    """
+    named = {key for key in rotation_ids if key is not None}
+    now = _on_call(at, named, and_first=True)
+    refused = [_display_order(problem.rotation) for problem in now.problems]
+    if not refused or (now.answers and _display_order(now.answers[0].rotation) < min(refused)):
+        return now
+    # The first rotation is one the engine refuses: the default is the next one, maybe unread.
+    everything = _on_call(at, None)
+    default = everything.answers[:1]
+    keep = named | {answer.rotation.pk for answer in default}
+    before = _display_order(default[0].rotation) if default else None
+    return replace(
+        everything,
+        answers=[answer for answer in everything.answers if answer.rotation.pk in keep],
+        problems=[
+            problem
+            for problem in everything.problems
+            if problem.rotation.pk in keep
+            or before is None
+            or _display_order(problem.rotation) < before
+        ],
+        slots=[slot for slot in everything.slots if slot.rotation_id in keep],
+        validity=_holding(
+            assignment
+            for answer in everything.answers
+            if answer.rotation.pk in keep
+            for assignment in (answer.on_call.primary, answer.on_call.secondary)
+        ),
+    )
+
+
+def _display_order(rotation: Rotation) -> tuple[int, str, int]:
+    return (rotation.position, rotation.name, rotation.pk)
+
+
+def _on_call(
+    at: datetime, rotation_ids: Iterable[int] | None, *, and_first: bool = False
+) -> OnCallNow:
+    loaded, current = _load_current_shifts(at, rotation_ids, and_first=and_first)
     answers = []
     for rotation, schedule, _shift in current:
         on_call = engine.on_call_at(schedule, at, loaded.index(rotation))
