@@ -40,6 +40,11 @@ FEED_PAST = timedelta(weeks=4)
 FEED_FUTURE = timedelta(weeks=52)
 #: The calendar shows every rotation when there are at most this many; else the viewer's own.
 CALENDAR_ALL_UP_TO = 5
+#: The dashboard shows every rotation as a card when there are at most this many; else the
+#: viewer's own as cards and the others as one line each.
+DASHBOARD_CARDS_UP_TO = 5
+#: The longest search text the dashboard's filter of the other rotations takes.
+DASHBOARD_FIND_MAX = 100
 ALL_ROTATIONS = "all"
 MINE = "mine"
 PROFILE_WEEKS = 12
@@ -145,10 +150,15 @@ class RotationNow:
 @dataclass(frozen=True)
 class Dashboard:
     at: datetime
+    #: The rotations shown in full (cards): every one, or the viewer's own when there are many.
     rotations: list[RotationNow]
     problems: list[RotationProblem]
     completeness: Completeness | None = None
     validity: Validity = ALWAYS
+    #: The other rotations, one line each, those matching `find` only.
+    others: list[RotationNow] = field(default_factory=list)
+    others_total: int = 0
+    find: str = ""
 
 
 @dataclass(frozen=True)
@@ -564,8 +574,14 @@ def _on_call(
     )
 
 
-def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
+def dashboard(
+    *, at: datetime, for_manager: bool = False, viewer: Person | None = None, find: str = ""
+) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
+
+    Up to `DASHBOARD_CARDS_UP_TO` rotations are all cards; beyond, the `viewer`'s own (those of
+    their team and those they are on) are, and the others are `others`, one line each, those
+    whose name or whose people on call now contain `find` (ignoring case) only.
 
     Two queries: rotations with their slots and people, and the overrides touching the current
     and the next shift of any rotation, with theirs. Managers also get what the directory still
@@ -597,13 +613,47 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     )
     if report is not None:
         validity = validity & report.validity
+    others: list[RotationNow] = []
+    if len(cards) > DASHBOARD_CARDS_UP_TO:
+        mine = _viewers_rotations(loaded, viewer)
+        cards, others = (
+            [card for card in cards if card.rotation.pk in mine],
+            [card for card in cards if card.rotation.pk not in mine],
+        )
+    find = find.strip()[:DASHBOARD_FIND_MAX]
     return Dashboard(
         at=at,
         rotations=cards,
         problems=loaded.problems,
         completeness=report,
         validity=validity,
+        others=[card for card in others if _matches(card, find.casefold())],
+        others_total=len(others),
+        find=find,
     )
+
+
+def _viewers_rotations(loaded: _Loaded, viewer: Person | None) -> set[RotationKey]:
+    """The rotations of the viewer's team and those with a slot of theirs."""
+    if viewer is None:
+        return set()
+    return {
+        key
+        for key, slots in loaded.slots.items()
+        if (viewer.team_id is not None and slots[0].rotation.team_id == viewer.team_id)
+        or any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
+    }
+
+
+def _matches(card: RotationNow, find: str) -> bool:
+    if not find:
+        return True
+    names = [card.rotation.name] + [
+        tier.now.person.display_name
+        for tier in (card.primary, card.secondary)
+        if tier.now.person is not None
+    ]
+    return any(find in name.casefold() for name in names)
 
 
 def _tier_now(holders: list[Holder], at: datetime) -> TierNow:
