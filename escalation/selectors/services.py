@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import (
     QuerySet,
+    prefetch_related_objects,
 )
 from django.http import Http404
 
@@ -115,18 +116,23 @@ def service_sheet(
     """The ordered contact sheet for an incident on one service (404 when it is missing).
 
     An absent or unknown `severity_level` gives the first severity (the page flags an unknown
-    one); the sheet's `severity` is None only when there is none at all. Five queries, plus
-    `on_call_named`'s (for the rotations the sheet names). The sheet holds until the next minute (it says “as of” to the minute), the
-    next escalation time, or the next change of who is on call, whichever comes first.
+    one); the sheet's `severity` is None only when there is none at all. Five queries (the
+    service, the severities, the responders of the one shown, the path's steps and their
+    parties), plus `on_call_named`'s (for the rotations the sheet names). The sheet holds until
+    the next minute (it says “as of” to the minute), the next escalation time, or the next
+    change of who is on call, whichever comes first.
     """
     service = service_queryset().filter(slug=service_slug).first()
     if service is None:
         raise Http404(SERVICE_NOT_FOUND)
-    severities = tuple(Severity.objects.prefetch_related(responders_prefetch()).order_by("level"))
+    severities = tuple(Severity.objects.order_by("level"))
     severity = next(
         (s for s in severities if s.level == severity_level),
         severities[0] if severities else None,
     )
+    if severity is not None:
+        # The responders of the severity shown only.
+        prefetch_related_objects([severity], responders_prefetch())
     path, path_steps = first_path_of_kind(path_kind)
     named = (
         {service.rotation_id}
