@@ -5,7 +5,7 @@ another with names suffixed, so tests can load twenty times the seed and check t
 query count does not move. Severities are shared (levels are unique), their responders are not.
 """
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from escalation import models
 from tests import factories
@@ -270,3 +270,52 @@ def build_directory(copy: int = 0) -> dict:
 
 
 # Reading pages the way a person does: tables as rows of cell texts, inline SVGs as XML. ---------
+
+
+def grow_company(copies: int) -> None:
+    """`copies` more of what grows with a company, after `build_directory()`: per copy a team
+    with four people, a rotation of theirs with a week of overrides around `SEED_INSTANT` (some
+    in effect then), a role they hold and a service they own. Severities, paths and paging
+    rules stay as they are: pages built from those alone should read no more than before."""
+    for copy in range(1, copies + 1):
+        team = factories.TeamFactory(
+            name=f"Grown Team {copy}", slug=f"grown-{copy}", slack_channel=f"#grown-{copy}"
+        )
+        people = [
+            factories.PersonFactory(
+                display_name=f"Grown {copy}{letter}",
+                team=team,
+                phone=f"+4420794{copy:03d}{n:02d}",
+                slack_handle=f"@grown-{copy}{letter.lower()}",
+            )
+            for n, letter in enumerate("ABCD")
+        ]
+        rotation = factories.RotationFactory(
+            name=f"Grown rotation {copy}",
+            slug=f"grown-rotation-{copy}",
+            team=team,
+            position=100 + copy,
+            pairs=[(people[0], people[1]), (people[2], people[3])],
+        )
+        models.Override.objects.bulk_create(
+            models.Override(
+                rotation=rotation,
+                tier=models.OnCallTier.PRIMARY,
+                person=people[day % 4],
+                start=SEED_INSTANT + timedelta(days=day, hours=-2),
+                end=SEED_INSTANT + timedelta(days=day, hours=2),
+                reason="Dentist",
+            )
+            for day in range(-3, 4)
+        )
+        role = factories.RoleFactory(
+            name=f"Grown Lead {copy}", slug=f"grown-lead-{copy}", team=team, holder=people[0]
+        )
+        factories.ServiceFactory(
+            name=f"Grown service {copy}",
+            slug=f"grown-service-{copy}",
+            team=team,
+            primary_contact=role,
+            rotation=rotation,
+            position=100 + copy,
+        )

@@ -1,10 +1,13 @@
 """Readers the tests share: a page's text, tables and SVGs; the security headers and inline
-code a content security policy would block; what a browser submits from an admin form."""
+code a content security policy would block; what a browser submits from an admin form; how
+many model instances a request builds."""
 
 import re
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
+from django.db.models.signals import post_init
 from django.urls import reverse
 
 # --- pages -------------------------------------------------------------------------------
@@ -262,3 +265,35 @@ def post_change(client, obj, **changes):
     data = form_data(client.get(url), type(obj))
     data.update({name: [value] for name, value in changes.items()})
     return client.post(url, data)
+
+
+# --- rows built ------------------------------------------------------------------------
+
+
+class InstanceCounter:
+    """How many model instances were built (from the database or not) while counting."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.by_model: dict[str, int] = {}
+
+    def __call__(self, sender, **kwargs) -> None:
+        self.count += 1
+        self.by_model[sender.__name__] = self.by_model.get(sender.__name__, 0) + 1
+
+
+@contextmanager
+def instances_built():
+    """Count the model instances built inside the block (Django's `post_init` signal), e.g. to
+    pin how many rows a page reads besides how many queries it runs:
+
+        with instances_built() as built:
+            client.get(url)
+        assert built.count <= budget, built.by_model
+    """
+    counter = InstanceCounter()
+    post_init.connect(counter, weak=False, dispatch_uid=id(counter))
+    try:
+        yield counter
+    finally:
+        post_init.disconnect(dispatch_uid=id(counter))

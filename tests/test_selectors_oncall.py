@@ -118,6 +118,46 @@ def test_a_misconfigured_rotation_is_reported_and_the_others_still_show(seed):
     assert page.problems[0].message == engine.PARITY_NEEDS_ODD_AND_EVEN_SLOT
 
 
+def _two_more_rotations(seed):
+    """Two more rotations after the seed's, with people of their own."""
+    later = [
+        seed_rotation(people_suffix=f" {n}", name=f"Later {n}", slug=f"later-{n}", position=n)
+        for n in (5, 6)
+    ]
+    return later
+
+
+def test_on_call_named_resolves_the_named_rotations_and_the_first_only(
+    seed, django_assert_num_queries
+):
+    later = _two_more_rotations(seed)
+    with django_assert_num_queries(2):
+        now = selectors.on_call_named(at=THURSDAY_EVEN_WEEK, rotation_ids=[later[1].rotation.pk])
+    assert [answer.rotation for answer in now.answers] == [seed.rotation, later[1].rotation]
+    assert names(now.answers[1]) == ("Engineer C 6", "Engineer D 6")
+    assert {slot.rotation_id for slot in now.slots} == {seed.rotation.pk, later[1].rotation.pk}
+
+
+def test_on_call_named_with_no_rotation_named_gives_the_first(seed, django_assert_num_queries):
+    _two_more_rotations(seed)
+    with django_assert_num_queries(2):
+        now = selectors.on_call_named(at=THURSDAY_EVEN_WEEK, rotation_ids=[None])
+    assert [answer.rotation for answer in now.answers] == [seed.rotation]
+
+
+def test_on_call_named_skips_a_first_rotation_the_engine_refuses(seed):
+    later = _two_more_rotations(seed)
+    broken = factories.RotationFactory(name="Broken", position=0)
+    factories.RotationSlotFactory(rotation=broken, week_parity=models.WeekParity.ODD)
+    models.Rotation.objects.filter(pk=seed.rotation.pk).update(position=1)
+    now = selectors.on_call_named(at=THURSDAY_EVEN_WEEK, rotation_ids=[later[1].rotation.pk])
+    # The default is the first rotation the engine can compute, as for `on_call_now`.
+    assert now.answers[0].rotation == seed.rotation
+    assert now.answers[0] == selectors.on_call_now(at=THURSDAY_EVEN_WEEK).answers[0]
+    assert [answer.rotation for answer in now.answers] == [seed.rotation, later[1].rotation]
+    assert [problem.rotation for problem in now.problems] == [broken]
+
+
 def test_calendar_defaults_to_eight_shifts_from_the_current_one(seed):
     page = selectors.calendar(at=THURSDAY_EVEN_WEEK)
     [calendar] = page.rotations

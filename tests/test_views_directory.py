@@ -3,12 +3,13 @@ and the channels and paging guide pages. Page-specific behaviour: test_views_<pa
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from escalation import models
 from tests import factories
-from tests.directory_fixtures import SEED_INSTANT, build_directory
-from tests.helpers import page_text, svgs, tables
+from tests.directory_fixtures import SEED_INSTANT, build_directory, grow_company
+from tests.helpers import instances_built, page_text, svgs, tables
 
 # Every page pays for the session, the user, and the viewer (their Person, the managers-group
 # check and the data version, in one query); most ask who is on call (`on_call_now`, two).
@@ -389,3 +390,55 @@ def test_a_known_sort_still_sorts_the_services(viewer_client, directory):
 
     names = [row.record.name for row in response.context["table"].page.object_list]
     assert names == sorted(names, reverse=True)
+
+
+# Rows read --------------------------------------------------------------------------------
+
+#: Model instances a request builds (`helpers.instances_built`), the cache cold, at the seed's
+#: size and with thirty more teams, each with people, a rotation with a week of overrides, a
+#: role and a service (`grow_company(30)`). Each request builds its session and user (2).
+#: What a page shows from severities, paths and paging rules alone does not grow with the
+#: company, and neither do its rows: those pages read the rotations they name, not all.
+SAME_AT_ANY_SIZE = {
+    "/severity/": 40,
+    "/paging/": 25,
+    "/services/backend-api/?severity=2": 37,  # the responders of the severity shown only
+    "/escalation/technical/": 21,
+    "/escalation/": 39,
+    "/swaps/": 2,
+    "/profile/": 2,
+}
+#: Pages that show something per rotation, service or team: (at the seed's size, grown).
+GROWING = {
+    "/services/": (37, 526),  # one page of 25 rows: their rotations, and the team filter
+    "/": (10, 670),  # one line per rotation
+    "/contacts/": (29, 809),  # who is on call in each rotation, every role
+    "/channels/": (29, 149),  # each team's channel with its services
+    "/oncall/": (10, 460),  # the viewer has no rotation: every rotation's weeks
+    "/api/oncall/": (10, 670),  # every rotation
+    "/oncall/calendar.ics": (10, 460),  # every rotation's shifts
+}
+
+
+def instances_per_page(client) -> dict[str, int]:
+    counts = {}
+    for url in [*SAME_AT_ANY_SIZE, *GROWING]:
+        cache.clear()
+        with instances_built() as built:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = built.count
+    return counts
+
+
+def test_pages_read_rows_for_what_they_show_not_for_the_size_of_the_company(
+    viewer_client, directory, frozen
+):
+    seed = instances_per_page(viewer_client)
+    grow_company(30)
+    assert models.Rotation.objects.count() == 31
+    grown = instances_per_page(viewer_client)
+
+    assert {url: seed[url] for url in SAME_AT_ANY_SIZE} == SAME_AT_ANY_SIZE
+    assert {url: grown[url] for url in SAME_AT_ANY_SIZE} == SAME_AT_ANY_SIZE
+    assert {url: (seed[url], grown[url]) for url in GROWING} == GROWING

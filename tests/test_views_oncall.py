@@ -157,6 +157,100 @@ def test_dashboard_query_count_is_fixed(viewer_client, seed, django_assert_num_q
         viewer_client.get(DASHBOARD)
 
 
+# --- Dashboard with many rotations: the viewer's in full, the others one line each ---------
+
+
+def compact_rows(response):
+    html = response.content.decode()
+    return re.findall(r'<li class="list-group-item" id="rotation-([^"]+)">', html)
+
+
+def card_titles(response):
+    return re.findall(r'<h2 class="h5 mb-0" id="rotation-([^"]+)">', response.content.decode())
+
+
+@pytest.fixture
+def many_rotations(seed):
+    """The seed's rotation and six more (seven: more than the dashboard shows as cards)."""
+    others = [
+        seed_rotation(name=f"Rotation {n}", slug=f"rotation-{n}", people_suffix=f" {n}")
+        for n in range(1, 7)
+    ]
+    assert 1 + len(others) > views.selectors.DASHBOARD_CARDS_UP_TO
+    return [seed, *others]
+
+
+def test_with_many_rotations_the_viewers_own_is_a_card_and_the_others_one_line_each(
+    client, user, many_rotations
+):
+    mine = many_rotations[3]
+    mine.c.user = user
+    mine.c.save()
+    client.force_login(user)
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.get(DASHBOARD)
+    assert card_titles(response) == ["rotation-3"]
+    assert on_call_names(response) == ["Engineer C 3", "Engineer D 3"]
+    assert compact_rows(response) == ["on-call", "rotation-1", "rotation-2", "rotation-4",
+                                      "rotation-5", "rotation-6"]  # fmt: skip
+    html = response.content.decode()
+    row = html[html.index('id="rotation-rotation-5"') :].split("</li>")[0]
+    assert re.search(r"<strong>Rotation 5</strong>:", row)
+    assert 'href="tel:+442079460007"' in row and "Engineer C 5</a>" in row
+    assert "Engineer D 5</a> <span" in row
+    assert 'until <time datetime="2026-11-30T09:00:00Z">Mon 30 Nov 2026, 09:00 UTC</time>' in row
+    assert "Other rotations" in html
+
+
+def test_a_viewer_on_no_rotation_sees_every_rotation_one_line_each(viewer_client, many_rotations):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = viewer_client.get(DASHBOARD)
+    assert card_titles(response) == []
+    assert len(compact_rows(response)) == 7
+    assert "Every rotation" in response.content.decode()
+
+
+def test_the_viewers_team_rotation_is_a_card(client, user, many_rotations):
+    team = factories.TeamFactory()
+    models.Rotation.objects.filter(slug="rotation-2").update(team=team)
+    factories.PersonFactory(user=user, team=team)
+    client.force_login(user)
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.get(DASHBOARD)
+    assert card_titles(response) == ["rotation-2"]
+    assert "rotation-2" not in compact_rows(response)
+
+
+def test_the_filter_keeps_the_rotations_named_or_with_someone_named_on_call(
+    viewer_client, many_rotations
+):
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        by_rotation = viewer_client.get(DASHBOARD, {"q": "  rotation 4 "})
+        by_person = viewer_client.get(DASHBOARD, {"q": "engineer d 6"})
+        by_nobody = viewer_client.get(DASHBOARD, {"q": "Engineer A 6"})  # on call next week
+    assert compact_rows(by_rotation) == ["rotation-4"]
+    assert 'value="rotation 4"' in by_rotation.content.decode()
+    assert "Show all 7" in by_rotation.content.decode()
+    assert compact_rows(by_person) == ["rotation-6"]
+    assert compact_rows(by_nobody) == []
+    assert f"{views.DASHBOARD_NO_MATCH} “Engineer A 6”." in by_nobody.content.decode()
+
+
+def test_two_viewers_never_get_each_others_dashboard_from_the_cache(
+    client, many_rotations, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    first, second = factories.UserFactory(), factories.UserFactory()
+    for user, rotation in ((first, many_rotations[1]), (second, many_rotations[2])):
+        rotation.c.user = user
+        rotation.c.save()
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        client.force_login(first)
+        assert card_titles(client.get(DASHBOARD)) == ["rotation-1"]
+        client.force_login(second)
+        assert card_titles(client.get(DASHBOARD)) == ["rotation-2"]
+
+
 # --- Calendar -----------------------------------------------------------------------------
 
 

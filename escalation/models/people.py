@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from .phones import PhoneField
 from .validators import (
     validate_pagerduty_handle,
     validate_single_line,
@@ -95,7 +95,7 @@ class Person(models.Model):
     pagerduty_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_pagerduty_handle], help_text="e.g. @jane"
     )
-    phone = PhoneNumberField(
+    phone = PhoneField(
         blank=True, help_text="Emergency phone, international format: +44 20 7946 0000"
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])

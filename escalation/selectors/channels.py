@@ -18,7 +18,7 @@ from ..models import (
     Team,
 )
 from ..validity import ALWAYS, Validity
-from .oncall import RotationOnCall, on_call_now
+from .oncall import RotationOnCall, on_call_named
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class PagingGuide:
 
 def paging_rules(*, at: datetime) -> PagingGuide:
     """The page-or-Slack rules in order, and who a page reaches now (the first rotation's
-    on-call). One query, plus `on_call_now`'s."""
-    now = on_call_now(at=at)
+    on-call). One query, plus `on_call_named`'s (for the first rotation only)."""
+    now = on_call_named(at=at, rotation_ids=())
     return PagingGuide(
         rules=tuple(
             PagingRule.objects.select_related("channel", "alternative_channel").order_by(

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from .. import rotation as engine
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot
@@ -40,6 +40,11 @@ FEED_PAST = timedelta(weeks=4)
 FEED_FUTURE = timedelta(weeks=52)
 #: The calendar shows every rotation when there are at most this many; else the viewer's own.
 CALENDAR_ALL_UP_TO = 5
+#: The dashboard shows every rotation as a card when there are at most this many; else the
+#: viewer's own as cards and the others as one line each.
+DASHBOARD_CARDS_UP_TO = 5
+#: The longest search text the dashboard's filter of the other rotations takes.
+DASHBOARD_FIND_MAX = 100
 ALL_ROTATIONS = "all"
 MINE = "mine"
 PROFILE_WEEKS = 12
@@ -145,10 +150,15 @@ class RotationNow:
 @dataclass(frozen=True)
 class Dashboard:
     at: datetime
+    #: The rotations shown in full (cards): every one, or the viewer's own when there are many.
     rotations: list[RotationNow]
     problems: list[RotationProblem]
     completeness: Completeness | None = None
     validity: Validity = ALWAYS
+    #: The other rotations, one line each, those matching `find` only.
+    others: list[RotationNow] = field(default_factory=list)
+    others_total: int = 0
+    find: str = ""
 
 
 @dataclass(frozen=True)
@@ -353,18 +363,27 @@ def _slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
     return slot.primary if tier == engine.Tier.PRIMARY else slot.secondary
 
 
+_ROTATION_ORDER = ("rotation__position", "rotation__name", "rotation_id")
+
+
 def _load_rotations(
-    rotation_ids: Iterable[int] | None = None, *, with_people: bool = False
+    rotation_ids: Iterable[int] | None = None,
+    *,
+    with_people: bool = False,
+    and_first: bool = False,
 ) -> _Loaded:
     """Rotations that have slots, in display order, with their slots (and their people, when
-    `with_people`). One query."""
-    slots = RotationSlot.objects.select_related("rotation").order_by(
-        "rotation__position", "rotation__name", "rotation_id", "position"
-    )
+    `with_people`): all of them, or those of `rotation_ids` (and the first rotation, when
+    `and_first`). One query."""
+    slots = RotationSlot.objects.select_related("rotation").order_by(*_ROTATION_ORDER, "position")
     if with_people:
         slots = slots.select_related("primary", "secondary")
     if rotation_ids is not None:
-        slots = slots.filter(rotation_id__in=list(rotation_ids))
+        named = Q(rotation_id__in={key for key in rotation_ids if key is not None})
+        if and_first:
+            first = RotationSlot.objects.order_by(*_ROTATION_ORDER).values("rotation_id")[:1]
+            named |= Q(rotation_id=Subquery(first))
+        slots = slots.filter(named)
     by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
@@ -442,7 +461,11 @@ def _instant(at: datetime) -> tuple[datetime, datetime]:
 
 
 def _load_current_shifts(
-    at: datetime, rotation_ids: Iterable[int] | None = None, *, and_next_handoff: bool = False
+    at: datetime,
+    rotation_ids: Iterable[int] | None = None,
+    *,
+    and_next_handoff: bool = False,
+    and_first: bool = False,
 ) -> tuple[_Loaded, list[tuple[Rotation, engine.Schedule, engine.Shift]]]:
     """Each rotation's shift at `at`, with every override touching it (up to and including the
     next handoff instant, when `and_next_handoff`) and everyone either names. Two queries.
@@ -450,7 +473,7 @@ def _load_current_shifts(
     All of the shift's overrides, not only those in effect at `at`: the stretch `at` falls in
     ends where the next override starts, and the answer's `validity` must know it.
     """
-    loaded = _load_rotations(rotation_ids, with_people=True)
+    loaded = _load_rotations(rotation_ids, with_people=True, and_first=and_first)
     current = [
         (rotation, schedule, engine.shift_at(schedule, at))
         for rotation, schedule in loaded.rotations
@@ -474,12 +497,58 @@ def _holding(stretches: Iterable[engine.Assignment | engine.Shift]) -> Validity:
 
 
 def on_call_now(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> OnCallNow:
-    """Who holds each tier of each rotation at `at`, overrides applied, and until when that
-    stays true. Two queries.
+    """Who holds each tier of each rotation at `at` (or of the rotations of `rotation_ids`),
+    overrides applied, and until when that stays true. Two queries.
 
     Rotations the engine cannot compute are left out of the answers (listed in `problems`).
     """
-    loaded, current = _load_current_shifts(at, rotation_ids)
+    return _on_call(at, rotation_ids)
+
+
+def on_call_named(*, at: datetime, rotation_ids: Iterable[int | None]) -> OnCallNow:
+    """`on_call_now` for the rotations a page names (None: none), and the first rotation whose
+    shifts the engine can compute, which answers for parties that name no rotation (the first
+    of `answers`, as with `on_call_now`). Two queries, whatever the number of rotations in the
+    company; two more only when the first rotation is one the engine refuses.
+    """
+    named = {key for key in rotation_ids if key is not None}
+    now = _on_call(at, named, and_first=True)
+    refused = [_display_order(problem.rotation) for problem in now.problems]
+    if not refused or (now.answers and _display_order(now.answers[0].rotation) < min(refused)):
+        return now
+    # The first rotation is one the engine refuses: the default is the next one, maybe unread.
+    everything = _on_call(at, None)
+    default = everything.answers[:1]
+    keep = named | {answer.rotation.pk for answer in default}
+    before = _display_order(default[0].rotation) if default else None
+    return replace(
+        everything,
+        answers=[answer for answer in everything.answers if answer.rotation.pk in keep],
+        problems=[
+            problem
+            for problem in everything.problems
+            if problem.rotation.pk in keep
+            or before is None
+            or _display_order(problem.rotation) < before
+        ],
+        slots=[slot for slot in everything.slots if slot.rotation_id in keep],
+        validity=_holding(
+            assignment
+            for answer in everything.answers
+            if answer.rotation.pk in keep
+            for assignment in (answer.on_call.primary, answer.on_call.secondary)
+        ),
+    )
+
+
+def _display_order(rotation: Rotation) -> tuple[int, str, int]:
+    return (rotation.position, rotation.name, rotation.pk)
+
+
+def _on_call(
+    at: datetime, rotation_ids: Iterable[int] | None, *, and_first: bool = False
+) -> OnCallNow:
+    loaded, current = _load_current_shifts(at, rotation_ids, and_first=and_first)
     answers = []
     for rotation, schedule, _shift in current:
         on_call = engine.on_call_at(schedule, at, loaded.index(rotation))
@@ -505,8 +574,14 @@ def on_call_now(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> O
     )
 
 
-def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
+def dashboard(
+    *, at: datetime, for_manager: bool = False, viewer: Person | None = None, find: str = ""
+) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
+
+    Up to `DASHBOARD_CARDS_UP_TO` rotations are all cards; beyond, the `viewer`'s own (those of
+    their team and those they are on) are, and the others are `others`, one line each, those
+    whose name or whose people on call now contain `find` (ignoring case) only.
 
     Two queries: rotations with their slots and people, and the overrides touching the current
     and the next shift of any rotation, with theirs. Managers also get what the directory still
@@ -538,13 +613,47 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     )
     if report is not None:
         validity = validity & report.validity
+    others: list[RotationNow] = []
+    if len(cards) > DASHBOARD_CARDS_UP_TO:
+        mine = _viewers_rotations(loaded, viewer)
+        cards, others = (
+            [card for card in cards if card.rotation.pk in mine],
+            [card for card in cards if card.rotation.pk not in mine],
+        )
+    find = find.strip()[:DASHBOARD_FIND_MAX]
     return Dashboard(
         at=at,
         rotations=cards,
         problems=loaded.problems,
         completeness=report,
         validity=validity,
+        others=[card for card in others if _matches(card, find.casefold())],
+        others_total=len(others),
+        find=find,
     )
+
+
+def _viewers_rotations(loaded: _Loaded, viewer: Person | None) -> set[RotationKey]:
+    """The rotations of the viewer's team and those with a slot of theirs."""
+    if viewer is None:
+        return set()
+    return {
+        key
+        for key, slots in loaded.slots.items()
+        if (viewer.team_id is not None and slots[0].rotation.team_id == viewer.team_id)
+        or any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
+    }
+
+
+def _matches(card: RotationNow, find: str) -> bool:
+    if not find:
+        return True
+    names = [card.rotation.name] + [
+        tier.now.person.display_name
+        for tier in (card.primary, card.secondary)
+        if tier.now.person is not None
+    ]
+    return any(find in name.casefold() for name in names)
 
 
 def _tier_now(holders: list[Holder], at: datetime) -> TierNow:

@@ -30,7 +30,7 @@ from ..parties import (
     resolve_parties,
 )
 from ..validity import ALWAYS, Validity
-from .oncall import on_call_now
+from .oncall import on_call_named
 
 PATH_NOT_FOUND = "No escalation path with that address."
 
@@ -132,23 +132,31 @@ def path_view_for(
     )
 
 
+def rotations_named(
+    paths: Sequence[EscalationPath] = (), steps: Sequence[EscalationStep] = ()
+) -> set[int | None]:
+    """The rotations the parties of these paths' steps (from `path_queryset()`), or of these
+    steps (from `steps_queryset()`), name."""
+    every_step = [step for path in paths for step in path.steps.all()] + list(steps)
+    return {party.rotation_id for step in every_step for party in step.parties.all()}
+
+
 def escalation_paths(*, at: datetime) -> PathList:
     """Every path with its steps and parties resolved as of `at`. Three queries, plus
-    `on_call_now`'s."""
-    now = on_call_now(at=at)
+    `on_call_named`'s (for the rotations the steps name)."""
+    paths = list(path_queryset())
+    now = on_call_named(at=at, rotation_ids=rotations_named(paths))
     context = PartyContext.build(now.answers)
-    return PathList(
-        paths=[path_view_for(path, context) for path in path_queryset()], validity=now.validity
-    )
+    return PathList(paths=[path_view_for(path, context) for path in paths], validity=now.validity)
 
 
 def escalation_path(*, slug: str, at: datetime) -> PathView:
     """One path by slug (404 when missing), parties resolved as of `at`. Three queries, plus
-    `on_call_now`'s."""
+    `on_call_named`'s (for the rotations its steps name)."""
     path = path_queryset().filter(slug=slug).first()
     if path is None:
         raise Http404(PATH_NOT_FOUND)
-    now = on_call_now(at=at)
+    now = on_call_named(at=at, rotation_ids=rotations_named([path]))
     return path_view_for(path, PartyContext.build(now.answers), validity=now.validity)
 
 

@@ -3,11 +3,13 @@ which combines the severity matrix with the service's owners and its escalation 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import (
     QuerySet,
+    prefetch_related_objects,
 )
 from django.http import Http404
 
@@ -27,20 +29,31 @@ from ..parties import (
     service_team_lead,
 )
 from ..validity import ALWAYS, Validity
-from .oncall import RotationOnCall, on_call_now
-from .paths import PathStepView, first_path_of_kind, path_view_for
+from .oncall import RotationOnCall, on_call_named
+from .paths import PathStepView, first_path_of_kind, path_view_for, rotations_named
 from .severity import responders_prefetch, tier_cells
+from .severity import rotations_named as severity_rotations
 
 SERVICE_NOT_FOUND = "No service with that address."
 
 
-@dataclass(frozen=True)
+@dataclass
 class ServiceList:
-    """The services to filter, sort and paginate, and who is on call for them at `at`."""
+    """The services to filter, sort and paginate, and who is on call for those shown at `at`
+    (`show`, once the page knows which they are)."""
 
     services: QuerySet[Service]
-    context: PartyContext
+    at: datetime
+    context: PartyContext = field(default_factory=PartyContext)
     validity: Validity = ALWAYS
+
+    def show(self, services: Iterable[Service]) -> Validity:
+        """Resolve who is on call for `services` (the page's rows): their rotations and the
+        first one, `on_call_named`'s queries. Returns how long that holds."""
+        now = on_call_named(at=self.at, rotation_ids=[service.rotation_id for service in services])
+        self.context = PartyContext.build(now.answers)
+        self.validity = now.validity
+        return self.validity
 
     def on_call_for(self, service: Service) -> RotationOnCall | None:
         return self.context.for_service(service).on_call_for()
@@ -53,14 +66,10 @@ def service_queryset() -> QuerySet[Service]:
 
 
 def service_list(*, at: datetime) -> ServiceList:
-    """The ownership table's rows (lazy: the page filters, sorts and paginates them) and who is
-    on call. `on_call_now`'s queries, then the page's count and one page of rows."""
-    now = on_call_now(at=at)
-    return ServiceList(
-        services=service_queryset().order_by("position", "name"),
-        context=PartyContext.build(now.answers),
-        validity=now.validity,
-    )
+    """The ownership table's rows (lazy: the page filters, sorts and paginates them); who is on
+    call for the rows shown comes with `ServiceList.show`. The page's count and one page of
+    rows, then `on_call_named`'s queries."""
+    return ServiceList(services=service_queryset().order_by("position", "name"), at=at)
 
 
 @dataclass(frozen=True)
@@ -107,24 +116,34 @@ def service_sheet(
     """The ordered contact sheet for an incident on one service (404 when it is missing).
 
     An absent or unknown `severity_level` gives the first severity (the page flags an unknown
-    one); the sheet's `severity` is None only when there is none at all. Five queries, plus
-    `on_call_now`'s. The sheet holds until the next minute (it says “as of” to the minute), the
-    next escalation time, or the next change of who is on call, whichever comes first.
+    one); the sheet's `severity` is None only when there is none at all. Five queries (the
+    service, the severities, the responders of the one shown, the path's steps and their
+    parties), plus `on_call_named`'s (for the rotations the sheet names). The sheet holds until
+    the next minute (it says “as of” to the minute), the next escalation time, or the next
+    change of who is on call, whichever comes first.
     """
     service = service_queryset().filter(slug=service_slug).first()
     if service is None:
         raise Http404(SERVICE_NOT_FOUND)
-    severities = tuple(Severity.objects.prefetch_related(responders_prefetch()).order_by("level"))
+    severities = tuple(Severity.objects.order_by("level"))
     severity = next(
         (s for s in severities if s.level == severity_level),
         severities[0] if severities else None,
     )
-    now = on_call_now(at=at)
+    if severity is not None:
+        # The responders of the severity shown only.
+        prefetch_related_objects([severity], responders_prefetch())
+    path, path_steps = first_path_of_kind(path_kind)
+    named = (
+        {service.rotation_id}
+        | severity_rotations([severity] if severity is not None else [])
+        | rotations_named(steps=path_steps)
+    )
+    now = on_call_named(at=at, rotation_ids=named)
     context = PartyContext.build(now.answers, service=service)
     on_call = context.on_call_for()
 
     lead = service_team_lead(service)
-    path, path_steps = first_path_of_kind(path_kind)
     path_view = path_view_for(path, context, path_steps) if path is not None else None
     minute = at.replace(second=0, microsecond=0)
     validity = now.validity & Validity(minute, minute + timedelta(minutes=1))

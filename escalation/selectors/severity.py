@@ -24,7 +24,7 @@ from ..parties import (
     resolve_parties,
 )
 from ..validity import ALWAYS, Validity
-from .oncall import RotationOnCall, on_call_now
+from .oncall import RotationOnCall, on_call_named
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,13 @@ def responders_prefetch() -> Prefetch:
     )
 
 
+def rotations_named(severities: Sequence[Severity]) -> set[int | None]:
+    """The rotations the severities' responders name (from `responders_prefetch()`)."""
+    return {
+        responder.rotation_id for severity in severities for responder in severity.responders.all()
+    }
+
+
 def tier_cells(
     responders: Sequence[SeverityResponder], context: PartyContext
 ) -> tuple[TierCell, ...]:
@@ -83,11 +90,11 @@ def tier_cells(
 
 def severity_matrix(*, at: datetime) -> SeverityMatrix:
     """Every severity against every tier, each party resolved as of `at`. Two queries, plus
-    `on_call_now`'s."""
-    now = on_call_now(at=at)
+    `on_call_named`'s (for the rotations the responders name)."""
+    severities = list(Severity.objects.prefetch_related(responders_prefetch()).order_by("level"))
+    now = on_call_named(at=at, rotation_ids=rotations_named(severities))
     answers = tuple(now.answers)
     context = PartyContext.build(answers)
-    severities = Severity.objects.prefetch_related(responders_prefetch()).order_by("level")
     return SeverityMatrix(
         at=at,
         tiers=tuple((tier.value, str(tier.label)) for tier in ResponderTier),

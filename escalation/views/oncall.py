@@ -48,6 +48,7 @@ FEED_LINK_INVALID = (
 FEED_LINK_RENEWED = "New feed token made. The old links stop working now."
 FEED_LINK_REVOKED = "Feed token revoked: your feed links stop working now."
 FEED_LINK_NONE = "You had no feed token."
+DASHBOARD_NO_MATCH = "No other rotation, and nobody on call in one, matches"
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 ICS_FILENAME = "on-call.ics"
@@ -73,10 +74,23 @@ def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
 @require_safe
 def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    fragment = page_fragment(request, at=at)
-    page = fragment.build(lambda: selectors.dashboard(at=at, for_manager=request.viewer.is_manager))
+    person = request.viewer.person
+    # With many rotations, the viewer's own (their team's, those they are on) are cards.
+    fragment = page_fragment(
+        request, person.pk if person else None, person.team_id if person else None, at=at
+    )
+    page = fragment.build(
+        lambda: selectors.dashboard(
+            at=at,
+            for_manager=request.viewer.is_manager,
+            viewer=person,
+            find=request.GET.get("q", ""),
+        )
+    )
     return fragment.render(
-        request, "escalation/dashboard.html", {"page": page, "fragment": fragment, "at": at}
+        request,
+        "escalation/dashboard.html",
+        {"page": page, "fragment": fragment, "at": at, "no_match": DASHBOARD_NO_MATCH},
     )
 
 

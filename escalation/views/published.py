@@ -79,15 +79,18 @@ class ServiceListView(CachedTableView):
 
     def get_queryset(self) -> Any:
         self.directory = service_list(at=self.at)
-        self.fragment.limit(self.directory.validity)
         return self.directory.services
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"directory": self.directory}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Who is on call, for the rows of the page shown only.
+        rows = context["table"].paginated_rows
+        self.fragment.limit(self.directory.show(row.record for row in rows))
         # Phones hide the sortable table header (the table stacks into cards): a select instead.
-        return {**super().get_context_data(**kwargs), "sort_choices": SERVICE_SORTS}
+        return {**context, "sort_choices": SERVICE_SORTS}
 
 
 @require_safe

@@ -8,9 +8,10 @@
    on 127.0.0.1 with production settings: DEBUG off, a random SECRET_KEY, WhiteNoise, plus
    `/bench/trivial/`, a login-required view returning "ok": the whole middleware stack and
    nothing else, the ceiling every page is compared with.
-3. Logs in through the login form, then for each URL runs `loadgen.py` in its own process
-   (a warm-up, then a fixed number of requests from a few threads: p50/p99, req/s), with a run
-   of the trivial view just before it: a page's ratio is to that run.
+3. Logs in through the login form, then measures three modes with `wrk` (`-t1 -c8`, a fixed
+   time per run), each against a run of the trivial view just before: *hot* (each URL over and
+   over, the cache on), *mixed* (a few thousand distinct addresses in a fixed order, the cache
+   on) and *cold* (each URL again, on a gunicorn started with `CACHE_URL=dummycache://`).
 4. Counts the SQL queries of a request per URL in process (Django's test client, same database
    and settings), again with the seed document instead of the large organisation (in a
    transaction rolled back), times the importer on the large organisation's document and the
@@ -19,13 +20,13 @@
 gunicorn is always stopped (its process group), whatever happens.
 
 This module runs the stages in order; each lives in its own module of tests/benchmarks:
-`database` (1), `server` (2, and logging in), `load_runs` (3), `queries`, `timings` and
+`database` (1), `server` (2, and logging in), `load_runs` and `wrk` (3), `queries`, `timings` and
 `profiling` (4), `report` (5). `pages` lists the URLs measured; `knobs` reads the settings below.
 
 Needs PostgreSQL on 127.0.0.1:5432 reachable as `postgres` without a password (or set
 BENCH_DATABASE_URL) and `node_modules/` (`make setup`). Knobs: BENCH_PORT (8118),
-BENCH_REQUESTS (300), BENCH_WARMUP (20), BENCH_THREADS (4), BENCH_TIME_LIMIT (seconds per URL,
-25), BENCH_PEOPLE / BENCH_SERVICES / BENCH_ROTATIONS / BENCH_YEARS, BENCH_REUSE_DB=1 (keep an
+BENCH_DURATION (seconds per run, 10), BENCH_MODES (hot,mixed,cold), BENCH_MIXED_ADDRESSES
+(4000), BENCH_PEOPLE / BENCH_SERVICES / BENCH_ROTATIONS / BENCH_YEARS, BENCH_REUSE_DB=1 (keep an
 already generated `bench` database), BENCH_OUTPUT (default docs/benchmarks.md; empty: none).
 
     DJANGO_SETTINGS_MODULE=tests.benchmarks.settings_bench .venv/bin/python -m tests.benchmarks.bench_http
@@ -39,14 +40,15 @@ import time
 import traceback
 
 from tests.benchmarks.database import make_bench_user, prepare_data
-from tests.benchmarks.knobs import BASE_DIR, log
-from tests.benchmarks.load_runs import measure_load
-from tests.benchmarks.pages import Result, targets
+from tests.benchmarks.knobs import BASE_DIR, MIXED_ADDRESSES, MODES, log
+from tests.benchmarks.load_runs import measure_load, measure_mixed
+from tests.benchmarks.pages import Result, mixed_paths, targets
 from tests.benchmarks.profiling import profile
 from tests.benchmarks.queries import count_queries, count_seed_queries
-from tests.benchmarks.report import report, table, write_report
+from tests.benchmarks.report import mode_tables, report, write_report
 from tests.benchmarks.server import collect_static, log_in, start_gunicorn, stop_gunicorn
 from tests.benchmarks.timings import time_engine, time_importer
+from tests.benchmarks.wrk import require_wrk
 
 
 def main() -> int:
@@ -61,14 +63,30 @@ def main() -> int:
     facts = prepare_data()
     username, password, token = make_bench_user()
     results = [Result(target) for target in targets(token)]
+    mixed_addresses = mixed_paths(token, MIXED_ADDRESSES) if "mixed" in MODES else []
+    require_wrk()
     collect_static()
-    connections.close_all()
-    server = start_gunicorn()
-    try:
-        cookie = log_in(username, password)
-        trivial_runs = measure_load(results, cookie)
-    finally:
-        stop_gunicorn(server)
+    trivial_runs: list[float] = []
+    mixed = None
+    if {"hot", "mixed"} & set(MODES):
+        connections.close_all()
+        server = start_gunicorn()
+        try:
+            cookie = log_in(username, password)
+            if "hot" in MODES:
+                trivial_runs += measure_load(results, cookie, "hot")
+            if "mixed" in MODES:
+                mixed = measure_mixed(results[0], mixed_addresses, cookie)
+        finally:
+            stop_gunicorn(server)
+    if "cold" in MODES:
+        connections.close_all()
+        server = start_gunicorn(cache_url="dummycache://")
+        try:
+            cookie = log_in(username, password)
+            trivial_runs += measure_load(results, cookie, "cold")
+        finally:
+            stop_gunicorn(server)
     count_queries(results, username)
     extra: list[str] = []
     log("")
@@ -83,8 +101,8 @@ def main() -> int:
     if importer_profile:
         profiles.append(("importer", importer_profile))
     count_seed_queries(results, username, token)
-    text = report(results, trivial_runs, facts, extra, profiles)
-    log("\n" + "\n".join(table(results)))
+    text = report(results, trivial_runs, facts, extra, profiles, mixed)
+    log("\n" + "\n".join(mode_tables(results, mixed)))
     for label, summary in profiles:
         log(f"\n{label}:\n{summary}")
     write_report(text)

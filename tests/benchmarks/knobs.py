@@ -24,10 +24,12 @@ def env_int(name: str, default: int) -> int:
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
 PORT = env_int("BENCH_PORT", 8118)
-REQUESTS = env_int("BENCH_REQUESTS", 300)
-WARMUP = env_int("BENCH_WARMUP", 20)
-THREADS = env_int("BENCH_THREADS", 4)
-TIME_LIMIT = float(os.environ.get("BENCH_TIME_LIMIT") or 25)
+#: Seconds of load per run (each page, and the trivial view before it), per mode.
+DURATION = float(os.environ.get("BENCH_DURATION") or 10)
+#: Which modes to run: hot (same address, cache on), mixed (many addresses), cold (cache off).
+MODES = [mode for mode in (os.environ.get("BENCH_MODES") or "hot,mixed,cold").split(",") if mode]
+#: How many distinct addresses the mixed mode cycles through.
+MIXED_ADDRESSES = env_int("BENCH_MIXED_ADDRESSES", 4000)
 REUSE_DB = os.environ.get("BENCH_REUSE_DB", "") == "1"
 OUTPUT = os.environ.get("BENCH_OUTPUT", str(BASE_DIR / "docs" / "benchmarks.md"))
 ORG = {

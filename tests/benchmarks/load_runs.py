@@ -1,94 +1,84 @@
-"""The load runs: `loadgen.py` in its own process for each page, just after a run of the
-trivial view that page is compared with."""
+"""The load runs, with `wrk`: each page just after a run of the trivial view that page is
+compared with (hot: the same address over and over, the cache on; cold: the same with the
+cache off), and the mixed run (a few thousand distinct addresses in a fixed order, the cache
+on), also just after the trivial view."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.knobs import PORT, REQUESTS, THREADS, TIME_LIMIT, WARMUP, log
-from tests.benchmarks.pages import Result, Target
+from tests.benchmarks import wrk
+from tests.benchmarks.knobs import DURATION, log
+from tests.benchmarks.pages import Result
 
 
-def load(target: Target, cookie: str) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        str(Path(__file__).with_name("loadgen.py")),
-        "--port",
-        str(PORT),
-        "--path",
-        target.path,
-        "--requests",
-        str(REQUESTS),
-        "--warmup",
-        str(WARMUP),
-        "--threads",
-        str(THREADS),
-        "--time-limit",
-        str(TIME_LIMIT),
-    ]
-    if target.session:
-        command += ["--cookie", cookie]
-    finished = subprocess.run(
-        command, capture_output=True, text=True, timeout=2 * TIME_LIMIT + 60, check=False
-    )
-    if finished.returncode != 0:
-        raise RuntimeError(f"loadgen failed: {finished.stderr.strip()[-500:]}")
-    return json.loads(finished.stdout)
+def _problem(load: dict[str, Any]) -> str:
+    parts = []
+    if not load["requests"]:
+        parts.append(f"no answer within {DURATION:.0f} s")
+    if load["non_2xx"]:
+        parts.append(f"{load['non_2xx']} answers not 2xx")
+    if load["errors"]:
+        parts.append(f"{load['errors']} socket errors")
+    return ", ".join(parts)
 
 
-def measure_load(results: list[Result], cookie: str) -> list[float]:
-    """Each page, just after a run of the trivial view: its ratio is to that run, so load from
-    elsewhere on the machine shifts both alike. Returns the trivial view's runs (req/s)."""
+def measure_load(results: list[Result], cookie: str, mode: str) -> list[float]:
+    """Each page in `mode`, just after a run of the trivial view: its ratio is to that run, so
+    load from elsewhere on the machine shifts both alike. Returns the trivial view's runs."""
     log(
-        f"\nLoad: {WARMUP} warm-up + {REQUESTS} requests per URL, {THREADS} threads,"
-        f" at most {TIME_LIMIT:.0f} s each; the trivial view is run before each page"
+        f"\nLoad, {mode}: wrk -t1 -c{wrk.CONNECTIONS}, {DURATION:.0f} s per URL;"
+        " the trivial view is run before each page"
     )
     trivial = next(r for r in results if r.target.ratio is None)
-    trivial_runs: list[float] = []
+    runs: list[float] = []
     for result in results:
         if result.target.ratio is None:
             continue
         try:
-            reference = load(trivial.target, cookie)
-        except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as error:
-            trivial.problem = f"load generator: {error}"
+            reference = wrk.run([trivial.target.path], cookie)
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            trivial.problem = f"wrk: {error}"
             break
-        if set(reference["statuses"]) != {"200"}:
-            trivial.problem = "HTTP " + ", ".join(
-                f"{s}×{n}" for s, n in sorted(reference["statuses"].items())
-            )
+        if _problem(reference):
+            trivial.problem = _problem(reference)
             break
-        trivial_runs.append(reference["rps"] or 0.0)
-        if trivial.load is None:
-            trivial.load = reference
-        result.reference_rps = reference["rps"]
+        runs.append(reference["rps"])
         try:
-            result.load = load(result.target, cookie)
-        except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as error:
-            result.problem = f"load generator: {error}"
-            log(f"  {result.target.path}: {result.problem}")
+            load = wrk.run([result.target.path], cookie if result.target.session else "")
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            result.modes[mode] = {"problem": f"wrk: {error}", "reference_rps": reference["rps"]}
+            log(f"  {result.target.path}: wrk: {error}")
             continue
-        statuses = result.load["statuses"]
-        if set(statuses) != {"200"}:
-            result.problem = "HTTP " + ", ".join(f"{s}×{n}" for s, n in sorted(statuses.items()))
-        if result.load["errors"]:
-            result.problem += f" {result.load['errors']} errors ({result.load['first_error']})"
-        if result.load["timed_out"]:
-            result.notes.append(f"time limit: {result.load['requests']} requests")
+        result.modes[mode] = {**load, "reference_rps": reference["rps"], "problem": _problem(load)}
         log(
-            f"  {result.target.label:<34} {result.load['rps'] or 0:7.1f} req/s"
-            f"  p50 {result.load['p50_ms']:7.1f} ms  p99 {result.load['p99_ms']:7.1f} ms"
-            f"  (trivial just before: {reference['rps']:.0f} req/s)  {result.problem}"
+            f"  {result.target.label:<36} {load['rps']:7.1f} req/s  p50 {load['p50_ms']:7.1f} ms"
+            f"  p99 {load['p99_ms']:7.1f} ms  (trivial just before: {reference['rps']:.0f} req/s)"
+            f"  {_problem(load)}"
         )
-    if trivial.load is not None and trivial_runs:
-        trivial.load = dict(trivial.load, rps=statistics.fmean(trivial_runs))
-        trivial.reference_rps = trivial.load["rps"]
-        trivial.notes.append(
-            f"mean of {len(trivial_runs)} runs, {min(trivial_runs):.0f} to {max(trivial_runs):.0f}"
-        )
-    return trivial_runs
+    if runs:
+        trivial.modes[mode] = {
+            "rps": statistics.fmean(runs),
+            "reference_rps": statistics.fmean(runs),
+            "problem": "",
+            "note": f"mean of {len(runs)} runs, {min(runs):.0f} to {max(runs):.0f}",
+        }
+    return runs
+
+
+def measure_mixed(trivial: Result, paths: list[str], cookie: str) -> dict[str, Any]:
+    """The mixed run (cache on), just after a run of the trivial view; twice as long as the
+    others, so that most addresses are asked for at least once."""
+    log(f"\nLoad, mixed: {len(paths)} distinct addresses in a fixed order, cache on")
+    reference = wrk.run([trivial.target.path], cookie)
+    load = wrk.run(paths, cookie, duration=2 * DURATION)
+    mixed = {**load, "reference_rps": reference["rps"], "addresses": len(paths)}
+    mixed["problem"] = _problem(load)
+    log(
+        f"  mixed {load['rps']:7.1f} req/s  p50 {load['p50_ms']:7.1f} ms  p99"
+        f" {load['p99_ms']:7.1f} ms  (trivial just before: {reference['rps']:.0f} req/s)"
+        f"  {mixed['problem']}"
+    )
+    return mixed
