@@ -58,7 +58,8 @@ def test_printable_names_in_any_script_are_accepted(value):
 # Fields whose values are not free text: choices, slugs, and the handles their own
 # regular expressions already confine to printable ASCII.
 _CONFINED = {"slack_handle", "pagerduty_handle", "slack_alias", "pagerduty_alias", "slack_channel"}
-_CONFINED |= {"swap_channel", "time_zone", "token_hash", "hint", "phone"}
+_CONFINED |= {"swap_channel", "handoff_channel", "slack_user_id", "time_zone", "token_hash", "hint"}
+_CONFINED |= {"phone"}
 
 
 def test_every_single_line_text_field_a_manager_edits_refuses_control_characters():
