@@ -9,6 +9,9 @@ from portal.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SLACK_WEBHOOK_URL = ""
+PAGERDUTY_API_KEY = ""  # the tests that need PagerDuty start a fake and point at it
+PAGERDUTY_FROM_EMAIL = ""
+PAGERDUTY_SUBDOMAIN = ""
 AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

@@ -77,6 +77,7 @@ PAGES: dict[str, Page] = {
     "escalation:swap_approve": Page(logged_in=POST_ONLY),
     "escalation:swap_cancel": Page(logged_in=POST_ONLY),
     "escalation:swap_revert": Page(logged_in=POST_ONLY),
+    "escalation:swap_pagerduty_retry": Page(logged_in=POST_ONLY),
 }
 PUBLIC = {name for name, page in PAGES.items() if page.anonymous != LOGIN} | {"admin:login"}
 
@@ -101,6 +102,8 @@ WRITES = {"add", "delete"}
 READ_ONLY_MODELS = {
     models.FeedToken,
     models.OutgoingMessage,
+    models.PagerDutyCheck,
+    models.PagerDutyDrift,
     models.SwapRequest,
     models.SwapRequestEvent,
 }

@@ -3,6 +3,6 @@
 Split by topic like the models; importing the modules registers their admins.
 """
 
-from . import delivery, directory, people, rotations
+from . import delivery, directory, pagerduty, people, rotations
 
-__all__ = ["delivery", "directory", "people", "rotations"]
+__all__ = ["delivery", "directory", "pagerduty", "people", "rotations"]

@@ -98,7 +98,16 @@ class PersonAdmin(HistoryAdmin):
         (None, {"fields": ["display_name", "team", "roles_held", "is_active"]}),
         (
             "How to reach them",
-            {"fields": ["phone", "slack_handle", "pagerduty_handle", "email", "time_zone"]},
+            {
+                "fields": [
+                    "phone",
+                    "slack_handle",
+                    "pagerduty_handle",
+                    "pagerduty_user_id",
+                    "email",
+                    "time_zone",
+                ]
+            },
         ),
         (
             "Verification",

@@ -23,6 +23,8 @@ class FeedToken(models.Model):
 class MessageChannel(models.TextChoices):
     SLACK = "slack", "Slack webhook"
     EMAIL = "email", "Email"
+    #: Override pushes to PagerDuty: the recipient is the schedule id, the body says what to do.
+    PAGERDUTY = "pagerduty", "PagerDuty"
 
 
 class MessageStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .validators import (
     validate_pagerduty_handle,
+    validate_pagerduty_id,
     validate_slack_channel,
     validate_slack_handle,
     validate_time_zone,
@@ -86,6 +87,13 @@ class Person(models.Model):
     pagerduty_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_pagerduty_handle], help_text="e.g. @jane"
     )
+    pagerduty_user_id = models.CharField(
+        "PagerDuty user id",
+        max_length=20,
+        blank=True,
+        validators=[validate_pagerduty_id],
+        help_text="e.g. PABC123 (`manage.py pagerduty_link` matches people by e-mail).",
+    )
     phone = PhoneNumberField(
         blank=True, help_text="Emergency phone, international format: +44 20 7946 0000"
     )
@@ -115,6 +123,11 @@ class Person(models.Model):
             models.UniqueConstraint(fields=["display_name"], name="person_display_name_unique"),
             models.UniqueConstraint(
                 fields=["email"], condition=~Q(email=""), name="person_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["pagerduty_user_id"],
+                condition=~Q(pagerduty_user_id=""),
+                name="person_pagerduty_user_unique",
             ),
         ]
 

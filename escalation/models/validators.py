@@ -17,6 +17,10 @@ PAGERDUTY_HANDLE_MESSAGE = (
     "Enter a PagerDuty handle such as @backend-lead: an @ followed by letters, digits, dots, "
     "dashes or underscores."
 )
+PAGERDUTY_ID_MESSAGE = (
+    "Enter a PagerDuty id such as PABC123: capital letters and digits, as PagerDuty shows it in "
+    "the address of the user or schedule."
+)
 TIME_ZONE_MESSAGE = "Enter an IANA time zone name such as Europe/Berlin or UTC."
 
 validate_slack_handle = RegexValidator(r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", SLACK_HANDLE_MESSAGE)
@@ -24,6 +28,8 @@ validate_slack_channel = RegexValidator(r"^#[a-z0-9][a-z0-9._-]{0,79}\Z", SLACK_
 validate_pagerduty_handle = RegexValidator(
     r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", PAGERDUTY_HANDLE_MESSAGE
 )
+
+validate_pagerduty_id = RegexValidator(r"^[A-Z0-9]{2,20}\Z", PAGERDUTY_ID_MESSAGE)
 
 
 def validate_time_zone(value: str) -> None:

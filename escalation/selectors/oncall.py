@@ -32,6 +32,7 @@ from .. import rotation as engine
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
+from .pagerduty import Drift, pagerduty_drift
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -149,6 +150,8 @@ class Dashboard:
     problems: list[RotationProblem]
     completeness: Completeness | None = None
     validity: Validity = ALWAYS
+    #: Where PagerDuty will page someone else, from now on (PagerDuty connected only).
+    drift: Drift = field(default_factory=Drift)
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ class CalendarPage:
     rotation_choices: list[RotationChoice] = field(default_factory=list)
     rotation: str = ""
     validity: Validity = ALWAYS
+    drift: Drift = field(default_factory=Drift)
 
     @property
     def earlier_start(self) -> date:
@@ -510,7 +514,8 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
 
     Two queries: rotations with their slots and people, and the overrides touching the current
     and the next shift of any rotation, with theirs. Managers also get what the directory still
-    lacks (`completeness.completeness`, one more query). The page holds until the next handoff or
+    lacks (`completeness.completeness`, one more query); with PagerDuty connected, where it
+    disagrees (one more). The page holds until the next handoff or
     override boundary of any rotation (or a contact turning stale, for managers).
     """
     loaded, current = _load_current_shifts(at, and_next_handoff=True)
@@ -538,12 +543,16 @@ def dashboard(*, at: datetime, for_manager: bool = False) -> Dashboard:
     )
     if report is not None:
         validity = validity & report.validity
+    drift = pagerduty_drift(start=at)
+    if drift:
+        validity = validity & Validity(None, min(item.end for item in drift.items))
     return Dashboard(
         at=at,
         rotations=cards,
         problems=loaded.problems,
         completeness=report,
         validity=validity,
+        drift=drift,
     )
 
 
@@ -650,6 +659,10 @@ def calendar(
         rotation_choices=choices,
         rotation=chosen,
         validity=_holding(engine.shift_at(schedule, at) for _, schedule, _, _ in plans),
+        drift=pagerduty_drift(
+            start=max(at, min((first.start for _, _, first, _ in plans), default=at)),
+            end=max((end for _, _, _, end in plans), default=at),
+        ),
     )
 
 

@@ -1,0 +1,1 @@
+"""Outside services, one module each, through their official client libraries."""
