@@ -146,3 +146,48 @@ def test_a_sync_of_60_linked_schedules_over_8_weeks_stays_within_the_rate_limit(
     first = pagerduty_fake.calls[0]
     assert first.query["since"] == ["2026-01-07T12:00:00Z"]
     assert first.query["until"] == ["2026-03-04T12:00:00Z"]
+
+
+def test_pages_read_drift_in_a_fixed_number_of_queries(
+    team, pagerduty_fake, user, manager, django_assert_num_queries
+):
+    from django.test import Client
+
+    from tests.test_views_oncall import (
+        CALENDAR_QUERIES,
+        DASHBOARD_QUERIES,
+        MANAGER_DASHBOARD_QUERIES,
+    )
+
+    _change_in_pagerduty_only(pagerduty_fake)
+    pagerduty_sync(now=NOW)
+    calls = len(pagerduty_fake.calls)
+    viewer_client, manager_client = Client(), Client()
+    viewer_client.force_login(user)
+    manager_client.force_login(manager)
+    # Connected: one more query for the drift; managers one more for the sync's status.
+    with django_assert_num_queries(DASHBOARD_QUERIES + 1):
+        viewer_client.get("/")
+    with django_assert_num_queries(MANAGER_DASHBOARD_QUERIES + 2):
+        manager_client.get("/")
+    with django_assert_num_queries(CALENDAR_QUERIES + 1):
+        viewer_client.get(reverse("escalation:calendar"), {"weeks": 8})
+    rows = [
+        PagerDutyDrift(
+            rotation=team.rotation,
+            tier="secondary",
+            start=NOW + timedelta(hours=hour),
+            end=NOW + timedelta(hours=hour, minutes=30),
+            pagerduty_name=f"Someone {hour}",
+            found_at=NOW,
+        )
+        for hour in range(1, 200)
+    ]
+    PagerDutyDrift.objects.bulk_create(rows)
+    from escalation.cache import bump_data_version
+
+    bump_data_version()
+    with django_assert_num_queries(DASHBOARD_QUERIES + 1):
+        page = viewer_client.get("/").content.decode()
+    assert "Someone 199" in page
+    assert len(pagerduty_fake.calls) == calls  # pages never call PagerDuty
