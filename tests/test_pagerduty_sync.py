@@ -191,3 +191,16 @@ def test_pages_read_drift_in_a_fixed_number_of_queries(
         page = viewer_client.get("/").content.decode()
     assert "Someone 199" in page
     assert len(pagerduty_fake.calls) == calls  # pages never call PagerDuty
+
+
+def test_unlinking_a_tier_clears_its_drift_at_the_next_sync(team, pagerduty_fake, viewer_client):
+    _change_in_pagerduty_only(pagerduty_fake)
+    pagerduty_sync(now=NOW)
+    assert PagerDutyDrift.objects.count() == 1
+    team.rotation.pagerduty_primary_schedule_id = ""
+    team.rotation.save()
+    report = pagerduty_sync(now=NOW + timedelta(minutes=5))
+    assert report.checked == 1
+    assert not PagerDutyDrift.objects.exists()
+    assert list(PagerDutyCheck.objects.values_list("tier", flat=True)) == ["secondary"]
+    assert "PagerDuty disagrees" not in viewer_client.get("/").content.decode()

@@ -104,6 +104,7 @@ def pagerduty_sync(
         .prefetch_related("slots")
         .order_by("position", "name")
     )
+    _forget_unlinked(rotations)
     overrides: dict[int, list[Override]] = defaultdict(list)
     for override in (
         Override.objects.in_effect().overlapping(now, end).filter(rotation__in=rotations)
@@ -151,6 +152,24 @@ def pagerduty_sync(
     report.calls = api.total_call_count - calls_before
     bump_data_version()
     return report
+
+
+def _forget_unlinked(rotations: list[Rotation]) -> None:
+    """A tier no longer linked has nothing to compare: its readings and drift go."""
+    linked = {
+        (rotation.pk, tier.value)
+        for rotation in rotations
+        for tier in OnCallTier
+        if rotation.pagerduty_schedule_id(tier)
+    }
+    for model in (PagerDutyCheck, PagerDutyDrift):
+        stale = [
+            pk
+            for pk, rotation_id, tier in model.objects.values_list("pk", "rotation_id", "tier")
+            if (rotation_id, tier) not in linked
+        ]
+        if stale:
+            model.objects.filter(pk__in=stale).delete()
 
 
 def _record_failure(
