@@ -172,6 +172,14 @@ SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
+# PagerDuty (optional): without an API key nothing is pushed or pulled.
+PAGERDUTY_API_KEY = env.str("PAGERDUTY_API_KEY", default="")
+PAGERDUTY_FROM_EMAIL = env.str("PAGERDUTY_FROM_EMAIL", default="")
+PAGERDUTY_SUBDOMAIN = env.str("PAGERDUTY_SUBDOMAIN", default="")
+PAGERDUTY_API_URL = env.str("PAGERDUTY_API_URL", default="https://api.pagerduty.com")
+PAGERDUTY_TIMEOUT_SECONDS = env.float("PAGERDUTY_TIMEOUT_SECONDS", default=5.0)
+# A CA bundle to verify PagerDuty's certificate with (a TLS-inspecting proxy); empty: the system's.
+PAGERDUTY_CA_BUNDLE = env.str("PAGERDUTY_CA_BUNDLE", default="")
 
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"

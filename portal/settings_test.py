@@ -14,6 +14,9 @@ SLACK_BOT_TOKEN = ""
 # As in development: the notification tests see what a request sends as it commits; the
 # production mode (cron delivery) has its own tests (tests/test_notify_outage.py).
 NOTIFY_DELIVER_IN_REQUEST = True
+PAGERDUTY_API_KEY = ""  # the tests that need PagerDuty start a fake and point at it
+PAGERDUTY_FROM_EMAIL = ""
+PAGERDUTY_SUBDOMAIN = ""
 AXES_ENABLED = True
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

@@ -80,3 +80,27 @@ def slack_app(settings, slack_api):
     settings.SLACK_API_URL = slack_api.api_url
     settings.PORTAL_BASE_URL = "https://oncall.example.internal"
     return slack_api
+
+
+@pytest.fixture(scope="session")
+def pagerduty_certificate(tmp_path_factory):
+    from tests.fakes.pagerduty import make_certificate
+
+    return make_certificate(tmp_path_factory.mktemp("pagerduty"))
+
+
+@pytest.fixture
+def pagerduty_fake(settings, pagerduty_certificate):
+    """A fake PagerDuty (a real HTTPS server on 127.0.0.1) and the settings pointing at it."""
+    from tests.fakes.pagerduty import FakePagerDuty, FakePagerDutyServer
+
+    server = FakePagerDutyServer(FakePagerDuty(), pagerduty_certificate)
+    fake = server.start()
+    settings.PAGERDUTY_CA_BUNDLE = str(pagerduty_certificate[0])
+    settings.PAGERDUTY_API_KEY = fake.api_key
+    settings.PAGERDUTY_API_URL = fake.url
+    settings.PAGERDUTY_FROM_EMAIL = "oncall-portal@example.com"
+    settings.PAGERDUTY_SUBDOMAIN = "acme"
+    settings.PAGERDUTY_TIMEOUT_SECONDS = 2.0
+    yield fake
+    server.stop()

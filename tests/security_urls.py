@@ -116,6 +116,18 @@ def security_data() -> SecurityData:
     factories.OverrideFactory(rotation=rotation, person=engineer_c, start=start)
     factories.FeedTokenFactory(user=viewer)
     factories.OutgoingMessageFactory()
+    models.PagerDutyCheck.objects.create(
+        rotation=rotation, tier="primary", schedule_id="PSCHED1", attempted_at=start
+    )
+    models.PagerDutyDrift.objects.create(
+        rotation=rotation,
+        tier="primary",
+        start=start,
+        end=start + timedelta(hours=1),
+        pagerduty_name="<b>Someone</b>",
+        portal_person=engineer_c,
+        found_at=start,
+    )
     AccessAttempt.objects.create(
         username="someone", ip_address="10.0.0.1", user_agent="test", failures_since_start=1
     )
@@ -148,6 +160,7 @@ PAGE_PARAMETERS: dict[str, dict[str, Any]] = {
     "escalation:swap_approve": {"pk": lambda data: data.swap.pk},
     "escalation:swap_cancel": {"pk": lambda data: data.swap.pk},
     "escalation:swap_revert": {"pk": lambda data: data.swap.pk},
+    "escalation:swap_pagerduty_retry": {"pk": lambda data: data.swap.pk},
 }
 
 # The admin's regular-expression patterns, spelled exactly as Django and simple-history write them.

@@ -83,6 +83,7 @@ PAGES: dict[str, Page] = {
     # Slack's endpoints: public but signed (tests/test_slack_*.py), POST only.
     "escalation:slack_commands": Page(anonymous=POST_ONLY, logged_in=POST_ONLY),
     "escalation:slack_interactions": Page(anonymous=POST_ONLY, logged_in=POST_ONLY),
+    "escalation:swap_pagerduty_retry": Page(logged_in=POST_ONLY),
 }
 #: Public, but acting only on requests signed with Slack's signing secret.
 SIGNED_BY_SLACK = {"escalation:slack_commands", "escalation:slack_interactions"}
@@ -109,6 +110,8 @@ WRITES = {"add", "delete"}
 READ_ONLY_MODELS = {
     models.FeedToken,
     models.OutgoingMessage,
+    models.PagerDutyCheck,
+    models.PagerDutyDrift,
     models.SwapRequest,
     models.SwapRequestEvent,
 }

@@ -49,6 +49,8 @@ ADMIN_MODELS = sorted(ESCALATION_ADMINS, key=lambda model: model.__name__)
 READ_ONLY_MODELS = {
     models.FeedToken,
     models.OutgoingMessage,
+    models.PagerDutyCheck,
+    models.PagerDutyDrift,
     models.SwapRequest,
     models.SwapRequestEvent,
 }
@@ -57,6 +59,22 @@ EDITABLE_MODELS = [model for model in ADMIN_MODELS if model not in READ_ONLY_MOD
 
 def make(model):
     """One saved instance of any registered model."""
+    if model is models.PagerDutyCheck:
+        return models.PagerDutyCheck.objects.create(
+            rotation=factories.RotationFactory(),
+            tier="primary",
+            schedule_id="PS1",
+            attempted_at=timezone.now(),
+        )
+    if model is models.PagerDutyDrift:
+        now = timezone.now()
+        return models.PagerDutyDrift.objects.create(
+            rotation=factories.RotationFactory(),
+            tier="primary",
+            start=now,
+            end=now + timedelta(hours=1),
+            found_at=now,
+        )
     if model is models.SwapRequestEvent:
         return models.SwapRequestEvent.objects.create(
             swap=factories.SwapRequestFactory(), action="filed", at=timezone.now()

@@ -35,6 +35,8 @@ FOREIGN_KEYS = {
     ("Override", "rotation"): CASCADE,  # a rotation's overrides (swaps protect the rotation)
     ("SwapRequestEvent", "swap"): CASCADE,  # a request's timeline
     ("OutgoingMessage", "updates"): CASCADE,  # the edits of a Slack message
+    ("PagerDutyCheck", "rotation"): CASCADE,  # what the PagerDuty sync read of a rotation
+    ("PagerDutyDrift", "rotation"): CASCADE,  # and where it disagreed (the next sync rewrites it)
     # Who someone is on call for, or answers as: never lost by deleting them.
     ("Role", "holder"): PROTECT,
     ("RotationSlot", "primary"): PROTECT,
@@ -66,6 +68,8 @@ FOREIGN_KEYS = {
     ("Override", "reverted_by"): SET_NULL,
     ("SwapRequest", "filed_by"): SET_NULL,
     ("SwapRequestEvent", "actor"): SET_NULL,
+    ("PagerDutyDrift", "pagerduty_person"): SET_NULL,  # the drift keeps PagerDuty's own name
+    ("PagerDutyDrift", "portal_person"): SET_NULL,
 }
 
 

@@ -104,6 +104,7 @@ class PersonAdmin(HistoryAdmin):
                     "slack_handle",
                     "slack_user_id",
                     "pagerduty_handle",
+                    "pagerduty_user_id",
                     "email",
                     "time_zone",
                 ]

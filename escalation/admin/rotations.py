@@ -113,6 +113,14 @@ class RotationAdmin(HistoryAdmin):
         ("Handoff", {"fields": ["handoff_weekday", "handoff_time", "time_zone", "shift_days"]}),
         ("Which slot is on call", {"fields": ["slot_rule", "anchor_date"]}),
         ("Slack", {"fields": ["swap_channel", "handoff_channel"]}),
+        (
+            "PagerDuty",
+            {
+                "fields": ["pagerduty_primary_schedule_id", "pagerduty_secondary_schedule_id"],
+                "description": "Approved swaps become overrides in these schedules; "
+                "`manage.py pagerduty_sync` compares them with the portal.",
+            },
+        ),
         ("Order", {"fields": ["position"], "classes": ["collapse"]}),
     ]
     inlines = [RotationSlotInline, UpcomingOverrideInline]

@@ -1,1 +1,1 @@
-"""One package or module per outside service the portal talks to."""
+"""Outside services, one module each, through their official client libraries."""

@@ -16,10 +16,12 @@ from .directory import (
     SeverityResponder,
     Via,
 )
+from .pagerduty import PagerDutyCheck, PagerDutyDrift
 from .people import Person, Role, Team
 from .rotations import (
     OnCallTier,
     Override,
+    PagerDutyPushState,
     Rotation,
     RotationSlot,
     SlotRule,
@@ -45,6 +47,9 @@ __all__ = [
     "OnCallTier",
     "OutgoingMessage",
     "Override",
+    "PagerDutyCheck",
+    "PagerDutyDrift",
+    "PagerDutyPushState",
     "PagingAction",
     "PagingRule",
     "PartyKind",

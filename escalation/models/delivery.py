@@ -27,6 +27,8 @@ class MessageChannel(models.TextChoices):
     SLACK_APP = "slack_app", "Slack app"
     #: An answer to one person in Slack, through the `response_url` of their command or click.
     SLACK_RESPONSE = "slack_response", "Slack answer"
+    #: Override pushes to PagerDuty: the recipient is the schedule id, the body says what to do.
+    PAGERDUTY = "pagerduty", "PagerDuty"
 
 
 class MessageStatus(models.TextChoices):

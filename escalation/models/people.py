@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from .phones import PhoneField
 from .validators import (
     validate_pagerduty_handle,
+    validate_pagerduty_id,
     validate_single_line,
     validate_slack_channel,
     validate_slack_handle,
@@ -95,6 +96,13 @@ class Person(models.Model):
     pagerduty_handle = models.CharField(
         max_length=81, blank=True, validators=[validate_pagerduty_handle], help_text="e.g. @jane"
     )
+    pagerduty_user_id = models.CharField(
+        "PagerDuty user id",
+        max_length=20,
+        blank=True,
+        validators=[validate_pagerduty_id],
+        help_text="e.g. PABC123 (`manage.py pagerduty_link` matches people by e-mail).",
+    )
     phone = PhoneField(
         blank=True, help_text="Emergency phone, international format: +44 20 7946 0000"
     )
@@ -129,6 +137,11 @@ class Person(models.Model):
                 fields=["slack_user_id"],
                 condition=~Q(slack_user_id=""),
                 name="person_slack_user_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["pagerduty_user_id"],
+                condition=~Q(pagerduty_user_id=""),
+                name="person_pagerduty_user_unique",
             ),
         ]
 

@@ -12,7 +12,12 @@ from simple_history.models import HistoricalRecords
 
 from .. import rotation as engine
 from .people import Person, Team
-from .validators import validate_single_line, validate_slack_channel, validate_time_zone
+from .validators import (
+    validate_pagerduty_id,
+    validate_single_line,
+    validate_slack_channel,
+    validate_time_zone,
+)
 
 
 class Weekday(models.IntegerChoices):
@@ -82,6 +87,20 @@ class Rotation(models.Model):
         validators=[validate_slack_channel],
         help_text="Told who is on call at each handoff (needs the Slack app). Empty: the swap channel.",
     )
+    pagerduty_primary_schedule_id = models.CharField(
+        "PagerDuty schedule (primary)",
+        max_length=20,
+        blank=True,
+        validators=[validate_pagerduty_id],
+        help_text="The PagerDuty schedule of this rotation's primary tier, e.g. PSCHED1.",
+    )
+    pagerduty_secondary_schedule_id = models.CharField(
+        "PagerDuty schedule (secondary)",
+        max_length=20,
+        blank=True,
+        validators=[validate_pagerduty_id],
+        help_text="The PagerDuty schedule of the secondary tier.",
+    )
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -108,6 +127,12 @@ class Rotation(models.Model):
     def handoff_post_channel(self) -> str:
         """Where handoffs are announced: the handoff channel, else the swap channel."""
         return self.handoff_channel or self.swap_channel
+
+    def pagerduty_schedule_id(self, tier: str) -> str:
+        """The PagerDuty schedule linked to `tier` ("" when none is)."""
+        if tier == OnCallTier.PRIMARY:
+            return self.pagerduty_primary_schedule_id
+        return self.pagerduty_secondary_schedule_id
 
     def schedule(self, slots: Iterable["RotationSlot"] | None = None) -> engine.Schedule:
         """This rotation as the pure engine's `Schedule` (`escalation.rotation`); pass `slots`
@@ -188,6 +213,15 @@ class OverrideQuerySet(models.QuerySet["Override"]):
         return self.filter(start__lt=end, end__gt=start)
 
 
+class PagerDutyPushState(models.TextChoices):
+    """Where an override stands in PagerDuty. Empty: not for PagerDuty (its tier is not linked)."""
+
+    PENDING = "pending", "pending"
+    IN_PAGERDUTY = "in_pagerduty", "in PagerDuty"
+    FAILED = "failed", "failed"
+    REMOVED = "removed", "removed from PagerDuty"
+
+
 class Override(models.Model):
     """A person covering one tier of a rotation for an interval. Reverting keeps the row."""
 
@@ -208,6 +242,13 @@ class Override(models.Model):
     reverted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    pagerduty_state = models.CharField(
+        max_length=15, choices=PagerDutyPushState.choices, blank=True, default=""
+    )
+    pagerduty_override_id = models.CharField(
+        max_length=40, blank=True, help_text="The override PagerDuty made of this one."
+    )
+    pagerduty_error = models.CharField(max_length=500, blank=True)
     history = HistoricalRecords()
 
     objects = OverrideQuerySet.as_manager()

@@ -22,6 +22,10 @@ SLACK_USER_ID_MESSAGE = (
     "Enter a Slack member ID such as U024BE7LH: a U or W followed by capital letters and digits "
     "(in Slack: their profile, ⋮, Copy member ID)."
 )
+PAGERDUTY_ID_MESSAGE = (
+    "Enter a PagerDuty id such as PABC123: capital letters and digits, as PagerDuty shows it in "
+    "the address of the user or schedule."
+)
 TIME_ZONE_MESSAGE = "Enter an IANA time zone name such as Europe/Berlin or UTC."
 CONTROL_CHARACTER_MESSAGE = (
     "Remove the control character %(character)s: a name is one line of printable text, "
@@ -58,6 +62,8 @@ validate_slack_user_id = RegexValidator(r"^[UW][A-Z0-9]{2,30}\Z", SLACK_USER_ID_
 validate_pagerduty_handle = RegexValidator(
     r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", PAGERDUTY_HANDLE_MESSAGE
 )
+
+validate_pagerduty_id = RegexValidator(r"^[A-Z0-9]{2,20}\Z", PAGERDUTY_ID_MESSAGE)
 
 
 def validate_time_zone(value: str) -> None:

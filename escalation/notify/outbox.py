@@ -1,4 +1,4 @@
-"""Email and Slack delivery through the outbox (`OutgoingMessage`).
+"""Email, Slack and PagerDuty delivery through the outbox (`OutgoingMessage`).
 
 Callers write messages inside their own transaction (`enqueue`), so a request and the notices
 about it commit or roll back together. Nothing a request does waits on the mail server or Slack:
@@ -18,9 +18,10 @@ it certainly did not post (no connection, or a refusal it answered).
 Slack goes through an incoming webhook (`settings.SLACK_WEBHOOK_URL`; no webhook, no Slack
 messages), or through the Slack app's bot (`SLACK_BOT_TOKEN`, `escalation.integrations.slack`):
 messages with buttons, edited in place later (`Notice.updates_key`), and answers to one person
-through the `response_url` of their click; email through Django's email backend (`EMAIL_URL`).
-What the messages say is `escalation.notify.messages`'s business: this module sends them as
-they are.
+through the `response_url` of their click; email through Django's email backend (`EMAIL_URL`);
+PagerDuty override pushes through `escalation.services.pagerduty_push` (a 429's
+`ratelimit-reset` sets the next attempt). What the messages say is
+`escalation.notify.messages`'s business: this module sends them as they are.
 """
 
 from __future__ import annotations
@@ -187,6 +188,10 @@ def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryRe
             delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
             if isinstance(error, SlackApiError) and error.response.status_code == 429:
                 delay = timedelta(seconds=slack_client.retry_after_seconds(error.response.headers))
+            # A service that says when to come back (PagerDuty's `ratelimit-reset`) is obeyed.
+            retry_after = getattr(error, "retry_after", None)
+            if isinstance(retry_after, timedelta):
+                delay = retry_after
             OutgoingMessage.objects.filter(pk=message.pk).update(
                 attempts=attempts,
                 last_error=f"{type(error).__name__}: {error}"[:2000],
@@ -202,6 +207,10 @@ def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryRe
                 ", giving up" if gave_up else "",
                 error,
             )
+            if gave_up and message.channel == MessageChannel.PAGERDUTY:
+                from ..services.pagerduty_push import pagerduty_push_given_up
+
+                pagerduty_push_given_up(message=message, error=str(error))
             report.failed += 1
         else:
             OutgoingMessage.objects.filter(pk=message.pk).update(
@@ -223,6 +232,12 @@ def count_sent(messages: Iterable[OutgoingMessage]) -> int:
 
 
 def _send(message: OutgoingMessage) -> None:
+    if message.channel == MessageChannel.PAGERDUTY:
+        # Imported here: the services enqueue through this module.
+        from ..services.pagerduty_push import pagerduty_push_deliver
+
+        pagerduty_push_deliver(message=message)
+        return
     if message.channel == MessageChannel.EMAIL:
         EmailMessage(
             subject=message.subject,

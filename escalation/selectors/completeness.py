@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..models.people import VERIFICATION_MAX_AGE, missing_contact_q, unverified_q
 from ..validity import ALWAYS, Validity
+from .pagerduty import PagerDutyStatus, pagerduty_status
 
 #: How many items of each problem the panel names; the rest are counted and left to the admin.
 COMPLETENESS_PREVIEW = 20
@@ -43,6 +44,7 @@ COMPLETENESS_TITLES = {
     "services_without_owner": "Services without an owner",
     "services_without_channel": "Services without a Slack channel",
     "inactive_people_in_use": "Inactive people still on a rotation or holding a role",
+    "people_without_pagerduty_user": "People on a rotation linked to PagerDuty without a PagerDuty user",
 }
 #: Where the admin lists each problem (the closest of its filters).
 COMPLETENESS_ADMIN_LISTS = {
@@ -52,6 +54,7 @@ COMPLETENESS_ADMIN_LISTS = {
     "services_without_owner": ("service", "primary_contact__isnull=True"),
     "services_without_channel": ("service", "slack_channel__exact="),
     "inactive_people_in_use": ("person", "is_active__exact=0"),
+    "people_without_pagerduty_user": ("person", "pagerduty_user_id__exact=&is_active__exact=1"),
 }
 _NEXT_STALE = "next_stale"
 
@@ -78,6 +81,7 @@ class Completeness:
     sections: tuple[CompletenessSection, ...]
     #: Until the next person's details turn stale (older than `VERIFICATION_MAX_AGE`).
     validity: Validity = ALWAYS
+    pagerduty: PagerDutyStatus = PagerDutyStatus(connected=False)
 
     @property
     def problem_count(self) -> int:
@@ -105,6 +109,10 @@ class Completeness:
     @property
     def services_without_channel(self) -> tuple[Role | Person | Service, ...]:
         return self.section("services_without_channel").items
+
+    @property
+    def people_without_pagerduty_user(self) -> tuple[Role | Person | Service, ...]:
+        return self.section("people_without_pagerduty_user").items
 
     @property
     def inactive_people_in_use(self) -> tuple[Role | Person | Service, ...]:
@@ -156,13 +164,22 @@ def completeness(*, now: datetime) -> Completeness:
     owner or channel, inactive people still on a rotation slot or holding a role: how many of
     each, and the first few by name. One query, whatever the data: the first rows of each
     problem, each with the count, and the person whose details turn stale next (the panel holds
-    until then).
+    until then). With PagerDuty connected, one more: the sync's status.
     """
     stale_before = now - VERIFICATION_MAX_AGE
     in_use = (
         Exists(RotationSlot.objects.filter(primary=OuterRef("pk")))
         | Exists(RotationSlot.objects.filter(secondary=OuterRef("pk")))
         | Exists(Role.objects.filter(holder=OuterRef("pk")))
+    )
+    on_linked_tier = Exists(
+        RotationSlot.objects.filter(primary=OuterRef("pk")).exclude(
+            rotation__pagerduty_primary_schedule_id=""
+        )
+    ) | Exists(
+        RotationSlot.objects.filter(secondary=OuterRef("pk")).exclude(
+            rotation__pagerduty_secondary_schedule_id=""
+        )
     )
     people = Person.objects.all()
     by_name, by_position = ["display_name", "pk"], ["position", "name", "pk"]
@@ -180,6 +197,14 @@ def completeness(*, now: datetime) -> Completeness:
         (
             people.alias(in_use=in_use).filter(is_active=False, in_use=True),
             "inactive_people_in_use",
+            "display_name",
+            by_name,
+        ),
+        (
+            people.alias(on_linked_tier=on_linked_tier).filter(
+                is_active=True, pagerduty_user_id="", on_linked_tier=True
+            ),
+            "people_without_pagerduty_user",
             "display_name",
             by_name,
         ),
@@ -231,6 +256,7 @@ def completeness(*, now: datetime) -> Completeness:
             for key, title in COMPLETENESS_TITLES.items()
         ),
         validity=validity,
+        pagerduty=pagerduty_status(),
     )
 
 

@@ -32,6 +32,7 @@ from .. import rotation as engine
 from ..models import FeedToken, Override, Person, Rotation, RotationSlot
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
+from .pagerduty import Drift, pagerduty_drift
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -159,6 +160,8 @@ class Dashboard:
     others: list[RotationNow] = field(default_factory=list)
     others_total: int = 0
     find: str = ""
+    #: Where PagerDuty will page someone else, from now on (PagerDuty connected only).
+    drift: Drift = field(default_factory=Drift)
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ class CalendarPage:
     rotation_choices: list[RotationChoice] = field(default_factory=list)
     rotation: str = ""
     validity: Validity = ALWAYS
+    drift: Drift = field(default_factory=Drift)
 
     @property
     def earlier_start(self) -> date:
@@ -585,7 +589,8 @@ def dashboard(
 
     Two queries: rotations with their slots and people, and the overrides touching the current
     and the next shift of any rotation, with theirs. Managers also get what the directory still
-    lacks (`completeness.completeness`, one more query). The page holds until the next handoff or
+    lacks (`completeness.completeness`, one more query); with PagerDuty connected, where it
+    disagrees (one more). The page holds until the next handoff or
     override boundary of any rotation (or a contact turning stale, for managers).
     """
     loaded, current = _load_current_shifts(at, and_next_handoff=True)
@@ -621,6 +626,9 @@ def dashboard(
             [card for card in cards if card.rotation.pk not in mine],
         )
     find = find.strip()[:DASHBOARD_FIND_MAX]
+    drift = pagerduty_drift(start=at)
+    if drift:
+        validity = validity & Validity(None, min(item.end for item in drift.items))
     return Dashboard(
         at=at,
         rotations=cards,
@@ -630,6 +638,7 @@ def dashboard(
         others=[card for card in others if _matches(card, find.casefold())],
         others_total=len(others),
         find=find,
+        drift=drift,
     )
 
 
@@ -759,6 +768,10 @@ def calendar(
         rotation_choices=choices,
         rotation=chosen,
         validity=_holding(engine.shift_at(schedule, at) for _, schedule, _, _ in plans),
+        drift=pagerduty_drift(
+            start=max(at, min((first.start for _, _, first, _ in plans), default=at)),
+            end=max((end for _, _, _, end in plans), default=at),
+        ),
     )
 
 

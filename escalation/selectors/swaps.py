@@ -18,6 +18,7 @@ from .. import rotation as engine
 from ..models import (
     OnCallTier,
     Override,
+    PagerDutyPushState,
     Person,
     Rotation,
     RotationSlot,
@@ -177,10 +178,16 @@ class SwapDetail:
     timeline: list[TimelineEntry]
     overrides: list[Override]
     actions: list[SwapAction]
+    is_manager: bool = False
 
     @property
     def action_values(self) -> set[str]:
         return {action.value for action in self.actions}
+
+    @property
+    def pagerduty_failed(self) -> bool:
+        """Whether an override failed in PagerDuty (a manager may retry)."""
+        return any(o.pagerduty_state == PagerDutyPushState.FAILED for o in self.overrides)
 
 
 def user_display_name(user: User | None) -> str:
@@ -234,6 +241,7 @@ def swap_detail(*, pk: int, viewer: User | AnonymousUser) -> SwapDetail:
         timeline=timeline,
         overrides=list(swap.overrides.all()),
         actions=allowed_actions(swap, viewer),
+        is_manager=is_manager(viewer),
     )
 
 

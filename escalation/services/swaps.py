@@ -40,6 +40,7 @@ from ..models import (
 from ..notify.messages import swap_notices
 from ..notify.outbox import enqueue
 from ..permissions import is_manager
+from .pagerduty_push import pagerduty_overrides_push, pagerduty_overrides_remove
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User as AuthUser
@@ -512,12 +513,14 @@ def swap_request_approve(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
     _authorize(SwapAction.APPROVED, swap, by)
     now = timezone.now()
     _check_request(swap, now)
+    overrides = _overrides_for(swap, by, now)
     try:
         with transaction.atomic():
-            for override in _overrides_for(swap, by, now):
+            for override in overrides:
                 _save(override)
     except IntegrityError:
         raise SwapError(OVERRIDE_CONFLICT) from None
+    pagerduty_overrides_push(overrides=overrides)
     return _move(swap, SwapAction.APPROVED, by, now)
 
 
@@ -534,4 +537,5 @@ def swap_request_revert(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
         override.reverted_at = now
         override.reverted_by = by  # type: ignore[assignment]
         _save(override)
+    pagerduty_overrides_remove(overrides=overrides)
     return _move(swap, SwapAction.REVERTED, by, now)

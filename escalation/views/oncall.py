@@ -25,6 +25,7 @@ from ..cache import cached_value, page_fragment
 from ..feeds import build_calendar
 from ..forms import CalendarForm, parse_instant
 from ..selectors import oncall as selectors
+from ..selectors.pagerduty import TierAgreement, pagerduty_agreement
 from ..services.feed_tokens import (
     TOKEN_PARAMETER,
     bearer_token,
@@ -179,6 +180,25 @@ def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
     }
 
 
+def _api_pagerduty(
+    agreement: TierAgreement | None, rotation: Any, tier: str, person: Any
+) -> dict[str, Any] | None:
+    """The tier's `pagerduty` object: whom PagerDuty pages, whether the portal agrees, and when
+    that was checked (None for both until a sync has read the schedule)."""
+    if not rotation.pagerduty_schedule_id(tier):
+        return None
+    if agreement is None:
+        return {"person": None, "agrees": None, "checked_at": None}
+    name = agreement.pagerduty_person
+    if name is None and agreement.agrees:
+        name = person.display_name if person is not None else None
+    return {
+        "person": name,
+        "agrees": agreement.agrees,
+        "checked_at": _iso_z(agreement.checked_at) if agreement.checked_at else None,
+    }
+
+
 def _json_error(message: str, status: int) -> JsonResponse:
     response = JsonResponse({"error": message}, status=status)
     if status == 401:
@@ -202,6 +222,7 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
 
     def compute() -> tuple[str, Validity]:
         now = selectors.on_call_now(at=at)
+        agreement = pagerduty_agreement(at=at)
         rotations = [
             {
                 "slug": answer.rotation.slug,
@@ -217,6 +238,21 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
             }
             for answer in now.answers
         ]
+        # The tiers' `pagerduty` fields are their PagerDuty handles (a published contract):
+        # what PagerDuty will page goes in the rotation's own `pagerduty` object, per tier.
+        if agreement:
+            for answer, row in zip(now.answers, rotations, strict=True):
+                linked = {
+                    tier: _api_pagerduty(
+                        agreement.get((answer.rotation.pk, tier)),
+                        answer.rotation,
+                        tier,
+                        getattr(answer, tier),
+                    )
+                    for tier in ("primary", "secondary")
+                }
+                if any(linked.values()):
+                    row["pagerduty"] = {tier: item for tier, item in linked.items() if item}
         return json.dumps(rotations), now.validity
 
     # The answer is the same from one handoff or override boundary to the next: only "at"

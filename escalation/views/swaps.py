@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ..cache import fragment
 from ..forms import RequesterChoiceForm, SwapRequestForm
+from ..integrations.pagerduty import is_configured as pagerduty_connected
 from ..permissions import is_manager
 from ..selectors.swaps import (
     FORM_WEEKS,
@@ -21,6 +22,7 @@ from ..selectors.swaps import (
     swap_form_options,
     swap_list,
 )
+from ..services.pagerduty_push import pagerduty_overrides_retry
 from ..services.swaps import (
     SwapError,
     SwapPermissionDenied,
@@ -40,6 +42,7 @@ DECLINED = "The request is declined: nothing changes on the rotation."
 APPROVED = "Approved: the change is in effect on every page and feed."
 CANCELLED = "The request is cancelled: nothing changes on the rotation."
 REVERTED = "Reverted: the rotation applies again for this interval."
+PAGERDUTY_RETRIED = "Sent to PagerDuty again: the state of each override below says how it went."
 NO_PERSON = (
     "Your login is not linked to a person in the directory, so you cannot file a request for "
     "yourself. Ask an Escalation manager to link it, or to file the request for you."
@@ -164,6 +167,7 @@ def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
             "swap": detail.swap,
             "now": timezone.now(),
             "nav_section": SECTION,
+            "pagerduty_connected": pagerduty_connected(),
         },
     )
 
@@ -220,6 +224,11 @@ def swap_revert_view(request: PortalRequest, pk: int) -> HttpResponse:
     return _step(request, pk, swap_request_revert, REVERTED)
 
 
+@require_POST
+def swap_pagerduty_retry_view(request: PortalRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, pagerduty_overrides_retry, PAGERDUTY_RETRIED)
+
+
 urlpatterns = [
     path("swaps/", swap_list_view, name="swaps"),
     path("swaps/new/", swap_new_view, name="swap_new"),
@@ -229,4 +238,9 @@ urlpatterns = [
     path("swaps/<int:pk>/approve/", swap_approve_view, name="swap_approve"),
     path("swaps/<int:pk>/cancel/", swap_cancel_view, name="swap_cancel"),
     path("swaps/<int:pk>/revert/", swap_revert_view, name="swap_revert"),
+    path(
+        "swaps/<int:pk>/pagerduty-retry/",
+        swap_pagerduty_retry_view,
+        name="swap_pagerduty_retry",
+    ),
 ]
