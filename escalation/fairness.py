@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
@@ -177,3 +178,36 @@ def _overlap(start: datetime, end: datetime, windows: list[tuple[datetime, datet
         if low < high:
             total += high - low
     return total
+
+
+class Period(StrEnum):
+    """The report's periods, counted in whole local days."""
+
+    THIS_QUARTER = "this_quarter"
+    LAST_QUARTER = "last_quarter"
+    THIS_YEAR = "this_year"
+    LAST_YEAR = "last_year"
+    CUSTOM = "custom"
+
+
+def period_dates(period: Period, today: date) -> tuple[date, date]:
+    """The first and last day (both included) of a named period around `today`."""
+    period = Period(period)
+    if period is Period.THIS_YEAR:
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if period is Period.LAST_YEAR:
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if period is Period.CUSTOM:
+        raise ValueError("A custom period has no dates of its own.")
+    quarter = (today.month - 1) // 3 + (-1 if period is Period.LAST_QUARTER else 0)
+    year = today.year + quarter // 4
+    first_month = (quarter % 4) * 3 + 1
+    first = date(year, first_month, 1)
+    following = date(year + 1, 1, 1) if first_month == 10 else date(year, first_month + 3, 1)
+    return first, following - timedelta(days=1)
+
+
+def local_period(time_zone: str, first: date, last: date) -> tuple[datetime, datetime]:
+    """`[first 00:00, the day after last 00:00)` in `time_zone`, as UTC instants."""
+    zone = ZoneInfo(time_zone)
+    return _local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone)

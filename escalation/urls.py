@@ -1,5 +1,10 @@
-from .views import oncall, published, swaps
+from .views import fairness, oncall, published, swaps
 
 app_name = "escalation"
 
-urlpatterns = [*oncall.urlpatterns, *published.urlpatterns, *swaps.urlpatterns]
+urlpatterns = [
+    *oncall.urlpatterns,
+    *fairness.urlpatterns,
+    *published.urlpatterns,
+    *swaps.urlpatterns,
+]

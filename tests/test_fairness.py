@@ -5,7 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalation.fairness import PERIOD_END_NOT_AFTER_START, balance, fairness
+from escalation.fairness import (
+    PERIOD_END_NOT_AFTER_START,
+    Period,
+    balance,
+    fairness,
+    local_period,
+    period_dates,
+)
 from escalation.rotation import (
     OverrideIndex,
     OverrideSpec,
@@ -174,3 +181,24 @@ def test_balance_of_few_or_idle_people():
 def test_a_period_must_end_after_it_starts():
     with pytest.raises(ValueError, match=PERIOD_END_NOT_AFTER_START):
         fairness(SMALL, utc(2026, 3, 2), utc(2026, 3, 2), OverrideIndex([]))
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "first", "last"),
+    [
+        (Period.THIS_QUARTER, date(2026, 11, 30), date(2026, 10, 1), date(2026, 12, 31)),
+        (Period.LAST_QUARTER, date(2026, 11, 30), date(2026, 7, 1), date(2026, 9, 30)),
+        (Period.LAST_QUARTER, date(2026, 2, 14), date(2025, 10, 1), date(2025, 12, 31)),
+        (Period.THIS_QUARTER, date(2026, 3, 31), date(2026, 1, 1), date(2026, 3, 31)),
+        (Period.THIS_YEAR, date(2026, 11, 30), date(2026, 1, 1), date(2026, 12, 31)),
+        (Period.LAST_YEAR, date(2026, 1, 1), date(2025, 1, 1), date(2025, 12, 31)),
+    ],
+)
+def test_named_periods_are_whole_quarters_and_years(period, today, first, last):
+    assert period_dates(period, today) == (first, last)
+
+
+def test_a_local_period_runs_from_midnight_to_midnight_in_the_rotation_zone():
+    start, end = local_period("Europe/Berlin", date(2026, 3, 1), date(2026, 3, 31))
+    assert start == utc(2026, 2, 28, 23)  # CET
+    assert end == utc(2026, 3, 31, 22)  # CEST
