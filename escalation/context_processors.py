@@ -8,7 +8,6 @@ from .viewer import PortalRequest
 NAVIGATION = [
     ("escalation:dashboard", "On call now", "bi-telephone-outbound"),
     ("escalation:calendar", "Calendar", "bi-calendar-week"),
-    ("escalation:fairness", "Fairness", "bi-bar-chart-line"),
     ("escalation:severity", "Severity", "bi-exclamation-octagon"),
     ("escalation:services", "Services", "bi-hdd-stack"),
     ("escalation:paths", "Escalation", "bi-diagram-3"),

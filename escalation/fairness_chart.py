@@ -17,9 +17,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .flowchart import wrap, xml_text
 
-WIDTH = 480
-LABEL_WIDTH = 130
-VALUE_WIDTH = 64
+WIDTH = 400
+LABEL_WIDTH = 110
+VALUE_WIDTH = 60
 ROW_HEIGHT = 30
 BAR_HEIGHT = 18
 TOP = 22

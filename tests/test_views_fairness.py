@@ -68,7 +68,7 @@ def table_row(html, name):
         re.S,
     )
     assert match, name
-    return re.findall(r'<td class="text-end">([^<]*)</td>', match[1])
+    return re.findall(r'<td class="text-end" data-label="[^"]+">([^<]*)</td>', match[1])
 
 
 # --- Access -------------------------------------------------------------------------------
@@ -89,15 +89,19 @@ def test_anyone_logged_in_sees_the_report(viewer_client, march):
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="fairness-chart"' in html
 
 
-def test_the_calendar_and_the_navigation_link_to_the_report(viewer_client, seed):
-    html = viewer_client.get(reverse("escalation:calendar")).content.decode()
+def test_the_calendar_links_to_the_report_which_belongs_to_its_section(viewer_client, seed):
+    calendar = reverse("escalation:calendar")
+    html = viewer_client.get(calendar).content.decode()
     assert (
         f'href="{FAIRNESS}"><i class="bi bi-bar-chart-line" aria-hidden="true"></i> Fairness report'
         in html
     )
-    assert f'<a class="nav-link" href="{FAIRNESS}">' in html
     report = viewer_client.get(FAIRNESS).content.decode()
-    assert f'<a class="nav-link active" href="{FAIRNESS}" aria-current="page">' in report
+    assert f'<a class="nav-link active" href="{calendar}" aria-current="page">' in report
+    assert (
+        f'href="{calendar}"><i class="bi bi-calendar-week" aria-hidden="true"></i> On-call calendar'
+        in report
+    )
 
 
 # --- Figures ------------------------------------------------------------------------------

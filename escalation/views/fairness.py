@@ -98,6 +98,8 @@ def fairness_view(request: PortalRequest) -> HttpResponse:
             "page": page,
             "chart": chart,
             "csv_query": query.urlencode(),
+            # A page of the Calendar section: the navigation has no room for a tenth section.
+            "nav_section": "escalation:calendar",
         },
         status=200 if not form.errors else 400,
     )
