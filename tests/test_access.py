@@ -61,6 +61,7 @@ PAGES: dict[str, Page] = {
     "healthz_status": Page(anonymous=200),
     "escalation:dashboard": Page(),
     "escalation:calendar": Page(),
+    "escalation:fairness": Page(),
     "escalation:calendar_ics": Page(anonymous=403),
     "escalation:api_oncall": Page(anonymous=401),
     "escalation:profile": Page(),

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from escalation.models import Person, Role
+from escalation.models import Override, Person, Role, Rotation, SwapRequest
+from escalation.rotation import on_call_at
 from tests.e2e.conftest import DESKTOP, MANAGER, PHONE, log_in
 
 OUTPUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
@@ -43,6 +44,8 @@ SHOTS = {
         True,
     ),
     "contacts-phone": (PHONE, "/contacts/", False),
+    "fairness-desktop": (DESKTOP, "/oncall/fairness/", True),
+    "fairness-phone": (PHONE, "/oncall/fairness/", True),
 }
 
 
@@ -59,6 +62,31 @@ def fill_roles() -> None:
         Role.objects.filter(name=role_name).update(holder=person)
 
 
+def add_weekend_cover() -> None:
+    """A colleague covered a weekend two weeks ago, and the person covered asked for it."""
+    rotation = Rotation.objects.get()
+    saturday = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    saturday -= timedelta(days=(saturday.weekday() - 5) % 7 + 14)
+    holder = Person.objects.get(pk=on_call_at(rotation.schedule(), saturday).primary.person)
+    cover = Person.objects.get(display_name="Priya Nair")
+    Override.objects.create(
+        rotation=rotation,
+        tier="primary",
+        person=cover,
+        start=saturday,
+        end=saturday + timedelta(days=2),
+    )
+    SwapRequest.objects.create(
+        rotation=rotation,
+        tier="primary",
+        requester=holder,
+        colleague=cover,
+        start=saturday,
+        end=saturday + timedelta(days=2),
+        state="approved",
+    )
+
+
 def test_the_readme_shows_only_screenshots_that_exist_and_every_one_is_kept():
     shown = set(re.findall(r"docs/screenshots/([\w-]+\.png)", README.read_text()))
     kept = {path.name for path in OUTPUT.glob("*.png")}
@@ -72,6 +100,7 @@ def test_the_readme_shows_only_screenshots_that_exist_and_every_one_is_kept():
 )
 def test_write_the_readme_screenshots(new_page, seeded_portal):
     fill_roles()
+    add_weekend_cover()
     OUTPUT.mkdir(parents=True, exist_ok=True)
     pages = {}
     for name, (viewport, path, full_page) in SHOTS.items():

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
 PAGES = [
     ("/", "escalation:dashboard", "On call now"),
     ("/oncall/", "escalation:calendar", "On-call calendar"),
+    ("/oncall/fairness/", "escalation:calendar", "Fairness report"),
     ("/severity/", "escalation:severity", "Contact matrix by severity"),
     ("/services/", "escalation:services", "Backend API (FastAPI)"),
     ("/services/database-postgresql/", "escalation:services", "Database (PostgreSQL)"),
