@@ -438,6 +438,74 @@ def test_a_manager_reverts_an_approved_request_keeping_its_overrides_on_record(t
     assert events(swap) == ["created", "accepted", "approved", "reverted"]
 
 
+def test_a_revert_during_the_cover_ends_it_then_and_keeps_what_happened(team):
+    swap = approved_request(team)
+    reverted = WEEK_3[0] + DAY + timedelta(hours=15, microseconds=400_000)  # Wed 14 Jan 00:00:00.4
+
+    with time_machine.travel(reverted, tick=False):
+        service.swap_request_revert(swap=swap, by=team.manager)
+
+    override = Override.objects.get()
+    cut = WEEK_3[0] + DAY + timedelta(hours=15)
+    assert (override.start, override.end, override.reverted_at) == (WEEK_3[0], cut, cut)
+    assert override.is_in_effect and override.ended_early
+    assert list(Override.objects.in_effect()) == [override]
+    assert on_call_now(at=WEEK_3[0]).answers[0].primary == team.casey
+    assert on_call_now(at=cut - timedelta(seconds=1)).answers[0].primary == team.casey
+    assert on_call_now(at=cut).answers[0].primary == team.alex
+
+
+def test_a_revert_keeps_a_return_shift_already_over_and_drops_one_not_begun(team):
+    swap = swap_request(team, start=WEEK_5[0], end=WEEK_5[1])  # Casey takes week 5, Alex week 4
+    swap = service.swap_request_approve(
+        swap=service.swap_request_accept(swap=swap, by=team.casey.user), by=team.manager
+    )
+    revert_at = WEEK_5[0]  # the handoff: week 4 is over, week 5 not begun
+
+    with time_machine.travel(revert_at, tick=False):
+        service.swap_request_revert(swap=swap, by=team.manager)
+
+    over, ahead = Override.objects.order_by("start")
+    assert (over.person, over.end, over.reverted_at) == (team.alex, WEEK_4[1], None)
+    assert (ahead.person, ahead.end, ahead.reverted_at) == (team.casey, WEEK_5[1], revert_at)
+    assert not ahead.is_in_effect and not ahead.ended_early
+    assert on_call_now(at=WEEK_4[0] + DAY).answers[0].primary == team.alex
+    assert on_call_now(at=WEEK_5[0] + DAY).answers[0].primary == team.alex
+
+
+def test_the_requester_cancels_an_approved_cover_from_now_on(team):
+    swap = approved_request(team)
+    cancelled = WEEK_3[0] + 2 * DAY
+
+    with time_machine.travel(cancelled, tick=False):
+        swap = service.swap_request_cancel(swap=swap, by=team.alex.user)
+
+    assert swap.state == SwapState.CANCELLED
+    override = Override.objects.get()
+    assert (override.end, override.reverted_at, override.reverted_by) == (
+        cancelled,
+        cancelled,
+        team.alex.user,
+    )
+    assert on_call_now(at=cancelled - timedelta(seconds=1)).answers[0].primary == team.casey
+    assert on_call_now(at=cancelled).answers[0].primary == team.alex
+    assert events(swap)[-1] == "cancelled"
+
+
+def test_an_approval_made_mid_second_starts_the_override_on_the_whole_second(team):
+    approved_at = NOW + timedelta(microseconds=730_000)
+    with time_machine.travel(approved_at, tick=False):
+        swap = file_request(
+            team, requester=team.casey, colleague=team.alex, start=approved_at, end=WEEK_2[1]
+        )
+        service.swap_request_approve(
+            swap=service.swap_request_accept(swap=swap, by=team.alex.user), by=team.manager
+        )
+
+    assert swap.start == NOW
+    assert Override.objects.get().start == NOW
+
+
 def test_a_request_whose_shifts_are_over_cannot_be_reverted(team):
     swap = approved_request(team)
     with (
@@ -465,7 +533,6 @@ def test_every_state_change_is_kept_in_the_history(team):
     [
         ("accepted", "accept", "accepted"),
         ("approved", "approve", "approved"),
-        ("approved", "cancel", "cancelled"),
         ("approved", "decline", "declined"),
         ("declined", "accept", "accepted"),
         ("cancelled", "cancel", "cancelled"),
@@ -605,7 +672,8 @@ def test_only_the_right_person_may_take_a_step(team, state, action, who, message
         ("accepted", "requester", {"cancelled"}),
         ("accepted", "manager", {"approved", "declined", "cancelled"}),
         ("approved", "manager", {"reverted"}),
-        ("approved", "requester", set()),
+        ("approved", "requester", {"cancelled"}),
+        ("approved", "colleague", set()),
         ("declined", "manager", set()),
     ],
 )

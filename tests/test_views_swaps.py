@@ -404,7 +404,8 @@ def test_the_page_shows_the_request_and_its_timeline(client, team):
         ("pending", "stranger", [], ["/accept/", "/decline/", "/cancel/"]),
         ("accepted", "manager", ["/approve/", "/decline/", "/cancel/"], ["/accept/", "/revert/"]),
         ("approved", "manager", ["/revert/"], ["/approve/", "/cancel/"]),
-        ("approved", "alex", [], ["/revert/", "/cancel/"]),
+        ("approved", "alex", ["/cancel/"], ["/revert/", "/approve/"]),
+        ("approved", "casey", [], ["/revert/", "/cancel/"]),
     ],
 )
 def test_the_page_shows_the_buttons_the_viewer_may_use(client, team, state, who, buttons, absent):
@@ -512,6 +513,33 @@ def test_a_manager_reverts(client, team):
     assert "reverted" in response.content.decode()
 
 
+@pytest.mark.parametrize("step", ["revert", "cancel"])
+def test_ending_a_cover_midway_keeps_it_in_every_view_of_the_past(client, team, frozen_clock, step):
+    swap = approved_request(team)
+    ended = WEEK_3[0] + timedelta(hours=15)  # Tue 13 Jan 00:00 UTC
+    user = team.manager if step == "revert" else team.alex.user
+    frozen_clock.move_to(ended)
+    logged_in(client, user).post(f"/swaps/{swap.pk}/{step}/")
+
+    during, after = "2026-01-12T12:00:00Z", "2026-01-13T00:00:00Z"
+    api = [
+        client.get("/api/oncall/", {"at": at}).json()["rotations"][0]["primary"]
+        for at in (during, after)
+    ]
+    assert [(primary["name"], primary["overridden"]) for primary in api] == [
+        ("Casey Doe", True),
+        ("Alex Doe", False),
+    ]
+    calendar = client.get("/oncall/", {"at": during}).content.decode()
+    assert 'class="oncall-focus-person">Casey Doe<' in calendar
+    ics = client.get("/oncall/calendar.ics").content.decode().replace("\r\n ", "")
+    assert "DTSTART:20260112T090000Z\r\nDTEND:20260113T000000Z" in ics
+    assert "SUMMARY:Primary on call: Casey Doe (covering for Alex Doe)" in ics
+    page = client.get(f"/swaps/{swap.pk}/").content.decode()
+    assert "covered " in page and ", reverted early" in page
+    assert "Mon 12 Jan, 09:00" in page and "Tue 13 Jan, 00:00" in page
+
+
 def test_the_requester_cancels(client, team):
     swap = file_request(team)
 
@@ -551,9 +579,9 @@ def test_anyone_else_gets_403_saying_who_may_and_nothing_changes(client, team, s
 def test_a_step_the_state_no_longer_allows_shows_a_clear_message(client, team):
     swap = approved_request(team)
 
-    response = logged_in(client, team.alex.user).post(f"/swaps/{swap.pk}/cancel/", follow=True)
+    response = logged_in(client, team.manager).post(f"/swaps/{swap.pk}/approve/", follow=True)
 
-    message = service.TRANSITION_NOT_ALLOWED.format(state="approved", verb="cancelled")
+    message = service.TRANSITION_NOT_ALLOWED.format(state="approved", verb="approved")
     assert message in messages_of(response)
     assert message.replace("'", "&#x27;") in response.content.decode()
     swap.refresh_from_db()

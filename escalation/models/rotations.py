@@ -166,14 +166,22 @@ class RotationSlot(models.Model):
 
 class OverrideQuerySet(models.QuerySet["Override"]):
     def in_effect(self) -> "OverrideQuerySet":
-        return self.filter(reverted_at__isnull=True)
+        """Overrides that hold for some time (`Override.is_in_effect`, in SQL)."""
+        return self.filter(Q(reverted_at__isnull=True) | Q(reverted_at__gte=F("end")))
 
     def overlapping(self, start, end) -> "OverrideQuerySet":  # type: ignore[no-untyped-def]
         return self.filter(start__lt=end, end__gt=start)
 
 
 class Override(models.Model):
-    """A person covering one tier of a rotation for an interval. Reverting keeps the row."""
+    """A person covering one tier of a rotation for an interval. Reverting keeps the row.
+
+    A revert ends an override at that instant and never rewrites the past: an override under way
+    is cut (`end` and `reverted_at` both the instant of the revert), one not yet begun is only
+    marked (`reverted_at` at or before its `start`: it never held), one already over is left
+    alone. So an override is in effect, over `[start, end)`, unless it was reverted before it
+    ended.
+    """
 
     rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="overrides")
     tier = models.CharField(max_length=10, choices=OnCallTier.choices)
@@ -212,9 +220,19 @@ class Override(models.Model):
     def __str__(self) -> str:
         return f"{self.person} covers {self.rotation} {self.tier}"
 
+    @property
+    def is_in_effect(self) -> bool:
+        """It holds over `[start, end)`: never reverted, or reverted once it had ended."""
+        return self.reverted_at is None or self.reverted_at >= self.end
+
+    @property
+    def ended_early(self) -> bool:
+        """A revert cut it short while it was under way."""
+        return self.reverted_at is not None and self.reverted_at == self.end
+
     @staticmethod
     def index(overrides: Iterable["Override"]) -> engine.OverrideIndex:
-        """The pure engine's index of the overrides in effect (not reverted), ordered by start."""
+        """The pure engine's index of the overrides in effect, ordered by start."""
         return engine.OverrideIndex(
             sorted(
                 (
@@ -226,7 +244,7 @@ class Override(models.Model):
                         key=override.pk,
                     )
                     for override in overrides
-                    if override.reverted_at is None
+                    if override.is_in_effect
                 ),
                 key=lambda spec: (spec.start, spec.end),
             )

@@ -1,9 +1,14 @@
 """Swap and cover requests: their rules, their state machine and the overrides an approval makes.
 
 pending ─(colleague accepts)→ accepted ─(a manager approves)→ approved ─(a manager reverts)→ reverted
-   │                             │
-   └─ declined / cancelled ──────┘   (the colleague declines a pending one, a manager an accepted
-                                      one; the requester or a manager cancels either)
+   │                             │                               │
+   └─ declined / cancelled ──────┘                               └─(requester or manager)→ cancelled
+      (the colleague declines a pending one, a manager an accepted one; the requester or a
+      manager cancels any request not yet over)
+
+Reverting or cancelling an approved request ends its overrides at that instant: what already
+happened stays true in every view; only an override that has not begun disappears whole.
+Override boundaries are whole seconds.
 
 Every write locks the rotation row, then the request row, so decisions about one rotation happen
 one after the other, and each re-checks the rules against what is true by then: two managers
@@ -83,7 +88,7 @@ OVERRIDE_CONFLICT = (
 TRANSITION_NOT_ALLOWED = (
     "This request is {state}: it cannot be {verb} any more. Nothing was changed."
 )
-NOTHING_LEFT_TO_REVERT = "This request's shifts are over: there is nothing left to revert."
+NOTHING_LEFT_TO_REVERT = "This request's shifts are over: there is nothing left to undo."
 
 # Permissions (answered with 403).
 ONLY_COLLEAGUE = "Only {colleague} can accept or decline this request."
@@ -106,6 +111,12 @@ class SwapPermissionDenied(PermissionDenied):
     """This user may never take this step on this request: Django answers 403."""
 
 
+def _whole_second(at: datetime) -> datetime:
+    """Requests and overrides start and end on whole seconds: two boundaries inside one second
+    would make a stretch no calendar can show."""
+    return at.replace(microsecond=0)
+
+
 @dataclass(frozen=True)
 class _Transition:
     source: frozenset[str]
@@ -124,7 +135,9 @@ TRANSITIONS: dict[SwapAction, _Transition] = {
         frozenset({SwapState.ACCEPTED}), SwapState.APPROVED, "approved"
     ),
     SwapAction.CANCELLED: _Transition(
-        frozenset({SwapState.PENDING, SwapState.ACCEPTED}), SwapState.CANCELLED, "cancelled"
+        frozenset({SwapState.PENDING, SwapState.ACCEPTED, SwapState.APPROVED}),
+        SwapState.CANCELLED,
+        "cancelled",
     ),
     SwapAction.REVERTED: _Transition(
         frozenset({SwapState.APPROVED}), SwapState.REVERTED, "reverted"
@@ -163,11 +176,15 @@ def _permitted_roles(action: SwapAction, state: str) -> set[str]:
 def allowed_actions(swap: SwapRequest, user: Actor) -> list[SwapAction]:
     """The steps `user` may take on `swap` now: the buttons its page shows them."""
     roles = _roles(swap, user)
-    return [
+    actions = [
         action
         for action, transition in TRANSITIONS.items()
         if swap.state in transition.source and roles & _permitted_roles(action, swap.state)
     ]
+    if SwapAction.REVERTED in actions:
+        # On an approved request a manager's cancel does what their revert does: one button.
+        actions.remove(SwapAction.CANCELLED)
+    return actions
 
 
 def _authorize(action: SwapAction, swap: SwapRequest, user: Actor) -> None:
@@ -413,6 +430,9 @@ def swap_request_create(
         raise SwapPermissionDenied(ONLY_MANAGERS_FILE_FOR_OTHERS)
     rotation = Rotation.objects.select_for_update().get(pk=rotation.pk)
     now = timezone.now()
+    start, end = _whole_second(start), _whole_second(end)
+    if return_start is not None and return_end is not None:
+        return_start, return_end = _whole_second(return_start), _whole_second(return_end)
     _check(
         rotation=rotation,
         tier=tier,
@@ -476,10 +496,14 @@ def swap_request_decline(*, swap: SwapRequest, by: AuthUser, note: str = "") -> 
 
 @transaction.atomic
 def swap_request_cancel(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
-    """The requester (or a manager) withdraws a request not yet approved."""
+    """The requester (or a manager) withdraws a request; an approved one ends its overrides now,
+    like a revert."""
     swap = _lock(swap)
     _authorize(SwapAction.CANCELLED, swap, by)
-    return _move(swap, SwapAction.CANCELLED, by, timezone.now())
+    now = timezone.now()
+    if swap.state == SwapState.APPROVED:
+        _end_overrides(swap, by, now)
+    return _move(swap, SwapAction.CANCELLED, by, now)
 
 
 def _overrides_for(swap: SwapRequest, by: AuthUser, now: datetime) -> list[Override]:
@@ -495,7 +519,7 @@ def _overrides_for(swap: SwapRequest, by: AuthUser, now: datetime) -> list[Overr
             rotation=swap.rotation,
             tier=swap.tier,
             person=person,
-            start=max(start, now),
+            start=max(start, _whole_second(now)),
             end=end,
             swap_request=swap,
             reason=reason,
@@ -521,17 +545,31 @@ def swap_request_approve(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
     return _move(swap, SwapAction.APPROVED, by, now)
 
 
-@transaction.atomic
-def swap_request_revert(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
-    """A manager undoes an approved request: its overrides are marked reverted, not deleted."""
-    swap = _lock(swap)
-    _authorize(SwapAction.REVERTED, swap, by)
-    now = timezone.now()
+def _end_overrides(swap: SwapRequest, by: AuthUser, now: datetime) -> None:
+    """End the request's overrides at `now`: one under way is cut there, one not yet begun never
+    holds, one already over stays as it was."""
     overrides: Iterable[Override] = list(swap.overrides.in_effect())
     if not any(override.end > now for override in overrides):
         raise SwapError(NOTHING_LEFT_TO_REVERT)
+    cut = _whole_second(now)
     for override in overrides:
-        override.reverted_at = now
+        if override.end <= now:
+            continue  # it happened: history is not rewritten
+        if override.start < cut:
+            override.end = cut
+            override.reverted_at = cut
+        else:
+            override.reverted_at = now
         override.reverted_by = by  # type: ignore[assignment]
         _save(override)
+
+
+@transaction.atomic
+def swap_request_revert(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
+    """A manager undoes an approved request from now on: its overrides end at this instant
+    (rows are kept, never deleted)."""
+    swap = _lock(swap)
+    _authorize(SwapAction.REVERTED, swap, by)
+    now = timezone.now()
+    _end_overrides(swap, by, now)
     return _move(swap, SwapAction.REVERTED, by, now)

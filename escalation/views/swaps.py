@@ -38,8 +38,8 @@ ALREADY_FILED = "This form had already been sent: here is the request it created
 ACCEPTED = "You accepted. An Escalation manager will now approve or decline it."
 DECLINED = "The request is declined: nothing changes on the rotation."
 APPROVED = "Approved: the change is in effect on every page and feed."
-CANCELLED = "The request is cancelled: nothing changes on the rotation."
-REVERTED = "Reverted: the rotation applies again for this interval."
+CANCELLED = "The request is cancelled: the rotation applies as planned from now on."
+REVERTED = "Reverted: the rotation applies again from now on; what already happened stays."
 NO_PERSON = (
     "Your login is not linked to a person in the directory, so you cannot file a request for "
     "yourself. Ask an Escalation manager to link it, or to file the request for you."
