@@ -85,6 +85,10 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
     dtstamp = stamp or feed.at
     contacts: dict[int, list[str]] = {}
     for item in feed.events:
+        if item.holder.end.replace(microsecond=0) <= item.holder.start.replace(microsecond=0):
+            # iCalendar counts whole seconds: a sliver inside one second (overrides stored
+            # before boundaries were whole seconds) would start and end at the same time.
+            continue
         event = Event()
         event.add("uid", event_uid(item))
         event.add("dtstamp", dtstamp)

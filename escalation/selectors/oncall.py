@@ -280,7 +280,11 @@ class FeedEvent:
 
     @property
     def uid(self) -> str:
-        return f"{self.rotation.slug}-{self.holder.tier}-{self.holder.start:%Y%m%dT%H%M%SZ}"
+        """The rotation, the tier and the stretch's start (to the microsecond when it has any:
+        two stretches of a tier never start at the same instant)."""
+        start = self.holder.start.astimezone(UTC)
+        stamp = f"{start:%Y%m%dT%H%M%S}" + (f".{start:%f}" if start.microsecond else "")
+        return f"{self.rotation.slug}-{self.holder.tier}-{stamp}Z"
 
 
 @dataclass(frozen=True)
