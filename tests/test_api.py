@@ -56,6 +56,8 @@ def test_answers_in_the_designed_shape(viewer_client, seed):
                     "pagerduty": "@pd-engineer-c",
                     "phone": "+442079460007",
                     "overridden": False,
+                    "from": "2026-11-23T09:00:00Z",
+                    "until": "2026-11-30T09:00:00Z",
                 },
                 "secondary": {
                     "name": "Engineer D",
@@ -63,6 +65,8 @@ def test_answers_in_the_designed_shape(viewer_client, seed):
                     "pagerduty": "@pd-engineer-d",
                     "phone": "+442079460008",
                     "overridden": False,
+                    "from": "2026-11-23T09:00:00Z",
+                    "until": "2026-11-30T09:00:00Z",
                 },
             }
         ],
@@ -111,6 +115,42 @@ def test_an_override_is_flagged(viewer_client, seed):
     assert rotation["secondary"]["overridden"] is True
     assert rotation["secondary"]["phone"] is None and rotation["secondary"]["slack"] is None
     assert rotation["primary"]["overridden"] is False
+
+
+def test_each_person_has_their_own_window_around_a_partial_cover(viewer_client, seed):
+    cover = factories.PersonFactory(display_name="Rosa Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.PRIMARY,
+        person=cover,
+        start=datetime(2026, 11, 25, 9, tzinfo=UTC),
+        end=datetime(2026, 11, 27, 0, tzinfo=UTC),
+    )
+
+    def primary(at):
+        [rotation] = viewer_client.get(API, {"at": at}).json()["rotations"]
+        assert rotation["shift"]["end"] == "2026-11-30T09:00:00Z"
+        return (
+            rotation["primary"]["name"],
+            rotation["primary"]["from"],
+            rotation["primary"]["until"],
+        )
+
+    assert primary("2026-11-24T12:00:00Z") == (
+        "Engineer C",
+        "2026-11-23T09:00:00Z",
+        "2026-11-25T09:00:00Z",
+    )
+    assert primary("2026-11-26T23:59:59Z") == (
+        "Rosa Cover",
+        "2026-11-25T09:00:00Z",
+        "2026-11-27T00:00:00Z",
+    )
+    assert primary("2026-11-27T00:00:00Z") == (
+        "Engineer C",
+        "2026-11-27T00:00:00Z",
+        "2026-11-30T09:00:00Z",
+    )
 
 
 def test_a_slot_without_secondary_answers_null(viewer_client):

@@ -112,6 +112,9 @@ def test_dashboard_marks_an_override_and_who_comes_back(viewer_client, seed):
     html = response.content.decode()
     assert on_call_names(response) == ["Rosa Cover", "Engineer D"]
     assert "Covering for Engineer C" in html
+    # Rosa's own window, not the shift's: Thursday 09:00 to Friday 12:00.
+    assert '<dt>Since</dt><dd><time datetime="2026-11-26T09:00:00Z">' in html
+    assert '<dt>Until</dt><dd><time datetime="2026-11-27T12:00:00Z">' in html
     assert re.search(r"Then <strong>Engineer C</strong>\s+until", html)
 
 

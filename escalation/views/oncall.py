@@ -152,6 +152,9 @@ def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
         "pagerduty": person.pagerduty_handle or None,
         "phone": person.phone.as_e164 if person.phone else None,
         "overridden": assignment.overridden,
+        # This person's own stretch: a partial cover starts and ends inside the shift.
+        "from": _iso_z(assignment.start),
+        "until": _iso_z(assignment.end),
     }
 
 
