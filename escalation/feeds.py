@@ -53,6 +53,10 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
     ]
     if holder.covering_for is not None:
         lines.append(f"Covering for: {holder.covering_for.display_name}")
+    if event.repeat is not None:
+        following = event.repeat.repeat.following
+        when = "next" if following.start > shift.start else "previous"
+        lines.append(f"Repeat: the same slot is on call the {when} week too ({event.repeat.why}).")
     if holder.person is not None:
         lines.append("")
         lines.append(holder.person.display_name)

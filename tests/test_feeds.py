@@ -202,6 +202,23 @@ def test_stretches_within_one_second_keep_unique_uids_and_no_empty_event(viewer_
     assert "on-call-primary-20261201T100000Z@escalation-portal" in uids
 
 
+def test_the_week_53_repeat_is_said_in_both_shifts_descriptions(viewer_client, seed):
+    calendar = parse(viewer_client.get(ICS))
+    why = "(ISO year 2026 has 53 weeks, so week 53 of 2026 and week 1 of 2027 are both odd)."
+
+    week_53 = event_at(calendar, datetime(2026, 12, 30, 12, tzinfo=UTC), "Primary")
+    week_1 = event_at(calendar, datetime(2027, 1, 5, 12, tzinfo=UTC), "Secondary")
+    week_52 = event_at(calendar, datetime(2026, 12, 23, 12, tzinfo=UTC), "Primary")
+
+    assert f"Repeat: the same slot is on call the next week too {why}" in str(
+        week_53["description"]
+    )
+    assert f"Repeat: the same slot is on call the previous week too {why}" in str(
+        week_1["description"]
+    )
+    assert "Repeat" not in str(week_52["description"])
+
+
 def test_person_feed_has_only_that_persons_events(viewer_client, seed):
     calendar = parse(viewer_client.get(ICS, {"person": seed.a.pk}))
     summaries = {str(event["summary"]) for event in events(calendar)}

@@ -118,6 +118,37 @@ def test_dashboard_marks_an_override_and_who_comes_back(viewer_client, seed):
     assert re.search(r"Then <strong>Engineer C</strong>\s+until", html)
 
 
+WEEK_53 = datetime(2026, 12, 30, 12, tzinfo=UTC)
+
+
+def test_dashboard_says_the_same_pair_comes_again_during_week_53_and_why(client, user, seed):
+    with time_machine.travel(WEEK_53, tick=False):
+        client.force_login(user)
+        html = client.get(DASHBOARD).content.decode()
+    assert "The same pair again next week</strong>" in html
+    assert "ISO year 2026 has 53 weeks, so week 53 of 2026 and week 1 of 2027 are both odd." in html
+    with time_machine.travel(WEEK_53 - timedelta(weeks=1), tick=False):
+        assert "again next week" not in client.get(DASHBOARD).content.decode()
+
+
+def test_dashboard_says_nothing_of_a_repeat_others_cover(client, user, seed):
+    for tier, person in (
+        (models.OnCallTier.PRIMARY, seed.c),
+        (models.OnCallTier.SECONDARY, seed.d),
+    ):
+        factories.OverrideFactory(
+            rotation=seed.rotation,
+            tier=tier,
+            person=person,
+            start=datetime(2027, 1, 4, 9, tzinfo=UTC),
+            end=datetime(2027, 1, 11, 9, tzinfo=UTC),
+        )
+    with time_machine.travel(WEEK_53, tick=False):
+        client.force_login(user)
+        html = client.get(DASHBOARD).content.decode()
+    assert "On call now" in html and "again next week" not in html
+
+
 def test_dashboard_without_rotations_says_so(viewer_client):
     response = viewer_client.get(DASHBOARD)
     assert response.status_code == 200

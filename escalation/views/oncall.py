@@ -190,6 +190,9 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
                     "end": _iso_z(answer.shift.end),
                     "label": answer.shift.label,
                     "iso_week": answer.shift.iso_week,
+                    "iso_year": answer.shift.iso_year,
+                    # The same slot twice in a row (ISO week 53, then week 1): true in both.
+                    "repeat": answer.is_repeat,
                 },
                 "primary": _api_holder(answer.primary, answer.on_call.primary),
                 "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
