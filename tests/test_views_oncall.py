@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escalation import forms, models
-from escalation.services.feed_tokens import hash_token
+from escalation.services.feed_tokens import feed_token_regenerate, hash_token
 from escalation.templatetags.oncall_tags import countdown_text, format_instant
 from escalation.views import oncall as views
 from tests import factories
@@ -389,23 +389,47 @@ def test_profile_without_a_linked_person_explains_it(viewer_client):
 
 
 def test_profile_regenerate_shows_the_link_once_then_only_the_hint(viewer_client, user, seed):
-    response = viewer_client.post(PROFILE, {"action": "regenerate"})
-    assert response.status_code == 200
+    response = viewer_client.post(PROFILE, {"action": "create"})
+    assert response.status_code == 302 and response["Location"] == f"{PROFILE}#feed"
+    response = viewer_client.get(PROFILE)
     html = response.content.decode()
     token = re.search(r"calendar\.ics\?token=([A-Za-z0-9_-]{40,})", html).group(1)
     assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
     assert "webcal://testserver/oncall/calendar.ics?token=" in html
+    assert views.FEED_LINK_CREATED in html and "stop working now" not in html
     assert "no-store" in response["Cache-Control"]
-    later = viewer_client.get(PROFILE).content.decode()
-    assert token not in later
-    assert f"<code>{token[:8]}…</code>" in later
-    assert "regenerate to get a new link" in later
+    reloaded = viewer_client.get(PROFILE).content.decode()
+    assert token not in reloaded
+    assert f"<code>{token[:8]}…</code>" in reloaded
+    assert "regenerate to get a new link" in reloaded
+    assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
+
+
+def test_profile_asks_before_regenerating_or_revoking_a_token(viewer_client, user):
+    token = feed_token_regenerate(user=user)
+    html = viewer_client.get(PROFILE).content.decode()
+    assert 'href="?confirm=regenerate#feed"' in html and 'href="?confirm=revoke#feed"' in html
+    assert 'name="action" value="regenerate"' not in html  # no one-click regenerate
+
+    asked = viewer_client.get(PROFILE, {"confirm": "regenerate"}).content.decode()
+    assert views.CONFIRM_REGENERATE in asked
+    assert 'name="action" value="regenerate"' in asked
+    assert "No, keep my links" in asked
+    assert (
+        views.CONFIRM_REVOKE in viewer_client.get(PROFILE, {"confirm": "revoke"}).content.decode()
+    )
+    assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
+
+    viewer_client.post(PROFILE, {"action": "regenerate"})
+    assert views.FEED_LINK_RENEWED in viewer_client.get(PROFILE).content.decode()
+    assert models.FeedToken.objects.get(user=user).token_hash != hash_token(token)
 
 
 def test_profile_revoke_forgets_the_token(viewer_client, user):
     factories.FeedTokenFactory(user=user)
-    response = viewer_client.post(PROFILE, {"action": "revoke"}, follow=True)
-    assert views.FEED_LINK_REVOKED in response.content.decode()
+    response = viewer_client.post(PROFILE, {"action": "revoke"})
+    assert response.status_code == 302
+    assert views.FEED_LINK_REVOKED in viewer_client.get(PROFILE).content.decode()
     assert not models.FeedToken.objects.filter(user=user).exists()
 
 

@@ -426,12 +426,57 @@ def test_the_page_shows_the_buttons_the_viewer_may_use(client, team, state, who,
 
     html = logged_in(client, user).get(f"/swaps/{swap.pk}/").content.decode()
 
+    asks_first = {"/cancel/": 'href="?confirm=cancelled', "/revert/": 'href="?confirm=reverted'}
     for button in buttons:
-        assert f'action="/swaps/{swap.pk}{button}"' in html
+        assert asks_first.get(button, f'action="/swaps/{swap.pk}{button}"') in html
     for button in absent:
+        assert asks_first.get(button, f'action="/swaps/{swap.pk}{button}"') not in html
         assert f'action="/swaps/{swap.pk}{button}"' not in html
     if not buttons:
         assert "Next step" in html
+
+
+@pytest.mark.parametrize(
+    ("state", "who", "step", "question"),
+    [
+        ("approved", "manager", "reverted", views.CONFIRM_REVERT),
+        ("approved", "alex", "cancelled", views.CONFIRM_CANCEL_APPROVED),
+        ("pending", "alex", "cancelled", views.CONFIRM_CANCEL),
+    ],
+)
+def test_cancelling_and_reverting_ask_first_without_javascript(
+    client, team, state, who, step, question
+):
+    swap = factories.SwapRequestFactory(
+        rotation=team.rotation,
+        requester=team.alex,
+        colleague=team.casey,
+        start=WEEK_3[0],
+        end=WEEK_3[1],
+        state=state,
+    )
+    client = logged_in(client, {"manager": team.manager, "alex": team.alex.user}[who])
+    verb = {"reverted": "revert", "cancelled": "cancel"}[step]
+
+    page = client.get(f"/swaps/{swap.pk}/").content.decode()
+    assert question not in page and f'action="/swaps/{swap.pk}/{verb}/"' not in page
+
+    asked = client.get(f"/swaps/{swap.pk}/", {"confirm": step}).content.decode()
+    assert question.replace("'", "&#x27;") in asked
+    assert f'action="/swaps/{swap.pk}/{verb}/"' in asked
+    assert f'href="/swaps/{swap.pk}/">No, keep it' in asked
+    swap.refresh_from_db()
+    assert swap.state == state
+
+
+def test_a_confirmation_the_viewer_may_not_give_is_not_offered(client, team):
+    swap = approved_request(team)
+    html = (
+        logged_in(client, team.casey.user)
+        .get(f"/swaps/{swap.pk}/", {"confirm": "reverted"})
+        .content.decode()
+    )
+    assert views.CONFIRM_REVERT not in html and "/revert/" not in html
 
 
 def test_an_unknown_request_is_404(client, team):

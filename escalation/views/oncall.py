@@ -38,6 +38,14 @@ FEED_LINK_INVALID = (
     "current link."
 )
 FEED_LINK_RENEWED = "New feed token made. The old links stop working now."
+FEED_LINK_CREATED = "Feed token made: copy your links below."
+CONFIRM_REGENERATE = (
+    "Regenerate your feed token? The links you use now stop working at once: every calendar "
+    "subscribed with them needs the new link."
+)
+CONFIRM_REVOKE = "Revoke your feed token? Your feed links stop working at once."
+#: The new token waits in the session for the page the POST redirects to, which shows it once.
+JUST_MADE_SESSION_KEY = "escalation:feed-link-just-made"
 FEED_LINK_REVOKED = "Feed token revoked: your feed links stop working now."
 FEED_LINK_NONE = "You had no feed token."
 
@@ -229,21 +237,26 @@ def _feed_links(request: PortalRequest, token: str, person_id: int | None) -> di
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_view(request: PortalRequest) -> HttpResponse:
     person = request.viewer.person
-    new_token = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "revoke":
             revoked = feed_token_revoke(user=request.user)  # type: ignore[arg-type]
             messages.success(request, FEED_LINK_REVOKED if revoked else FEED_LINK_NONE)
-            return HttpResponseRedirect(reverse("escalation:profile"))
-        if action != "regenerate":
+        elif action in ("create", "regenerate"):
+            # Only a hash is stored: the token itself is kept for the next page, shown there
+            # once and forgotten, so reloading that page neither shows it again nor makes another.
+            token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
+            request.session[JUST_MADE_SESSION_KEY] = token
+            messages.success(
+                request, FEED_LINK_RENEWED if action == "regenerate" else FEED_LINK_CREATED
+            )
+        else:
             return HttpResponse(status=400)
-        # The token is shown in this response only (its hash is all that is stored), so this
-        # POST renders the page instead of redirecting; never_cache keeps it out of caches.
-        new_token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
-        messages.success(request, FEED_LINK_RENEWED)
+        return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
+    new_token = request.session.pop(JUST_MADE_SESSION_KEY, None)
     at = timezone.now()
     page = selectors.profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
+    confirm = request.GET.get("confirm") if page.feed_token and not new_token else None
     return render(
         request,
         "escalation/profile.html",
@@ -255,6 +268,10 @@ def profile_view(request: PortalRequest) -> HttpResponse:
                 _feed_links(request, new_token, person.pk if person else None)
                 if new_token
                 else None
+            ),
+            "confirm": confirm if confirm in ("regenerate", "revoke") else None,
+            "confirm_text": {"regenerate": CONFIRM_REGENERATE, "revoke": CONFIRM_REVOKE}.get(
+                confirm or ""
             ),
         },
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ..cache import fragment
 from ..forms import RequesterChoiceForm, SwapRequestForm
+from ..models import SwapState
 from ..permissions import is_manager
 from ..selectors.swaps import (
     FORM_WEEKS,
@@ -40,6 +41,15 @@ DECLINED = "The request is declined: nothing changes on the rotation."
 APPROVED = "Approved: the change is in effect on every page and feed."
 CANCELLED = "The request is cancelled: the rotation applies as planned from now on."
 REVERTED = "Reverted: the rotation applies again from now on; what already happened stays."
+CONFIRM_REVERT = (
+    "Revert this request? From now on the rotation applies again and the people it changed are "
+    "told; what already happened stays on record."
+)
+CONFIRM_CANCEL = "Cancel this request? It cannot be opened again: a new request starts over."
+CONFIRM_CANCEL_APPROVED = (
+    "Cancel this approved request? From now on you are on call again as the rotation says; "
+    "what already happened stays on record."
+)
 NO_PERSON = (
     "Your login is not linked to a person in the directory, so you cannot file a request for "
     "yourself. Ask an Escalation manager to link it, or to file the request for you."
@@ -156,12 +166,24 @@ def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
     # Read before `swap_detail`: the viewer tells `is_manager` the answer, saving it a query.
     request.viewer.is_manager  # noqa: B018
     detail = swap_detail(pk=pk, viewer=request.user)
+    # Cancelling and reverting ask first: their button leads here with `?confirm=`.
+    confirm = request.GET.get("confirm")
+    if confirm not in ("cancelled", "reverted") or confirm not in detail.action_values:
+        confirm = None
+    confirm_text = None
+    if confirm == "reverted":
+        confirm_text = CONFIRM_REVERT
+    elif confirm == "cancelled":
+        approved = detail.swap.state == SwapState.APPROVED
+        confirm_text = CONFIRM_CANCEL_APPROVED if approved else CONFIRM_CANCEL
     return render(
         request,
         "escalation/swap_detail.html",
         {
             "detail": detail,
             "swap": detail.swap,
+            "confirm": confirm,
+            "confirm_text": confirm_text,
             "now": timezone.now(),
             "nav_section": SECTION,
         },
