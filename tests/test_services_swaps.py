@@ -506,6 +506,43 @@ def test_an_approval_made_mid_second_starts_the_override_on_the_whole_second(tea
     assert Override.objects.get().start == NOW
 
 
+def test_approving_one_request_supersedes_the_others_for_that_shift_and_tells_them(team):
+    first = accepted_request(team)
+    second = file_request(team, colleague=team.drew)  # the same week 3, asked of someone else
+    elsewhere = file_request(team, start=WEEK_5[0], end=WEEK_5[1])
+    secondary = file_request(team, tier="secondary", requester=team.blair, colleague=team.drew)
+
+    service.swap_request_approve(swap=first, by=team.manager)
+
+    for swap in (second, elsewhere, secondary):
+        swap.refresh_from_db()
+    assert second.state == SwapState.SUPERSEDED
+    assert (elsewhere.state, secondary.state) == (SwapState.PENDING, SwapState.PENDING)
+    event = second.events.get(action="superseded")
+    assert (event.actor, event.note) == (
+        team.manager,
+        f"Request #{first.pk} for this shift was approved.",
+    )
+    notified = set(
+        OutgoingMessage.objects.filter(dedupe_key=f"swap:{second.pk}:superseded").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert notified == {team.alex.email, team.drew.email}
+    with pytest.raises(SwapError, match="superseded: it cannot be accepted"):
+        service.swap_request_accept(swap=second, by=team.drew.user)
+
+
+def test_a_return_shift_asked_elsewhere_is_a_conflict_too(team):
+    swap = swap_request(team)  # Alex gives week 3 to Casey and takes Casey's week 4
+    other = file_request(
+        team, requester=team.casey, colleague=team.blair, start=WEEK_4[0], end=WEEK_4[1]
+    )
+
+    assert list(SwapRequest.objects.conflicting_with(swap)) == [other]
+    assert list(SwapRequest.objects.conflicting_with(other)) == [swap]
+
+
 def test_a_request_whose_shifts_are_over_cannot_be_reverted(team):
     swap = approved_request(team)
     with (
@@ -566,14 +603,15 @@ def test_a_step_the_state_does_not_allow_is_refused_with_a_message_and_changes_n
 
 def test_approval_rechecks_the_rules_against_what_was_approved_since(team):
     first = accepted_request(team)
-    second = accepted_request(team, colleague=team.drew)
+    # Another tier, so no conflict to supersede: Casey cannot hold both tiers of week 3.
+    second = accepted_request(team, tier="secondary", requester=team.blair)
     service.swap_request_approve(swap=first, by=team.manager)
 
     with pytest.raises(SwapError) as caught:
         service.swap_request_approve(swap=second, by=team.manager)
 
-    assert caught.value.message == service.REQUESTER_NOT_ON_CALL.format(
-        requester=team.alex, tier="primary"
+    assert caught.value.message == service.COLLEAGUE_ON_CALL.format(
+        colleague=team.casey, tier="primary"
     )
     second.refresh_from_db()
     assert second.state == SwapState.ACCEPTED

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from escalation.models import Override, SwapRequest, SwapState
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 REQUEST_QUERIES = 3
 LIST_QUERIES = REQUEST_QUERIES + 3  # tab counts, the page's keys, its rows
 CACHED_LIST_QUERIES = LIST_QUERIES - 1  # the rows' HTML is reused: no rows read
-DETAIL_QUERIES = REQUEST_QUERIES + 3  # request, events, overrides
+DETAIL_QUERIES = REQUEST_QUERIES + 4  # request, events, overrides, conflicting requests
 FORM_QUERIES = REQUEST_QUERIES + 4  # rotations, slots, overrides, people
 
 
@@ -479,6 +480,22 @@ def test_a_confirmation_the_viewer_may_not_give_is_not_offered(client, team):
     assert views.CONFIRM_REVERT not in html and "/revert/" not in html
 
 
+def test_filing_the_same_shift_again_warns_and_both_pages_show_the_conflict(client, team):
+    first = file_request(team)
+    client = logged_in(client, team.alex.user)
+
+    response = client.post("/swaps/new/", form_data(team, colleague=str(team.drew.pk)), follow=True)
+
+    second = SwapRequest.objects.exclude(pk=first.pk).get()
+    assert views.ALREADY_ASKED.format(numbers=f"#{first.pk}") in messages_of(response)
+    html = response.content.decode()
+    assert f'<a href="/swaps/{first.pk}/">#{first.pk}</a>: Alex Doe → Casey Doe, pending' in html
+    manager = logged_in(Client(), team.manager)
+    listing = manager.get("/swaps/").content.decode()
+    assert f"conflicts with #{second.pk}</a>" in listing
+    assert f"conflicts with #{first.pk}</a>" in listing
+
+
 def test_an_unknown_request_is_404(client, team):
     assert logged_in(client, team.alex.user).get("/swaps/999/").status_code == 404
 
@@ -633,17 +650,19 @@ def test_a_step_the_state_no_longer_allows_shows_a_clear_message(client, team):
     assert swap.state == SwapState.APPROVED
 
 
-def test_a_rule_failing_at_approval_is_shown_and_changes_nothing(client, team):
+def test_a_request_superseded_at_approval_says_so_and_changes_nothing(client, team):
     first, second = accepted_request(team), accepted_request(team, colleague=team.drew)
     client = logged_in(client, team.manager)
     client.post(f"/swaps/{first.pk}/approve/")
 
     response = client.post(f"/swaps/{second.pk}/approve/", follow=True)
 
-    message = service.REQUESTER_NOT_ON_CALL.format(requester="Alex Doe", tier="primary")
+    message = service.TRANSITION_NOT_ALLOWED.format(state="superseded", verb="approved")
     assert message in messages_of(response)
+    assert f"Request #{first.pk} for this shift was approved." in response.content.decode()
     second.refresh_from_db()
-    assert second.state == SwapState.ACCEPTED
+    assert second.state == SwapState.SUPERSEDED
+    assert Override.objects.get().swap_request == first
 
 
 @pytest.mark.parametrize("step", ["accept", "decline", "approve", "cancel", "revert"])

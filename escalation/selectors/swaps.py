@@ -124,6 +124,7 @@ class SwapList:
             .select_related("rotation", "requester", "colleague")
             # What a row shows: building whole people would parse each one's phone number.
             .only(*LIST_FIELDS)
+            .with_first_conflict()
             .in_bulk()
         )
         return [rows[key] for key in self.keys if key in rows]
@@ -177,6 +178,8 @@ class SwapDetail:
     timeline: list[TimelineEntry]
     overrides: list[Override]
     actions: list[SwapAction]
+    #: Other open requests for a shift this one concerns.
+    conflicts: list[SwapRequest]
 
     @property
     def action_values(self) -> set[str]:
@@ -195,8 +198,9 @@ def user_display_name(user: User | None) -> str:
 
 
 def swap_detail(*, pk: int, viewer: User | AnonymousUser) -> SwapDetail:
-    """One request with its timeline, its overrides and the steps the viewer may take. Three
-    queries (plus the viewer's group lookup, once per request)."""
+    """One request with its timeline, its overrides, the other open requests for its shifts and
+    the steps the viewer may take. Four queries (plus the viewer's group lookup, once per
+    request)."""
     swap = (
         SwapRequest.objects.select_related("rotation", "requester", "colleague", "filed_by__person")
         .prefetch_related(
@@ -234,6 +238,21 @@ def swap_detail(*, pk: int, viewer: User | AnonymousUser) -> SwapDetail:
         timeline=timeline,
         overrides=list(swap.overrides.all()),
         actions=allowed_actions(swap, viewer),
+        conflicts=list(
+            SwapRequest.objects.conflicting_with(swap)
+            .select_related("requester", "colleague")
+            .order_by("pk")
+        ),
+    )
+
+
+def swaps_already_asked(*, swap: SwapRequest) -> list[int]:
+    """The keys of the requester's other open requests for a shift `swap` concerns. One query."""
+    return list(
+        SwapRequest.objects.conflicting_with(swap)
+        .filter(requester_id=swap.requester_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

@@ -6,6 +6,9 @@ pending ─(colleague accepts)→ accepted ─(a manager approves)→ approved �
       (the colleague declines a pending one, a manager an accepted one; the requester or a
       manager cancels any request not yet over)
 
+Approving a request supersedes the other open requests for the same shift (state superseded),
+and their people are told.
+
 Reverting or cancelling an approved request ends its overrides at that instant: what already
 happened stays true in every view; only an override that has not begun disappears whole.
 Override boundaries are whole seconds.
@@ -88,6 +91,7 @@ OVERRIDE_CONFLICT = (
 TRANSITION_NOT_ALLOWED = (
     "This request is {state}: it cannot be {verb} any more. Nothing was changed."
 )
+SUPERSEDED_BY = "Request #{number} for this shift was approved."
 NOTHING_LEFT_TO_REVERT = "This request's shifts are over: there is nothing left to undo."
 
 # Permissions (answered with 403).
@@ -542,7 +546,23 @@ def swap_request_approve(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
                 _save(override)
     except IntegrityError:
         raise SwapError(OVERRIDE_CONFLICT) from None
-    return _move(swap, SwapAction.APPROVED, by, now)
+    swap = _move(swap, SwapAction.APPROVED, by, now)
+    _supersede_conflicts(swap, by, now)
+    return swap
+
+
+def _supersede_conflicts(swap: SwapRequest, by: AuthUser, now: datetime) -> None:
+    """Close the other open requests for a shift this approval settled, telling their people."""
+    others = (
+        SwapRequest.objects.conflicting_with(swap)
+        .select_for_update(of=("self",))
+        .select_related("rotation", "requester", "colleague")
+        .order_by("pk")
+    )
+    for other in others:
+        other.state = SwapState.SUPERSEDED
+        _save(other)
+        _record(other, SwapAction.SUPERSEDED, by, now, SUPERSEDED_BY.format(number=swap.pk))
 
 
 def _end_overrides(swap: SwapRequest, by: AuthUser, now: datetime) -> None:

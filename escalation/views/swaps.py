@@ -21,6 +21,7 @@ from ..selectors.swaps import (
     swap_for_submission,
     swap_form_options,
     swap_list,
+    swaps_already_asked,
 )
 from ..services.swaps import (
     SwapError,
@@ -41,6 +42,9 @@ DECLINED = "The request is declined: nothing changes on the rotation."
 APPROVED = "Approved: the change is in effect on every page and feed."
 CANCELLED = "The request is cancelled: the rotation applies as planned from now on."
 REVERTED = "Reverted: the rotation applies again from now on; what already happened stays."
+ALREADY_ASKED = (
+    "You already asked for this shift: {numbers}. A manager approves one; the others then close."
+)
 CONFIRM_REVERT = (
     "Revert this request? From now on the rotation applies again and the people it changed are "
     "told; what already happened stays on record."
@@ -127,6 +131,10 @@ def swap_new_view(request: PortalRequest) -> HttpResponse:
                     form.add_swap_error(error)
                 else:
                     messages.success(request, FILED.format(colleague=swap.colleague))
+                    earlier = swaps_already_asked(swap=swap)
+                    if earlier:
+                        numbers = ", ".join(f"#{pk}" for pk in earlier)
+                        messages.warning(request, ALREADY_ASKED.format(numbers=numbers))
                     return redirect("escalation:swap_detail", swap.pk)
         else:
             initial = {
