@@ -11,7 +11,7 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.http import Http404
 
 from .. import rotation as engine
@@ -307,6 +307,10 @@ class ShiftOption:
         return OnCallTier(self.tier).label
 
 
+#: Why someone on the requester's rotations is not offered as a colleague.
+NOT_OFFERED_NO_LOGIN = "no login to the portal yet, so they could not accept"
+
+
 @dataclass(frozen=True)
 class SwapFormOptions:
     requester: Person | None
@@ -314,10 +318,11 @@ class SwapFormOptions:
     others_shifts: dict[Person, list[ShiftOption]] = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
     several_rotations: bool = False
-
-    @property
-    def colleagues(self) -> list[Person]:
-        return [person for person in self.people if person != self.requester]
+    #: Who could take a shift: active, with an active login, on the requester's rotations (on
+    #: any rotation when there is no requester yet), the requester left out.
+    colleagues: list[Person] = field(default_factory=list)
+    #: People on those rotations who are not offered, and why.
+    not_offered: list[tuple[Person, str]] = field(default_factory=list)
 
 
 def swap_form_options(
@@ -341,7 +346,11 @@ def swap_form_options(
         rotation__in=rotations, end__gt=at, start__lt=end
     ):
         overrides_by_rotation[override.rotation_id].append(override)
-    people = list(Person.objects.filter(is_active=True).order_by("display_name"))
+    people = list(
+        Person.objects.filter(is_active=True)
+        .annotate(can_log_in=ExpressionWrapper(Q(user__is_active=True), BooleanField()))
+        .order_by("display_name")
+    )
     by_pk = {person.pk: person for person in people}
     requester = by_pk.get(_int_or_none(requester_id))  # type: ignore[arg-type]
 
@@ -377,10 +386,34 @@ def swap_form_options(
     own.sort(key=lambda option: (option.start, option.rotation.position, option.tier))
     for options in others.values():
         options.sort(key=lambda option: (option.start, option.rotation.position, option.tier))
+    theirs = {option.rotation.pk for option in own} if requester is not None else None
+    on_rotations = {
+        person_id
+        for rotation in rotations
+        if theirs is None or rotation.pk in theirs
+        for slot in rotation.slots.all()
+        for person_id in (slot.primary_id, slot.secondary_id)
+    }
+    candidates = [
+        person
+        for person in people
+        if person.pk in on_rotations and (requester is None or person.pk != requester.pk)
+    ]
+    colleagues = [person for person in candidates if person.can_log_in]  # type: ignore[attr-defined]
     return SwapFormOptions(
         requester=requester,
         own_shifts=own,
-        others_shifts=dict(sorted(others.items(), key=lambda item: item[0].display_name)),
+        others_shifts={
+            person: others[person]
+            for person in sorted(others, key=lambda person: person.display_name)
+            if person in colleagues
+        },
         people=people,
         several_rotations=len(rotations) > 1,
+        colleagues=colleagues,
+        not_offered=[
+            (person, NOT_OFFERED_NO_LOGIN)
+            for person in candidates
+            if not person.can_log_in  # type: ignore[attr-defined]
+        ],
     )

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     PHONE,
     assert_no_horizontal_scroll,
     axe_violations,
+    csp_violations,
     log_in,
     on_call_pair,
 )
@@ -106,3 +107,20 @@ def test_the_dashboard_says_the_week_53_repeat_and_why(new_page, transactional_d
         expect(note).to_contain_text("ISO year 2026 has 53 weeks")
         assert_no_horizontal_scroll(page)
         assert axe_violations(page) == []
+
+
+def test_the_return_shift_offers_only_the_chosen_colleagues_shifts(new_page, transactional_db):
+    team = build_team()
+    page = new_page(PHONE)
+    log_in(page, team.alex.user.username)
+    page.goto("/swaps/new/")
+    expect(page.locator("#id_colleague option")).to_have_text(
+        ["Choose a colleague…", "Blair Doe", "Casey Doe", "Drew Doe"]
+    )
+    page.select_option("#id_colleague", label="Casey Doe")
+    visible = page.eval_on_selector_all(
+        "#id_return_shift optgroup", "groups => groups.filter(g => !g.hidden).map(g => g.label)"
+    )
+    assert visible == ["Casey Doe"]
+    assert csp_violations(page) == []
+    assert_no_horizontal_scroll(page)
