@@ -520,3 +520,16 @@ class ServiceSheetForm(PageQuestionForm):
         asked = self._value("severity")
         if isinstance(asked, int) and asked not in levels:
             self.add_error("severity", SEVERITY_UNKNOWN.format(severity=f"SEV{asked}"))
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """The viewer's own phone, handles and time zone (`/profile/`), validated like the admin."""
+
+    class Meta:
+        model = Person
+        fields = ["phone", "slack_handle", "pagerduty_handle", "time_zone"]
+        labels = {
+            "slack_handle": "Slack",
+            "pagerduty_handle": "PagerDuty",
+            "time_zone": "Time zone",
+        }

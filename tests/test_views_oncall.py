@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escalation import forms, models
+from escalation.models.validators import TIME_ZONE_MESSAGE
 from escalation.services.feed_tokens import feed_token_regenerate, hash_token
 from escalation.templatetags.oncall_tags import countdown_text, format_instant
 from escalation.views import oncall as views
@@ -431,6 +432,62 @@ def test_profile_revoke_forgets_the_token(viewer_client, user):
     assert response.status_code == 302
     assert views.FEED_LINK_REVOKED in viewer_client.get(PROFILE).content.decode()
     assert not models.FeedToken.objects.filter(user=user).exists()
+
+
+def test_my_contact_details_are_edited_on_the_profile_with_history(client, user):
+    me = factories.PersonFactory(display_name="Me Myself", user=user, phone="", verified_at=None)
+    client.force_login(user)
+    assert 'name="action" value="contact"' in client.get(PROFILE).content.decode()
+
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.post(
+            PROFILE,
+            {
+                "action": "contact",
+                "phone": "+44 20 7946 0999",
+                "slack_handle": "@me.myself",
+                "pagerduty_handle": "@me-pd",
+                "time_zone": "Europe/Berlin",
+            },
+        )
+
+    assert response.status_code == 302
+    me.refresh_from_db()
+    assert (me.phone.as_e164, me.slack_handle, me.pagerduty_handle, me.time_zone) == (
+        "+442079460999",
+        "@me.myself",
+        "@me-pd",
+        "Europe/Berlin",
+    )
+    assert me.verified_at == THURSDAY_EVEN_WEEK
+    latest = me.history.order_by("-history_id").first()
+    assert (latest.history_user, str(latest.phone)) == (user, str(me.phone))
+    assert views.CONTACT_SAVED in client.get(PROFILE).content.decode()
+
+
+def test_bad_contact_details_are_refused_like_the_admin_and_change_nothing(client, user):
+    me = factories.PersonFactory(display_name="Me Myself", user=user, time_zone="UTC")
+    before = (me.phone, me.slack_handle, me.time_zone, me.verified_at)
+    client.force_login(user)
+
+    response = client.post(
+        PROFILE,
+        {"action": "contact", "phone": "call me", "slack_handle": "me", "time_zone": "Mars/Base"},
+    )
+
+    assert response.status_code == 200
+    form = response.context["contact_form"]
+    assert set(form.errors) == {"phone", "slack_handle", "time_zone"}
+    assert TIME_ZONE_MESSAGE in response.content.decode()
+    me.refresh_from_db()
+    assert (me.phone, me.slack_handle, me.time_zone, me.verified_at) == before
+
+
+def test_a_login_without_a_person_has_no_details_to_edit(viewer_client):
+    assert (
+        viewer_client.post(PROFILE, {"action": "contact", "phone": "+44 20 7946 0999"}).status_code
+        == 400
+    )
 
 
 def test_profile_rejects_an_unknown_action(viewer_client):

@@ -22,9 +22,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..cache import cached_value, page_fragment
 from ..feeds import build_calendar
-from ..forms import CalendarForm, parse_instant
+from ..forms import CalendarForm, ContactDetailsForm, parse_instant
 from ..selectors import oncall as selectors
 from ..services.feed_tokens import feed_token_regenerate, feed_token_revoke, feed_token_user
+from ..services.people import OWN_CONTACT_FIELDS, person_contact_update
 from ..validity import ALWAYS, Validity
 from ..viewer import PortalRequest
 
@@ -39,6 +40,7 @@ FEED_LINK_INVALID = (
 )
 FEED_LINK_RENEWED = "New feed token made. The old links stop working now."
 FEED_LINK_CREATED = "Feed token made: copy your links below."
+CONTACT_SAVED = "Your contact details are saved, and marked as confirmed today."
 CONFIRM_REGENERATE = (
     "Regenerate your feed token? The links you use now stop working at once: every calendar "
     "subscribed with them needs the new link."
@@ -237,9 +239,20 @@ def _feed_links(request: PortalRequest, token: str, person_id: int | None) -> di
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_view(request: PortalRequest) -> HttpResponse:
     person = request.viewer.person
+    contact_form = ContactDetailsForm(instance=person) if person is not None else None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "revoke":
+        if action == "contact":
+            if person is None:
+                return HttpResponse(status=400)
+            contact_form = ContactDetailsForm(request.POST, instance=person)
+            if contact_form.is_valid():
+                details = {name: contact_form.cleaned_data[name] for name in OWN_CONTACT_FIELDS}
+                person_contact_update(person=person, by=request.user, **details)  # type: ignore[arg-type]
+                messages.success(request, CONTACT_SAVED)
+                return HttpResponseRedirect(reverse("escalation:profile"))
+            person.refresh_from_db()  # the page shows what is stored, the form what was typed
+        elif action == "revoke":
             revoked = feed_token_revoke(user=request.user)  # type: ignore[arg-type]
             messages.success(request, FEED_LINK_REVOKED if revoked else FEED_LINK_NONE)
         elif action in ("create", "regenerate"):
@@ -252,7 +265,8 @@ def profile_view(request: PortalRequest) -> HttpResponse:
             )
         else:
             return HttpResponse(status=400)
-        return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
+        if action != "contact":
+            return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
     new_token = request.session.pop(JUST_MADE_SESSION_KEY, None)
     at = timezone.now()
     page = selectors.profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
@@ -269,6 +283,7 @@ def profile_view(request: PortalRequest) -> HttpResponse:
                 if new_token
                 else None
             ),
+            "contact_form": contact_form,
             "confirm": confirm if confirm in ("regenerate", "revoke") else None,
             "confirm_text": {"regenerate": CONFIRM_REGENERATE, "revoke": CONFIRM_REVOKE}.get(
                 confirm or ""
