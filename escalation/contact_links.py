@@ -9,14 +9,16 @@ from .models import Channel, ChannelKind
 
 
 def slack_url(handle_or_channel: str) -> str:
-    """A link that opens Slack at a channel (#name) or a person or group (@name)."""
+    """A link that opens Slack at a channel (#name) or a person or group (@name); "" without
+    `SLACK_WORKSPACE_URL` (`slack://open` would only open the app, not the conversation): pages
+    then show the name as text to copy."""
     name = (handle_or_channel or "").strip()
     if not name:
         return ""
     workspace = settings.PORTAL_SLACK_WORKSPACE_URL.rstrip("/")
     if workspace:
         return f"{workspace}/app_redirect?channel={quote(name.lstrip('#@'))}"
-    return "slack://open"
+    return ""
 
 
 def channel_link(channel: Channel | None) -> str:

@@ -53,6 +53,10 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
     ]
     if holder.covering_for is not None:
         lines.append(f"Covering for: {holder.covering_for.display_name}")
+    if event.repeat is not None:
+        following = event.repeat.repeat.following
+        when = "next" if following.start > shift.start else "previous"
+        lines.append(f"Repeat: the same slot is on call the {when} week too ({event.repeat.why}).")
     if holder.person is not None:
         lines.append("")
         lines.append(holder.person.display_name)
@@ -85,6 +89,10 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
     dtstamp = stamp or feed.at
     contacts: dict[int, list[str]] = {}
     for item in feed.events:
+        if item.holder.end.replace(microsecond=0) <= item.holder.start.replace(microsecond=0):
+            # iCalendar counts whole seconds: a sliver inside one second (overrides stored
+            # before boundaries were whole seconds) would start and end at the same time.
+            continue
         event = Event()
         event.add("uid", event_uid(item))
         event.add("dtstamp", dtstamp)

@@ -36,6 +36,10 @@ SUBMISSION_KEY_MISSING = (
 )
 REQUESTER_UNKNOWN = "Pick the person this request is for."
 COLLEAGUE_UNKNOWN = "Pick an active colleague from the list."
+NOT_OFFERED = (
+    "Only people on your rotation who can log in to the portal are listed. Not listed: {people}. "
+    "An Escalation manager can give them a login."
+)
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -162,6 +166,7 @@ class SwapRequestForm(forms.Form):
             option.value: option for shifts in options.others_shifts.values() for option in shifts
         }
         self._people = {str(person.pk): person for person in options.people}
+        self._colleagues = {str(person.pk): person for person in options.colleagues}
 
         self._choice_field("shift").choices = [("", "Choose a shift…")] + [
             (option.value, shift_label(option, self.zone, now=now, rotation=several))
@@ -174,6 +179,13 @@ class SwapRequestForm(forms.Form):
         self._choice_field("colleague").choices = [("", "Choose a colleague…")] + [
             (str(person.pk), person.display_name) for person in options.colleagues
         ]
+        if options.not_offered:
+            self.fields["colleague"].help_text = NOT_OFFERED.format(
+                people="; ".join(f"{person} ({why})" for person, why in options.not_offered)
+            )
+        # Once a colleague is chosen, only their shifts (the page's script does the same before
+        # the form is sent).
+        chosen = str(self.data.get("colleague") or self.initial.get("colleague") or "")
         self._choice_field("return_shift").choices = [("", "—")] + [
             (
                 person.display_name,
@@ -183,6 +195,7 @@ class SwapRequestForm(forms.Form):
                 ],
             )
             for person, shifts in options.others_shifts.items()
+            if chosen not in self._colleagues or str(person.pk) == chosen
         ]
         for name in ("start", "end"):
             self.fields[name].help_text += f" Times in {time_zone}."
@@ -233,7 +246,7 @@ class SwapRequestForm(forms.Form):
         if requester is None:
             raise forms.ValidationError(REQUESTER_UNKNOWN)
         data["requester_person"] = requester
-        data["colleague_person"] = self._people.get(data.get("colleague") or "")
+        data["colleague_person"] = self._colleagues.get(data.get("colleague") or "")
 
         option = self._own.get(data.get("shift") or "")
         if option is None:
@@ -257,7 +270,12 @@ class SwapRequestForm(forms.Form):
 
         data["return_interval"] = (None, None)
         if data.get("kind") == SwapKind.SWAP:
-            returned = self._others.get(data.get("return_shift") or "")
+            # Another person's shift is no longer a choice once a colleague is chosen: say why.
+            returned = self._others.get(
+                data.get("return_shift") or self.data.get("return_shift") or ""
+            )
+            if returned is not None:
+                self.errors.pop("return_shift", None)
             if returned is None:
                 if "return_shift" not in self.errors:
                     self.add_error("return_shift", RETURN_REQUIRED)
@@ -502,3 +520,16 @@ class ServiceSheetForm(PageQuestionForm):
         asked = self._value("severity")
         if isinstance(asked, int) and asked not in levels:
             self.add_error("severity", SEVERITY_UNKNOWN.format(severity=f"SEV{asked}"))
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """The viewer's own phone, handles and time zone (`/profile/`), validated like the admin."""
+
+    class Meta:
+        model = Person
+        fields = ["phone", "slack_handle", "pagerduty_handle", "time_zone"]
+        labels = {
+            "slack_handle": "Slack",
+            "pagerduty_handle": "PagerDuty",
+            "time_zone": "Time zone",
+        }

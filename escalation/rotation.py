@@ -37,7 +37,7 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -395,6 +395,19 @@ def parity_repeats(schedule: Schedule, start: datetime, end: datetime) -> list[P
         for previous, following in pairwise(shifts)
         if previous.slot_index == following.slot_index
     ]
+
+
+def repeat_around(schedule: Schedule, shift: Shift) -> ParityRepeat | None:
+    """The parity repeat `shift` is part of, with the shift before it or the one after it."""
+    if not is_parity_repeat_possible(schedule):
+        return None
+    before = shift_at(schedule, shift.start - timedelta(microseconds=1))
+    if before.slot_index == shift.slot_index:
+        return ParityRepeat(previous=before, following=shift)
+    after = shift_at(schedule, shift.end)
+    if after.slot_index == shift.slot_index:
+        return ParityRepeat(previous=shift, following=after)
+    return None
 
 
 def is_parity_repeat_possible(schedule: Schedule) -> bool:

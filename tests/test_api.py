@@ -52,6 +52,8 @@ def test_answers_in_the_designed_shape(viewer_client, seed):
                     "end": "2026-11-30T09:00:00Z",
                     "label": "Even weeks",
                     "iso_week": 48,
+                    "iso_year": 2026,
+                    "repeat": False,
                 },
                 "primary": {
                     "name": "Engineer C",
@@ -59,6 +61,8 @@ def test_answers_in_the_designed_shape(viewer_client, seed):
                     "pagerduty": "@pd-engineer-c",
                     "phone": "+442079460007",
                     "overridden": False,
+                    "from": "2026-11-23T09:00:00Z",
+                    "until": "2026-11-30T09:00:00Z",
                 },
                 "secondary": {
                     "name": "Engineer D",
@@ -66,6 +70,8 @@ def test_answers_in_the_designed_shape(viewer_client, seed):
                     "pagerduty": "@pd-engineer-d",
                     "phone": "+442079460008",
                     "overridden": False,
+                    "from": "2026-11-23T09:00:00Z",
+                    "until": "2026-11-30T09:00:00Z",
                 },
             }
         ],
@@ -114,6 +120,57 @@ def test_an_override_is_flagged(viewer_client, seed):
     assert rotation["secondary"]["overridden"] is True
     assert rotation["secondary"]["phone"] is None and rotation["secondary"]["slack"] is None
     assert rotation["primary"]["overridden"] is False
+
+
+@pytest.mark.parametrize(
+    ("at", "week", "repeat"),
+    [
+        ("2026-12-27T12:00:00Z", (2026, 52), False),
+        ("2026-12-30T12:00:00Z", (2026, 53), True),
+        ("2027-01-05T12:00:00Z", (2027, 1), True),
+        ("2027-01-11T09:00:00Z", (2027, 2), False),
+    ],
+)
+def test_the_week_53_repeat_is_flagged_with_the_iso_year(viewer_client, seed, at, week, repeat):
+    [rotation] = viewer_client.get(API, {"at": at}).json()["rotations"]
+    shift = rotation["shift"]
+    assert ((shift["iso_year"], shift["iso_week"]), shift["repeat"]) == (week, repeat)
+
+
+def test_each_person_has_their_own_window_around_a_partial_cover(viewer_client, seed):
+    cover = factories.PersonFactory(display_name="Rosa Cover")
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.PRIMARY,
+        person=cover,
+        start=datetime(2026, 11, 25, 9, tzinfo=UTC),
+        end=datetime(2026, 11, 27, 0, tzinfo=UTC),
+    )
+
+    def primary(at):
+        [rotation] = viewer_client.get(API, {"at": at}).json()["rotations"]
+        assert rotation["shift"]["end"] == "2026-11-30T09:00:00Z"
+        return (
+            rotation["primary"]["name"],
+            rotation["primary"]["from"],
+            rotation["primary"]["until"],
+        )
+
+    assert primary("2026-11-24T12:00:00Z") == (
+        "Engineer C",
+        "2026-11-23T09:00:00Z",
+        "2026-11-25T09:00:00Z",
+    )
+    assert primary("2026-11-26T23:59:59Z") == (
+        "Rosa Cover",
+        "2026-11-25T09:00:00Z",
+        "2026-11-27T00:00:00Z",
+    )
+    assert primary("2026-11-27T00:00:00Z") == (
+        "Engineer C",
+        "2026-11-27T00:00:00Z",
+        "2026-11-30T09:00:00Z",
+    )
 
 
 def test_a_slot_without_secondary_answers_null(viewer_client):

@@ -184,6 +184,41 @@ def test_uids_are_stable_and_an_override_gets_its_own_event(viewer_client, seed)
     assert shortened.decoded("dtend") == datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
+def test_stretches_within_one_second_keep_unique_uids_and_no_empty_event(viewer_client, seed):
+    handoff = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    for start, end in (
+        (handoff + timedelta(microseconds=250_000), handoff + timedelta(microseconds=750_000)),
+        (handoff + timedelta(microseconds=750_000), handoff + timedelta(hours=1)),
+    ):
+        factories.OverrideFactory(
+            rotation=seed.rotation, person=factories.PersonFactory(), start=start, end=end
+        )
+
+    uids = [str(event["uid"]) for event in events(parse(viewer_client.get(ICS)))]
+
+    assert len(uids) == len(set(uids))
+    assert "on-call-primary-20261201T090000.750000Z@escalation-portal" in uids
+    assert "on-call-primary-20261201T090000.250000Z@escalation-portal" not in uids
+    assert "on-call-primary-20261201T100000Z@escalation-portal" in uids
+
+
+def test_the_week_53_repeat_is_said_in_both_shifts_descriptions(viewer_client, seed):
+    calendar = parse(viewer_client.get(ICS))
+    why = "(ISO year 2026 has 53 weeks, so week 53 of 2026 and week 1 of 2027 are both odd)."
+
+    week_53 = event_at(calendar, datetime(2026, 12, 30, 12, tzinfo=UTC), "Primary")
+    week_1 = event_at(calendar, datetime(2027, 1, 5, 12, tzinfo=UTC), "Secondary")
+    week_52 = event_at(calendar, datetime(2026, 12, 23, 12, tzinfo=UTC), "Primary")
+
+    assert f"Repeat: the same slot is on call the next week too {why}" in str(
+        week_53["description"]
+    )
+    assert f"Repeat: the same slot is on call the previous week too {why}" in str(
+        week_1["description"]
+    )
+    assert "Repeat" not in str(week_52["description"])
+
+
 def test_person_feed_has_only_that_persons_events(viewer_client, seed):
     calendar = parse(viewer_client.get(ICS, {"person": seed.a.pk}))
     summaries = {str(event["summary"]) for event in events(calendar)}

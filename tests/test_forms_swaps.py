@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from escalation import forms
+from escalation.selectors import swaps as swaps_selectors
 from escalation.selectors.swaps import swap_form_options
 from escalation.services import swaps as service
 from tests import factories
@@ -84,13 +85,28 @@ def test_return_shifts_are_grouped_by_person(team):
     )
 
 
-def test_the_colleague_list_is_everyone_active_but_the_requester(team):
+def test_the_colleague_list_is_the_rotations_active_people_with_a_login(team):
     team.drew.is_active = False
     team.drew.save()
+    team.blair.user.is_active = False
+    team.blair.user.save()
+    # Sam Roe has a login but is on no rotation: he is not offered either.
 
-    names = [label for _, label in make_form(team).fields["colleague"].choices[1:]]
+    form = make_form(team)
+    names = [label for _, label in form.fields["colleague"].choices[1:]]
 
-    assert names == ["Blair Doe", "Casey Doe", "Sam Roe"]
+    assert names == ["Casey Doe"]
+    assert form.fields["colleague"].help_text == forms.NOT_OFFERED.format(
+        people=f"Blair Doe ({swaps_selectors.NOT_OFFERED_NO_LOGIN})"
+    )
+
+
+def test_their_shift_in_return_lists_only_the_chosen_colleagues(team):
+    form = make_form(team, data(team, kind="swap"))
+    groups = [label for label, _ in form.fields["return_shift"].choices[1:]]
+    assert groups == ["Casey Doe"]
+    unbound = [label for label, _ in make_form(team).fields["return_shift"].choices[1:]]
+    assert unbound == ["Blair Doe", "Casey Doe", "Drew Doe"]
 
 
 def test_a_whole_shift_becomes_the_services_arguments(team):

@@ -217,6 +217,49 @@ def test_calendar_announces_the_next_repeat_before_it_is_in_view(seed):
     assert calendar.next_repeat.repeat.following.start == datetime(2027, 1, 4, 9, tzinfo=UTC)
 
 
+WEEK_1_OF_2027 = (datetime(2027, 1, 4, 9, tzinfo=UTC), datetime(2027, 1, 11, 9, tzinfo=UTC))
+
+
+def test_calendar_names_only_who_really_repeats_when_a_tier_is_covered(seed):
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.PRIMARY,
+        person=seed.c,
+        start=WEEK_1_OF_2027[0],
+        end=WEEK_1_OF_2027[1],
+    )
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=date(2026, 12, 21), weeks=3)
+    [warning] = page.rotations[0].repeats
+    assert (warning.primary, warning.secondary, warning.people) == (None, seed.b, [seed.b])
+
+
+@pytest.mark.parametrize("weeks_viewed", [2, 8])
+def test_calendar_has_no_repeat_warning_when_others_cover_the_repeated_week(seed, weeks_viewed):
+    for tier, person in (
+        (models.OnCallTier.PRIMARY, seed.c),
+        (models.OnCallTier.SECONDARY, seed.d),
+    ):
+        factories.OverrideFactory(
+            rotation=seed.rotation,
+            tier=tier,
+            person=person,
+            start=WEEK_1_OF_2027[0],
+            end=WEEK_1_OF_2027[1],
+        )
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, weeks=weeks_viewed)
+    [calendar] = page.rotations
+    assert calendar.repeats == [] and calendar.next_repeat is None
+
+
+def test_calendar_announces_the_repeat_after_the_weeks_viewed_not_after_today(seed):
+    page = selectors.calendar(at=THURSDAY_EVEN_WEEK, start_date=date(2020, 11, 30), weeks=2)
+    [calendar] = page.rotations
+    assert calendar.next_repeat.repeat.following.start == datetime(2021, 1, 4, 9, tzinfo=UTC)
+    assert calendar.next_repeat.why == (
+        "ISO year 2020 has 53 weeks, so week 53 of 2020 and week 1 of 2021 are both odd"
+    )
+
+
 def test_alternation_rotation_has_no_repeat_warning(seed):
     rotation = factories.RotationFactory(
         slot_rule=models.SlotRule.ALTERNATION, anchor_date=date(2026, 1, 5)

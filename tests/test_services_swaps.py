@@ -438,6 +438,111 @@ def test_a_manager_reverts_an_approved_request_keeping_its_overrides_on_record(t
     assert events(swap) == ["created", "accepted", "approved", "reverted"]
 
 
+def test_a_revert_during_the_cover_ends_it_then_and_keeps_what_happened(team):
+    swap = approved_request(team)
+    reverted = WEEK_3[0] + DAY + timedelta(hours=15, microseconds=400_000)  # Wed 14 Jan 00:00:00.4
+
+    with time_machine.travel(reverted, tick=False):
+        service.swap_request_revert(swap=swap, by=team.manager)
+
+    override = Override.objects.get()
+    cut = WEEK_3[0] + DAY + timedelta(hours=15)
+    assert (override.start, override.end, override.reverted_at) == (WEEK_3[0], cut, cut)
+    assert override.is_in_effect and override.ended_early
+    assert list(Override.objects.in_effect()) == [override]
+    assert on_call_now(at=WEEK_3[0]).answers[0].primary == team.casey
+    assert on_call_now(at=cut - timedelta(seconds=1)).answers[0].primary == team.casey
+    assert on_call_now(at=cut).answers[0].primary == team.alex
+
+
+def test_a_revert_keeps_a_return_shift_already_over_and_drops_one_not_begun(team):
+    swap = swap_request(team, start=WEEK_5[0], end=WEEK_5[1])  # Casey takes week 5, Alex week 4
+    swap = service.swap_request_approve(
+        swap=service.swap_request_accept(swap=swap, by=team.casey.user), by=team.manager
+    )
+    revert_at = WEEK_5[0]  # the handoff: week 4 is over, week 5 not begun
+
+    with time_machine.travel(revert_at, tick=False):
+        service.swap_request_revert(swap=swap, by=team.manager)
+
+    over, ahead = Override.objects.order_by("start")
+    assert (over.person, over.end, over.reverted_at) == (team.alex, WEEK_4[1], None)
+    assert (ahead.person, ahead.end, ahead.reverted_at) == (team.casey, WEEK_5[1], revert_at)
+    assert not ahead.is_in_effect and not ahead.ended_early
+    assert on_call_now(at=WEEK_4[0] + DAY).answers[0].primary == team.alex
+    assert on_call_now(at=WEEK_5[0] + DAY).answers[0].primary == team.alex
+
+
+def test_the_requester_cancels_an_approved_cover_from_now_on(team):
+    swap = approved_request(team)
+    cancelled = WEEK_3[0] + 2 * DAY
+
+    with time_machine.travel(cancelled, tick=False):
+        swap = service.swap_request_cancel(swap=swap, by=team.alex.user)
+
+    assert swap.state == SwapState.CANCELLED
+    override = Override.objects.get()
+    assert (override.end, override.reverted_at, override.reverted_by) == (
+        cancelled,
+        cancelled,
+        team.alex.user,
+    )
+    assert on_call_now(at=cancelled - timedelta(seconds=1)).answers[0].primary == team.casey
+    assert on_call_now(at=cancelled).answers[0].primary == team.alex
+    assert events(swap)[-1] == "cancelled"
+
+
+def test_an_approval_made_mid_second_starts_the_override_on_the_whole_second(team):
+    approved_at = NOW + timedelta(microseconds=730_000)
+    with time_machine.travel(approved_at, tick=False):
+        swap = file_request(
+            team, requester=team.casey, colleague=team.alex, start=approved_at, end=WEEK_2[1]
+        )
+        service.swap_request_approve(
+            swap=service.swap_request_accept(swap=swap, by=team.alex.user), by=team.manager
+        )
+
+    assert swap.start == NOW
+    assert Override.objects.get().start == NOW
+
+
+def test_approving_one_request_supersedes_the_others_for_that_shift_and_tells_them(team):
+    first = accepted_request(team)
+    second = file_request(team, colleague=team.drew)  # the same week 3, asked of someone else
+    elsewhere = file_request(team, start=WEEK_5[0], end=WEEK_5[1])
+    secondary = file_request(team, tier="secondary", requester=team.blair, colleague=team.drew)
+
+    service.swap_request_approve(swap=first, by=team.manager)
+
+    for swap in (second, elsewhere, secondary):
+        swap.refresh_from_db()
+    assert second.state == SwapState.SUPERSEDED
+    assert (elsewhere.state, secondary.state) == (SwapState.PENDING, SwapState.PENDING)
+    event = second.events.get(action="superseded")
+    assert (event.actor, event.note) == (
+        team.manager,
+        f"Request #{first.pk} for this shift was approved.",
+    )
+    notified = set(
+        OutgoingMessage.objects.filter(dedupe_key=f"swap:{second.pk}:superseded").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert notified == {team.alex.email, team.drew.email}
+    with pytest.raises(SwapError, match="superseded: it cannot be accepted"):
+        service.swap_request_accept(swap=second, by=team.drew.user)
+
+
+def test_a_return_shift_asked_elsewhere_is_a_conflict_too(team):
+    swap = swap_request(team)  # Alex gives week 3 to Casey and takes Casey's week 4
+    other = file_request(
+        team, requester=team.casey, colleague=team.blair, start=WEEK_4[0], end=WEEK_4[1]
+    )
+
+    assert list(SwapRequest.objects.conflicting_with(swap)) == [other]
+    assert list(SwapRequest.objects.conflicting_with(other)) == [swap]
+
+
 def test_a_request_whose_shifts_are_over_cannot_be_reverted(team):
     swap = approved_request(team)
     with (
@@ -465,7 +570,6 @@ def test_every_state_change_is_kept_in_the_history(team):
     [
         ("accepted", "accept", "accepted"),
         ("approved", "approve", "approved"),
-        ("approved", "cancel", "cancelled"),
         ("approved", "decline", "declined"),
         ("declined", "accept", "accepted"),
         ("cancelled", "cancel", "cancelled"),
@@ -499,14 +603,15 @@ def test_a_step_the_state_does_not_allow_is_refused_with_a_message_and_changes_n
 
 def test_approval_rechecks_the_rules_against_what_was_approved_since(team):
     first = accepted_request(team)
-    second = accepted_request(team, colleague=team.drew)
+    # Another tier, so no conflict to supersede: Casey cannot hold both tiers of week 3.
+    second = accepted_request(team, tier="secondary", requester=team.blair)
     service.swap_request_approve(swap=first, by=team.manager)
 
     with pytest.raises(SwapError) as caught:
         service.swap_request_approve(swap=second, by=team.manager)
 
-    assert caught.value.message == service.REQUESTER_NOT_ON_CALL.format(
-        requester=team.alex, tier="primary"
+    assert caught.value.message == service.COLLEAGUE_ON_CALL.format(
+        colleague=team.casey, tier="primary"
     )
     second.refresh_from_db()
     assert second.state == SwapState.ACCEPTED
@@ -605,7 +710,8 @@ def test_only_the_right_person_may_take_a_step(team, state, action, who, message
         ("accepted", "requester", {"cancelled"}),
         ("accepted", "manager", {"approved", "declined", "cancelled"}),
         ("approved", "manager", {"reverted"}),
-        ("approved", "requester", set()),
+        ("approved", "requester", {"cancelled"}),
+        ("approved", "colleague", set()),
         ("declined", "manager", set()),
     ],
 )

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,7 +104,8 @@ def test_a_holder_is_reachable_in_one_tap(viewer_client, directory):
     assert not any("tbd" in cell.classes for cell in dba[1:])
     assert 'href="tel:+442079460555"' in html
     assert 'href="mailto:dana@example.com"' in html
-    assert 'href="slack://open"' in html
+    assert "slack://open" not in html  # no workspace address: the handle is text to copy
+    assert 'slack-name user-select-all" title="Copy this name into Slack">' in html
 
 
 def test_filter_by_team_keeps_that_teams_roles(viewer_client, directory):
@@ -315,3 +317,13 @@ def test_a_missing_contact_means_the_same_on_the_panel_in_the_admin_and_on_the_p
     assert list(admin_list.result_list) == [lacking]
     assert attention_counts(at=now)["people_missing"] == 1
     assert len(lacking.missing_contact_fields) == 1
+
+
+def test_with_a_workspace_address_slack_names_link_to_the_conversation(
+    viewer_client, directory, settings
+):
+    settings.PORTAL_SLACK_WORKSPACE_URL = "https://acme.slack.com"
+    cache.clear()  # a setting is read at start-up: pages cached before it are not keyed by it
+    html = viewer_client.get(reverse("escalation:channels")).content.decode()
+    assert 'href="https://acme.slack.com/app_redirect?channel=incidents"' in html
+    assert "Copy this name into Slack" not in html

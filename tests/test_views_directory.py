@@ -289,7 +289,8 @@ def test_channels_page_lists_the_documents_channels_in_order(viewer_client, dire
         ["#status-updates Slack channel", "External-facing status updates", "Incident commander"],
         ["PagerDuty PagerDuty", "Automated alerting and paging", "Monitoring system"],
     ]
-    assert 'href="slack://open"' in html
+    assert "slack://open" not in html
+    assert 'slack-name user-select-all" title="Copy this name into Slack">' in html
 
 
 def test_channels_page_shows_other_channels_and_each_teams_channel(viewer_client, directory):

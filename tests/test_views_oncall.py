@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escalation import forms, models
-from escalation.services.feed_tokens import hash_token
+from escalation.models.validators import TIME_ZONE_MESSAGE
+from escalation.services.feed_tokens import feed_token_regenerate, hash_token
 from escalation.templatetags.oncall_tags import countdown_text, format_instant
 from escalation.views import oncall as views
 from tests import factories
@@ -112,7 +113,41 @@ def test_dashboard_marks_an_override_and_who_comes_back(viewer_client, seed):
     html = response.content.decode()
     assert on_call_names(response) == ["Rosa Cover", "Engineer D"]
     assert "Covering for Engineer C" in html
+    # Rosa's own window, not the shift's: Thursday 09:00 to Friday 12:00.
+    assert '<dt>Since</dt><dd><time datetime="2026-11-26T09:00:00Z">' in html
+    assert '<dt>Until</dt><dd><time datetime="2026-11-27T12:00:00Z">' in html
     assert re.search(r"Then <strong>Engineer C</strong>\s+until", html)
+
+
+WEEK_53 = datetime(2026, 12, 30, 12, tzinfo=UTC)
+
+
+def test_dashboard_says_the_same_pair_comes_again_during_week_53_and_why(client, user, seed):
+    with time_machine.travel(WEEK_53, tick=False):
+        client.force_login(user)
+        html = client.get(DASHBOARD).content.decode()
+    assert "The same pair again next week</strong>" in html
+    assert "ISO year 2026 has 53 weeks, so week 53 of 2026 and week 1 of 2027 are both odd." in html
+    with time_machine.travel(WEEK_53 - timedelta(weeks=1), tick=False):
+        assert "again next week" not in client.get(DASHBOARD).content.decode()
+
+
+def test_dashboard_says_nothing_of_a_repeat_others_cover(client, user, seed):
+    for tier, person in (
+        (models.OnCallTier.PRIMARY, seed.c),
+        (models.OnCallTier.SECONDARY, seed.d),
+    ):
+        factories.OverrideFactory(
+            rotation=seed.rotation,
+            tier=tier,
+            person=person,
+            start=datetime(2027, 1, 4, 9, tzinfo=UTC),
+            end=datetime(2027, 1, 11, 9, tzinfo=UTC),
+        )
+    with time_machine.travel(WEEK_53, tick=False):
+        client.force_login(user)
+        html = client.get(DASHBOARD).content.decode()
+    assert "On call now" in html and "again next week" not in html
 
 
 def test_dashboard_without_rotations_says_so(viewer_client):
@@ -449,24 +484,104 @@ def test_profile_without_a_linked_person_explains_it(viewer_client):
 
 
 def test_profile_regenerate_shows_the_link_once_then_only_the_hint(viewer_client, user, seed):
-    response = viewer_client.post(PROFILE, {"action": "regenerate"})
-    assert response.status_code == 200
+    response = viewer_client.post(PROFILE, {"action": "create"})
+    assert response.status_code == 302 and response["Location"] == f"{PROFILE}#feed"
+    response = viewer_client.get(PROFILE)
     html = response.content.decode()
     token = re.search(r"calendar\.ics\?token=([A-Za-z0-9_-]{40,})", html).group(1)
     assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
     assert "webcal://testserver/oncall/calendar.ics?token=" in html
+    assert views.FEED_LINK_CREATED in html and "stop working now" not in html
     assert "no-store" in response["Cache-Control"]
-    later = viewer_client.get(PROFILE).content.decode()
-    assert token not in later
-    assert f"<code>{token[:8]}…</code>" in later
-    assert "regenerate to get a new link" in later
+    reloaded = viewer_client.get(PROFILE).content.decode()
+    assert token not in reloaded
+    assert f"<code>{token[:8]}…</code>" in reloaded
+    assert "regenerate to get a new link" in reloaded
+    assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
+
+
+def test_profile_asks_before_regenerating_or_revoking_a_token(viewer_client, user):
+    token = feed_token_regenerate(user=user)
+    html = viewer_client.get(PROFILE).content.decode()
+    assert 'href="?confirm=regenerate#feed"' in html and 'href="?confirm=revoke#feed"' in html
+    assert 'name="action" value="regenerate"' not in html  # no one-click regenerate
+
+    asked = viewer_client.get(PROFILE, {"confirm": "regenerate"}).content.decode()
+    assert views.CONFIRM_REGENERATE in asked
+    assert 'name="action" value="regenerate"' in asked
+    assert "No, keep my links" in asked
+    assert (
+        views.CONFIRM_REVOKE in viewer_client.get(PROFILE, {"confirm": "revoke"}).content.decode()
+    )
+    assert models.FeedToken.objects.get(user=user).token_hash == hash_token(token)
+
+    viewer_client.post(PROFILE, {"action": "regenerate"})
+    assert views.FEED_LINK_RENEWED in viewer_client.get(PROFILE).content.decode()
+    assert models.FeedToken.objects.get(user=user).token_hash != hash_token(token)
 
 
 def test_profile_revoke_forgets_the_token(viewer_client, user):
     factories.FeedTokenFactory(user=user)
-    response = viewer_client.post(PROFILE, {"action": "revoke"}, follow=True)
-    assert views.FEED_LINK_REVOKED in response.content.decode()
+    response = viewer_client.post(PROFILE, {"action": "revoke"})
+    assert response.status_code == 302
+    assert views.FEED_LINK_REVOKED in viewer_client.get(PROFILE).content.decode()
     assert not models.FeedToken.objects.filter(user=user).exists()
+
+
+def test_my_contact_details_are_edited_on_the_profile_with_history(client, user):
+    me = factories.PersonFactory(display_name="Me Myself", user=user, phone="", verified_at=None)
+    client.force_login(user)
+    assert 'name="action" value="contact"' in client.get(PROFILE).content.decode()
+
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.post(
+            PROFILE,
+            {
+                "action": "contact",
+                "phone": "+44 20 7946 0999",
+                "slack_handle": "@me.myself",
+                "pagerduty_handle": "@me-pd",
+                "time_zone": "Europe/Berlin",
+            },
+        )
+
+    assert response.status_code == 302
+    me.refresh_from_db()
+    assert (me.phone.as_e164, me.slack_handle, me.pagerduty_handle, me.time_zone) == (
+        "+442079460999",
+        "@me.myself",
+        "@me-pd",
+        "Europe/Berlin",
+    )
+    assert me.verified_at == THURSDAY_EVEN_WEEK
+    latest = me.history.order_by("-history_id").first()
+    assert (latest.history_user, str(latest.phone)) == (user, str(me.phone))
+    assert views.CONTACT_SAVED in client.get(PROFILE).content.decode()
+
+
+def test_bad_contact_details_are_refused_like_the_admin_and_change_nothing(client, user):
+    me = factories.PersonFactory(display_name="Me Myself", user=user, time_zone="UTC")
+    before = (me.phone, me.slack_handle, me.time_zone, me.verified_at)
+    client.force_login(user)
+
+    response = client.post(
+        PROFILE,
+        {"action": "contact", "phone": "call me", "slack_handle": "me", "time_zone": "Mars/Base"},
+    )
+
+    assert response.status_code == 200
+    form = response.context["contact_form"]
+    assert set(form.errors) == {"phone", "slack_handle", "time_zone"}
+    assert TIME_ZONE_MESSAGE in response.content.decode()
+    me.refresh_from_db()
+    assert (me.phone, me.slack_handle, me.time_zone, me.verified_at) == before
+
+
+def test_a_login_without_a_person_has_no_details_to_edit(viewer_client):
+    assert (
+        viewer_client.post(PROFILE, {"action": "contact", "phone": "+44 20 7946 0999"}).status_code
+        == 400
+    )
 
 
 def test_profile_rejects_an_unknown_action(viewer_client):

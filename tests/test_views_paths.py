@@ -113,10 +113,25 @@ def test_each_flowchart_has_an_ordered_list_text_version(viewer_client, director
     steps = steps_list(html, "technical")
     assert steps[0].startswith("On-call Engineer On call now: Engineer C +44 20 7946")
     assert steps[1:] == [
-        "if not resolved Team Lead Depends on the service for affected service",
-        "if not resolved Engineering Manager TBD @eng-manager",
+        "next Team Lead Depends on the service for affected service",
+        "next Engineering Manager TBD @eng-manager",
         "SEV1 only · after 30 min VP of Engineering TBD @vp-eng",
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("security", ["next Security Lead", "if data breach confirmed CTO"]),
+        ("vendor", ["next Integration Lead", "next Vendor support"]),
+    ],
+)
+def test_steps_say_only_the_documents_conditions(viewer_client, directory, path, expected):
+    html = viewer_client.get(reverse("escalation:path_detail", args=[path])).content.decode()
+
+    steps = steps_list(html, path)
+    assert [step[: len(start)] for step, start in zip(steps[1:], expected, strict=True)] == expected
+    assert "not resolved" not in " ".join(steps)
 
 
 def test_the_list_links_each_path_to_its_page(viewer_client, directory):

@@ -270,7 +270,8 @@ def test_the_teams_lead_role_answers_for_team_lead(viewer_client, directory, now
     assert "Team lead Head of Backend Hana Head" in text
     assert "Primary contact Backend Tech Lead TBD" in text
     assert "SEV2 secondary Relevant team lead Head of Backend Hana Head" in text
-    assert "If not resolved Team Lead Head of Backend Hana Head" in text
+    assert "Next Team Lead Head of Backend Hana Head" in text
+    assert "not resolved" not in text
 
 
 def test_started_is_read_in_the_viewers_time_zone(client, user, directory, now):

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from escalation.models import Override, SwapRequest, SwapState
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 REQUEST_QUERIES = 3
 LIST_QUERIES = REQUEST_QUERIES + 3  # tab counts, the page's keys, its rows
 CACHED_LIST_QUERIES = LIST_QUERIES - 1  # the rows' HTML is reused: no rows read
-DETAIL_QUERIES = REQUEST_QUERIES + 3  # request, events, overrides
+DETAIL_QUERIES = REQUEST_QUERIES + 4  # request, events, overrides, conflicting requests
 FORM_QUERIES = REQUEST_QUERIES + 4  # rotations, slots, overrides, people
 
 
@@ -404,7 +405,8 @@ def test_the_page_shows_the_request_and_its_timeline(client, team):
         ("pending", "stranger", [], ["/accept/", "/decline/", "/cancel/"]),
         ("accepted", "manager", ["/approve/", "/decline/", "/cancel/"], ["/accept/", "/revert/"]),
         ("approved", "manager", ["/revert/"], ["/approve/", "/cancel/"]),
-        ("approved", "alex", [], ["/revert/", "/cancel/"]),
+        ("approved", "alex", ["/cancel/"], ["/revert/", "/approve/"]),
+        ("approved", "casey", [], ["/revert/", "/cancel/"]),
     ],
 )
 def test_the_page_shows_the_buttons_the_viewer_may_use(client, team, state, who, buttons, absent):
@@ -425,12 +427,73 @@ def test_the_page_shows_the_buttons_the_viewer_may_use(client, team, state, who,
 
     html = logged_in(client, user).get(f"/swaps/{swap.pk}/").content.decode()
 
+    asks_first = {"/cancel/": 'href="?confirm=cancelled', "/revert/": 'href="?confirm=reverted'}
     for button in buttons:
-        assert f'action="/swaps/{swap.pk}{button}"' in html
+        assert asks_first.get(button, f'action="/swaps/{swap.pk}{button}"') in html
     for button in absent:
+        assert asks_first.get(button, f'action="/swaps/{swap.pk}{button}"') not in html
         assert f'action="/swaps/{swap.pk}{button}"' not in html
     if not buttons:
         assert "Next step" in html
+
+
+@pytest.mark.parametrize(
+    ("state", "who", "step", "question"),
+    [
+        ("approved", "manager", "reverted", views.CONFIRM_REVERT),
+        ("approved", "alex", "cancelled", views.CONFIRM_CANCEL_APPROVED),
+        ("pending", "alex", "cancelled", views.CONFIRM_CANCEL),
+    ],
+)
+def test_cancelling_and_reverting_ask_first_without_javascript(
+    client, team, state, who, step, question
+):
+    swap = factories.SwapRequestFactory(
+        rotation=team.rotation,
+        requester=team.alex,
+        colleague=team.casey,
+        start=WEEK_3[0],
+        end=WEEK_3[1],
+        state=state,
+    )
+    client = logged_in(client, {"manager": team.manager, "alex": team.alex.user}[who])
+    verb = {"reverted": "revert", "cancelled": "cancel"}[step]
+
+    page = client.get(f"/swaps/{swap.pk}/").content.decode()
+    assert question not in page and f'action="/swaps/{swap.pk}/{verb}/"' not in page
+
+    asked = client.get(f"/swaps/{swap.pk}/", {"confirm": step}).content.decode()
+    assert question.replace("'", "&#x27;") in asked
+    assert f'action="/swaps/{swap.pk}/{verb}/"' in asked
+    assert f'href="/swaps/{swap.pk}/">No, keep it' in asked
+    swap.refresh_from_db()
+    assert swap.state == state
+
+
+def test_a_confirmation_the_viewer_may_not_give_is_not_offered(client, team):
+    swap = approved_request(team)
+    html = (
+        logged_in(client, team.casey.user)
+        .get(f"/swaps/{swap.pk}/", {"confirm": "reverted"})
+        .content.decode()
+    )
+    assert views.CONFIRM_REVERT not in html and "/revert/" not in html
+
+
+def test_filing_the_same_shift_again_warns_and_both_pages_show_the_conflict(client, team):
+    first = file_request(team)
+    client = logged_in(client, team.alex.user)
+
+    response = client.post("/swaps/new/", form_data(team, colleague=str(team.drew.pk)), follow=True)
+
+    second = SwapRequest.objects.exclude(pk=first.pk).get()
+    assert views.ALREADY_ASKED.format(numbers=f"#{first.pk}") in messages_of(response)
+    html = response.content.decode()
+    assert f'<a href="/swaps/{first.pk}/">#{first.pk}</a>: Alex Doe → Casey Doe, pending' in html
+    manager = logged_in(Client(), team.manager)
+    listing = manager.get("/swaps/").content.decode()
+    assert f"conflicts with #{second.pk}</a>" in listing
+    assert f"conflicts with #{first.pk}</a>" in listing
 
 
 def test_an_unknown_request_is_404(client, team):
@@ -512,6 +575,33 @@ def test_a_manager_reverts(client, team):
     assert "reverted" in response.content.decode()
 
 
+@pytest.mark.parametrize("step", ["revert", "cancel"])
+def test_ending_a_cover_midway_keeps_it_in_every_view_of_the_past(client, team, frozen_clock, step):
+    swap = approved_request(team)
+    ended = WEEK_3[0] + timedelta(hours=15)  # Tue 13 Jan 00:00 UTC
+    user = team.manager if step == "revert" else team.alex.user
+    frozen_clock.move_to(ended)
+    logged_in(client, user).post(f"/swaps/{swap.pk}/{step}/")
+
+    during, after = "2026-01-12T12:00:00Z", "2026-01-13T00:00:00Z"
+    api = [
+        client.get("/api/oncall/", {"at": at}).json()["rotations"][0]["primary"]
+        for at in (during, after)
+    ]
+    assert [(primary["name"], primary["overridden"]) for primary in api] == [
+        ("Casey Doe", True),
+        ("Alex Doe", False),
+    ]
+    calendar = client.get("/oncall/", {"at": during}).content.decode()
+    assert 'class="oncall-focus-person">Casey Doe<' in calendar
+    ics = client.get("/oncall/calendar.ics").content.decode().replace("\r\n ", "")
+    assert "DTSTART:20260112T090000Z\r\nDTEND:20260113T000000Z" in ics
+    assert "SUMMARY:Primary on call: Casey Doe (covering for Alex Doe)" in ics
+    page = client.get(f"/swaps/{swap.pk}/").content.decode()
+    assert "covered " in page and ", reverted early" in page
+    assert "Mon 12 Jan, 09:00" in page and "Tue 13 Jan, 00:00" in page
+
+
 def test_the_requester_cancels(client, team):
     swap = file_request(team)
 
@@ -551,26 +641,28 @@ def test_anyone_else_gets_403_saying_who_may_and_nothing_changes(client, team, s
 def test_a_step_the_state_no_longer_allows_shows_a_clear_message(client, team):
     swap = approved_request(team)
 
-    response = logged_in(client, team.alex.user).post(f"/swaps/{swap.pk}/cancel/", follow=True)
+    response = logged_in(client, team.manager).post(f"/swaps/{swap.pk}/approve/", follow=True)
 
-    message = service.TRANSITION_NOT_ALLOWED.format(state="approved", verb="cancelled")
+    message = service.TRANSITION_NOT_ALLOWED.format(state="approved", verb="approved")
     assert message in messages_of(response)
     assert message.replace("'", "&#x27;") in response.content.decode()
     swap.refresh_from_db()
     assert swap.state == SwapState.APPROVED
 
 
-def test_a_rule_failing_at_approval_is_shown_and_changes_nothing(client, team):
+def test_a_request_superseded_at_approval_says_so_and_changes_nothing(client, team):
     first, second = accepted_request(team), accepted_request(team, colleague=team.drew)
     client = logged_in(client, team.manager)
     client.post(f"/swaps/{first.pk}/approve/")
 
     response = client.post(f"/swaps/{second.pk}/approve/", follow=True)
 
-    message = service.REQUESTER_NOT_ON_CALL.format(requester="Alex Doe", tier="primary")
+    message = service.TRANSITION_NOT_ALLOWED.format(state="superseded", verb="approved")
     assert message in messages_of(response)
+    assert f"Request #{first.pk} for this shift was approved." in response.content.decode()
     second.refresh_from_db()
-    assert second.state == SwapState.ACCEPTED
+    assert second.state == SwapState.SUPERSEDED
+    assert Override.objects.get().swap_request == first
 
 
 @pytest.mark.parametrize("step", ["accept", "decline", "approve", "cancel", "revert"])

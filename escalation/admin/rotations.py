@@ -1,6 +1,6 @@
 """Rotations and their slots, overrides, and the (read-only) swap requests and their timelines."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -20,6 +20,7 @@ from escalation.models import (
     SwapRequestEvent,
     Weekday,
 )
+from escalation.models.rotations import OverrideQuerySet
 
 from .base import (
     CompactInline,
@@ -90,10 +91,10 @@ class UpcomingOverrideInline(ReadOnlyInline):
     verbose_name_plural = "Current and upcoming overrides (change them under Overrides)"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Override]:
+        overrides = cast(OverrideQuerySet, super().get_queryset(request))
         return (
-            super()
-            .get_queryset(request)
-            .filter(reverted_at__isnull=True, end__gte=timezone.now())
+            overrides.in_effect()
+            .filter(end__gte=timezone.now())
             .select_related("person", "swap_request__requester", "swap_request__colleague")
         )
 
@@ -223,7 +224,7 @@ class OverrideAdmin(NoHistoryRevertMixin, HistoryAdmin):
 
     @admin.display(description="In effect", boolean=True)
     def in_effect(self, override: Override) -> bool:
-        return override.reverted_at is None
+        return override.is_in_effect
 
     def save_model(self, request: HttpRequest, obj: Override, form: Any, change: bool) -> None:
         if not change:

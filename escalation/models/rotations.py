@@ -3,10 +3,11 @@
 import uuid
 from collections.abc import Iterable
 from datetime import time
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -207,7 +208,8 @@ class RotationSlot(models.Model):
 
 class OverrideQuerySet(models.QuerySet["Override"]):
     def in_effect(self) -> "OverrideQuerySet":
-        return self.filter(reverted_at__isnull=True)
+        """Overrides that hold for some time (`Override.is_in_effect`, in SQL)."""
+        return self.filter(Q(reverted_at__isnull=True) | Q(reverted_at__gte=F("end")))
 
     def overlapping(self, start, end) -> "OverrideQuerySet":  # type: ignore[no-untyped-def]
         return self.filter(start__lt=end, end__gt=start)
@@ -223,7 +225,14 @@ class PagerDutyPushState(models.TextChoices):
 
 
 class Override(models.Model):
-    """A person covering one tier of a rotation for an interval. Reverting keeps the row."""
+    """A person covering one tier of a rotation for an interval. Reverting keeps the row.
+
+    A revert ends an override at that instant and never rewrites the past: an override under way
+    is cut (`end` and `reverted_at` both the instant of the revert), one not yet begun is only
+    marked (`reverted_at` at or before its `start`: it never held), one already over is left
+    alone. So an override is in effect, over `[start, end)`, unless it was reverted before it
+    ended.
+    """
 
     rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="overrides")
     tier = models.CharField(max_length=10, choices=OnCallTier.choices)
@@ -269,9 +278,19 @@ class Override(models.Model):
     def __str__(self) -> str:
         return f"{self.person} covers {self.rotation} {self.tier}"
 
+    @property
+    def is_in_effect(self) -> bool:
+        """It holds over `[start, end)`: never reverted, or reverted once it had ended."""
+        return self.reverted_at is None or self.reverted_at >= self.end
+
+    @property
+    def ended_early(self) -> bool:
+        """A revert cut it short while it was under way."""
+        return self.reverted_at is not None and self.reverted_at == self.end
+
     @staticmethod
     def index(overrides: Iterable["Override"]) -> engine.OverrideIndex:
-        """The pure engine's index of the overrides in effect (not reverted), ordered by start."""
+        """The pure engine's index of the overrides in effect, ordered by start."""
         return engine.OverrideIndex(
             sorted(
                 (
@@ -283,7 +302,7 @@ class Override(models.Model):
                         key=override.pk,
                     )
                     for override in overrides
-                    if override.reverted_at is None
+                    if override.is_in_effect
                 ),
                 key=lambda spec: (spec.start, spec.end),
             )
@@ -302,6 +321,58 @@ class SwapState(models.TextChoices):
     DECLINED = "declined", "Declined"
     CANCELLED = "cancelled", "Cancelled"
     REVERTED = "reverted", "Reverted"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+#: Requests still waiting for an answer: the colleague's, then a manager's.
+OPEN_SWAP_STATES = (SwapState.PENDING, SwapState.ACCEPTED)
+
+
+def _overlapping_requests(start: Any, end: Any, return_start: Any, return_end: Any) -> Q:
+    """Requests whose shift given away or shift in return overlaps any of these two intervals
+    (values, or `OuterRef`s to another request's; a missing return interval overlaps nothing)."""
+    overlap = Q(start__lt=end, end__gt=start) | Q(return_start__lt=end, return_end__gt=start)
+    if return_start is not None and return_end is not None:
+        overlap |= Q(start__lt=return_end, end__gt=return_start)
+        overlap |= Q(return_start__lt=return_end, return_end__gt=return_start)
+    return overlap
+
+
+class SwapRequestQuerySet(models.QuerySet["SwapRequest"]):
+    def conflicting_with(self, swap: "SwapRequest") -> "SwapRequestQuerySet":
+        """Other open requests for the same rotation and tier that concern a shift `swap` also
+        concerns: approving one makes the others impossible."""
+        return self.filter(
+            _overlapping_requests(swap.start, swap.end, swap.return_start, swap.return_end),
+            rotation_id=swap.rotation_id,
+            tier=swap.tier,
+            state__in=OPEN_SWAP_STATES,
+        ).exclude(pk=swap.pk)
+
+    def with_first_conflict(self) -> "SwapRequestQuerySet":
+        """Each open request with `first_conflict`, the key of the first other open request
+        `conflicting_with` it (None when there is none, or when it is not open)."""
+        conflicts = (
+            SwapRequest.objects.filter(
+                _overlapping_requests(
+                    OuterRef("start"),
+                    OuterRef("end"),
+                    OuterRef("return_start"),
+                    OuterRef("return_end"),
+                ),
+                rotation_id=OuterRef("rotation_id"),
+                tier=OuterRef("tier"),
+                state__in=OPEN_SWAP_STATES,
+            )
+            .exclude(pk=OuterRef("pk"))
+            .order_by("pk")
+            .values("pk")[:1]
+        )
+        return self.annotate(
+            first_conflict=Case(
+                When(state__in=OPEN_SWAP_STATES, then=Subquery(conflicts)), default=Value(None)
+            )
+        )
 
 
 class SwapRequest(models.Model):
@@ -331,6 +402,8 @@ class SwapRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    objects = SwapRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -370,6 +443,7 @@ class SwapAction(models.TextChoices):
     APPROVED = "approved", "approved"
     CANCELLED = "cancelled", "cancelled"
     REVERTED = "reverted", "reverted"
+    SUPERSEDED = "superseded", "approved another request for this shift"
 
 
 class SwapRequestEvent(models.Model):

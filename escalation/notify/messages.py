@@ -44,6 +44,7 @@ SWAP_HEADLINES = {
     "approved": "{actor} approved: {colleague} will {phrase}",
     "cancelled": "{actor} cancelled the request for {colleague} to {phrase}",
     "reverted": "{actor} reverted the approval for {colleague} to {phrase}",
+    "superseded": "Closed: the request for {colleague} to {phrase} was overtaken by another one",
 }
 #: When the colleague declines, the headline says so without naming them twice.
 COLLEAGUE_DECLINED = "{colleague} declined to {phrase}"
@@ -59,6 +60,10 @@ SWAP_NEXT_STEPS = {
     ),
     "cancelled": "Nothing changes: {requester} stays on call.",
     "reverted": "The rotation applies again: {requester} is on call for this interval.",
+    "superseded": (
+        "Another request for this shift was approved first, so this one cannot be any more; "
+        "file a new one if it is still needed."
+    ),
 }
 
 

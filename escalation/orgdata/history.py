@@ -77,7 +77,7 @@ def make_overrides_and_swaps(org: GeneratedOrg) -> None:
         bulk(Override, overrides)
     bulk(SwapRequestEvent, events)
     org.count("overrides", overrides)
-    org.counts["overrides in effect"] = sum(1 for o in overrides if o.reverted_at is None)
+    org.counts["overrides in effect"] = sum(1 for o in overrides if o.is_in_effect)
     org.count("swap requests", swaps)
     org.count("swap request events", events)
 
@@ -230,13 +230,14 @@ def _swap_request(
             tier=tier,
             person=person,
             start=start,
-            end=end,
+            # A revert ends an override under way at that instant (`Override`'s rule).
+            end=withdrawn if reverted and start < withdrawn < end else end,
             swap_request=swap,
             reason=swap.reason,
             created_by=manager,
             created_at=decided,
-            reverted_at=withdrawn if reverted else None,
-            reverted_by=manager if reverted else None,
+            reverted_at=withdrawn if reverted and withdrawn < end else None,
+            reverted_by=manager if reverted and withdrawn < end else None,
         )
         for person, start, end in covered
     )

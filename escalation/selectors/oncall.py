@@ -106,6 +106,11 @@ class RotationOnCall:
     def shift(self) -> engine.Shift:
         return self.on_call.shift
 
+    @property
+    def is_repeat(self) -> bool:
+        """The slot is on call in the shift before or after this one too (ISO week 53, 1)."""
+        return engine.repeat_around(self.schedule, self.shift) is not None
+
 
 @dataclass(frozen=True)
 class OnCallNow:
@@ -142,6 +147,8 @@ class RotationNow:
     next_shift: engine.Shift
     next_primary: Holder
     next_secondary: Holder
+    #: The next shift falls to the same slot again (ISO week 53, then week 1).
+    repeat: RepeatWarning | None = None
 
     @property
     def handoff(self) -> datetime:
@@ -213,9 +220,18 @@ class FocusAnswer:
         return [self.primary, self.secondary]
 
 
+#: Why ISO week parity gives the same slot twice in a row (pages and the iCalendar feed say it).
+REPEAT_WHY = (
+    "ISO year {year} has 53 weeks, so week {week} of {year} and week {next_week} of "
+    "{next_year} are both {parity}"
+)
+
+
 @dataclass(frozen=True)
 class RepeatWarning:
-    """ISO week parity giving the same pair two shifts in a row (after a 53-week ISO year)."""
+    """ISO week parity giving the same slot two shifts in a row (after a 53-week ISO year), and
+    who of its pair is really on call twice in a row, overrides applied (None for a tier someone
+    else covers; a warning is made only when at least one tier repeats)."""
 
     repeat: engine.ParityRepeat
     primary: Person | None
@@ -224,6 +240,21 @@ class RepeatWarning:
     @property
     def long_year(self) -> int:
         return self.repeat.previous.iso_year
+
+    @property
+    def people(self) -> list[Person]:
+        return [person for person in (self.primary, self.secondary) if person is not None]
+
+    @property
+    def why(self) -> str:
+        previous, following = self.repeat.previous, self.repeat.following
+        return REPEAT_WHY.format(
+            year=previous.iso_year,
+            week=previous.iso_week,
+            next_week=following.iso_week,
+            next_year=following.iso_year,
+            parity="odd" if previous.iso_week % 2 else "even",
+        )
 
 
 @dataclass(frozen=True)
@@ -291,10 +322,16 @@ class FeedEvent:
     rotation: Rotation
     shift: engine.Shift
     holder: Holder
+    #: The parity repeat this shift is part of, when its scheduled person holds this stretch.
+    repeat: RepeatWarning | None = None
 
     @property
     def uid(self) -> str:
-        return f"{self.rotation.slug}-{self.holder.tier}-{self.holder.start:%Y%m%dT%H%M%SZ}"
+        """The rotation, the tier and the stretch's start (to the microsecond when it has any:
+        two stretches of a tier never start at the same instant)."""
+        start = self.holder.start.astimezone(UTC)
+        stamp = f"{start:%Y%m%dT%H%M%S}" + (f".{start:%f}" if start.microsecond else "")
+        return f"{self.rotation.slug}-{self.holder.tier}-{stamp}Z"
 
 
 @dataclass(frozen=True)
@@ -602,6 +639,21 @@ def dashboard(
             _tier_now(loaded.holders(shift, tier, rotation), at)
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
         )
+        repeat = None
+        if (
+            engine.is_parity_repeat_possible(schedule)
+            and next_on_call.shift.slot_index == shift.slot_index
+        ):
+            # Who is on call again at the handoff (the next shift's overrides are loaded up to it).
+            repeat = _warning_if_repeated(
+                engine.ParityRepeat(previous=shift, following=next_on_call.shift),
+                *(
+                    loaded.person(assignment.person)
+                    if assignment.person == _slot_person(shift.slot, assignment.tier)
+                    else None
+                    for assignment in (next_on_call.primary, next_on_call.secondary)
+                ),
+            )
         cards.append(
             RotationNow(
                 rotation=rotation,
@@ -611,6 +663,7 @@ def dashboard(
                 next_shift=next_on_call.shift,
                 next_primary=loaded.holder(next_on_call.shift, next_on_call.primary),
                 next_secondary=loaded.holder(next_on_call.shift, next_on_call.secondary),
+                repeat=repeat,
             )
         )
     validity = _holding(
@@ -709,16 +762,21 @@ def calendar(
         first_local = first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
         end = engine.handoff_at(schedule, first_local + timedelta(weeks=weeks))
         end = max(end, first.end)
-        plans.append((rotation, schedule, first, end))
+        # The next repeat from the weeks viewed on, with its overrides: a repeat someone else
+        # covers is no repeat for anyone.
+        upcoming = _next_repeat(schedule, first.start - timedelta(microseconds=1))
+        plans.append((rotation, schedule, first, end, upcoming))
         windows.append((first.start, end))
+        if upcoming is not None:
+            windows.append((upcoming.previous.start, upcoming.following.end))
     if focus_at is not None:
         windows.append(_instant(focus_at))
     _load_overrides_and_people(loaded, windows)
 
     if start_date is None:
-        start_date = _default_start_date(plans, anchor)
+        start_date = _default_start_date([plan[:4] for plan in plans], anchor)
     calendars = []
-    for rotation, schedule, first, end in plans:
+    for rotation, schedule, first, end, upcoming in plans:
         shifts = engine.shifts_between(schedule, first.start, end)
         # From just before the first shift, so a repeat of the shift before the window shows.
         repeats = engine.parity_repeats(schedule, first.start - timedelta(seconds=1), end)
@@ -734,8 +792,7 @@ def calendar(
             )
             for shift in shifts
         ]
-        upcoming = _next_repeat(schedule, at)
-        next_repeat = _repeat_warning(loaded, upcoming) if upcoming else None
+        next_repeat = _repeat_warning(loaded, rotation, upcoming) if upcoming else None
         focus = None
         if focus_at is not None:
             on_call = engine.on_call_at(schedule, focus_at, loaded.index(rotation))
@@ -750,9 +807,10 @@ def calendar(
                 rotation=rotation,
                 rows=rows,
                 repeats=[
-                    _repeat_warning(loaded, repeat)
+                    warning
                     for repeat in repeats
                     if repeat.following.start >= first.start
+                    and (warning := _repeat_warning(loaded, rotation, repeat)) is not None
                 ],
                 next_repeat=next_repeat,
                 focus=focus,
@@ -767,10 +825,10 @@ def calendar(
         problems=loaded.problems,
         rotation_choices=choices,
         rotation=chosen,
-        validity=_holding(engine.shift_at(schedule, at) for _, schedule, _, _ in plans),
+        validity=_holding(engine.shift_at(plan[1], at) for plan in plans),
         drift=pagerduty_drift(
-            start=max(at, min((first.start for _, _, first, _ in plans), default=at)),
-            end=max((end for _, _, _, end in plans), default=at),
+            start=max(at, min((plan[2].start for plan in plans), default=at)),
+            end=max((plan[3] for plan in plans), default=at),
         ),
     )
 
@@ -843,13 +901,29 @@ def _next_repeat(schedule: engine.Schedule, at: datetime) -> engine.ParityRepeat
     return None
 
 
-def _repeat_warning(loaded: _Loaded, repeat: engine.ParityRepeat) -> RepeatWarning:
-    slot = repeat.following.slot
-    return RepeatWarning(
-        repeat=repeat,
-        primary=loaded.person(slot.primary),
-        secondary=loaded.person(slot.secondary),
-    )
+def _repeat_warning(
+    loaded: _Loaded, rotation: Rotation, repeat: engine.ParityRepeat
+) -> RepeatWarning | None:
+    """The warning for a repeat, naming per tier the slot's person when they are on call in both
+    shifts (overrides applied); None when someone else covers it in every tier."""
+    repeated = []
+    for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
+        scheduled = _slot_person(repeat.following.slot, tier)
+        on_call_in = [
+            {holder.assignment.person for holder in loaded.holders(shift, tier, rotation)}
+            for shift in (repeat.previous, repeat.following)
+        ]
+        both = scheduled is not None and all(scheduled in people for people in on_call_in)
+        repeated.append(loaded.person(scheduled) if both else None)
+    return _warning_if_repeated(repeat, *repeated)
+
+
+def _warning_if_repeated(
+    repeat: engine.ParityRepeat, primary: Person | None, secondary: Person | None
+) -> RepeatWarning | None:
+    if primary is None and secondary is None:
+        return None
+    return RepeatWarning(repeat=repeat, primary=primary, secondary=secondary)
 
 
 def _end_of_day(day: date, time_zone: str) -> datetime:
@@ -899,6 +973,13 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
             return None
     events = []
     for rotation, schedule in loaded.rotations:
+        repeats: dict[datetime, RepeatWarning] = {}
+        for repeat in engine.parity_repeats(schedule, start, end):
+            slot = repeat.following.slot
+            warning = RepeatWarning(
+                repeat, loaded.person(slot.primary), loaded.person(slot.secondary)
+            )
+            repeats[repeat.previous.start] = repeats[repeat.following.start] = warning
         for shift in engine.shifts_between(schedule, start, end):
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
                 for holder in loaded.holders(shift, tier, rotation):
@@ -906,7 +987,9 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                         continue
                     if person is not None and holder.person.pk != person.pk:
                         continue
-                    events.append(FeedEvent(rotation=rotation, shift=shift, holder=holder))
+                    # Said to the slot's own people; someone covering is not on call twice.
+                    said = None if holder.overridden else repeats.get(shift.start)
+                    events.append(FeedEvent(rotation, shift, holder, said))
     return CalendarFeed(
         at=at,
         start=start,

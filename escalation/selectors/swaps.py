@@ -11,7 +11,7 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.http import Http404
 
 from .. import rotation as engine
@@ -125,6 +125,7 @@ class SwapList:
             .select_related("rotation", "requester", "colleague")
             # What a row shows: building whole people would parse each one's phone number.
             .only(*LIST_FIELDS)
+            .with_first_conflict()
             .in_bulk()
         )
         return [rows[key] for key in self.keys if key in rows]
@@ -178,6 +179,8 @@ class SwapDetail:
     timeline: list[TimelineEntry]
     overrides: list[Override]
     actions: list[SwapAction]
+    #: Other open requests for a shift this one concerns.
+    conflicts: list[SwapRequest]
     is_manager: bool = False
 
     @property
@@ -202,8 +205,9 @@ def user_display_name(user: User | None) -> str:
 
 
 def swap_detail(*, pk: int, viewer: User | AnonymousUser) -> SwapDetail:
-    """One request with its timeline, its overrides and the steps the viewer may take. Three
-    queries (plus the viewer's group lookup, once per request)."""
+    """One request with its timeline, its overrides, the other open requests for its shifts and
+    the steps the viewer may take. Four queries (plus the viewer's group lookup, once per
+    request)."""
     swap = (
         SwapRequest.objects.select_related("rotation", "requester", "colleague", "filed_by__person")
         .prefetch_related(
@@ -242,6 +246,21 @@ def swap_detail(*, pk: int, viewer: User | AnonymousUser) -> SwapDetail:
         overrides=list(swap.overrides.all()),
         actions=allowed_actions(swap, viewer),
         is_manager=is_manager(viewer),
+        conflicts=list(
+            SwapRequest.objects.conflicting_with(swap)
+            .select_related("requester", "colleague")
+            .order_by("pk")
+        ),
+    )
+
+
+def swaps_already_asked(*, swap: SwapRequest) -> list[int]:
+    """The keys of the requester's other open requests for a shift `swap` concerns. One query."""
+    return list(
+        SwapRequest.objects.conflicting_with(swap)
+        .filter(requester_id=swap.requester_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -296,6 +315,10 @@ class ShiftOption:
         return OnCallTier(self.tier).label
 
 
+#: Why someone on the requester's rotations is not offered as a colleague.
+NOT_OFFERED_NO_LOGIN = "no login to the portal yet, so they could not accept"
+
+
 @dataclass(frozen=True)
 class SwapFormOptions:
     requester: Person | None
@@ -303,10 +326,11 @@ class SwapFormOptions:
     others_shifts: dict[Person, list[ShiftOption]] = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
     several_rotations: bool = False
-
-    @property
-    def colleagues(self) -> list[Person]:
-        return [person for person in self.people if person != self.requester]
+    #: Who could take a shift: active, with an active login, on the requester's rotations (on
+    #: any rotation when there is no requester yet), the requester left out.
+    colleagues: list[Person] = field(default_factory=list)
+    #: People on those rotations who are not offered, and why.
+    not_offered: list[tuple[Person, str]] = field(default_factory=list)
 
 
 def swap_form_options(
@@ -330,7 +354,11 @@ def swap_form_options(
         rotation__in=rotations, end__gt=at, start__lt=end
     ):
         overrides_by_rotation[override.rotation_id].append(override)
-    people = list(Person.objects.filter(is_active=True).order_by("display_name"))
+    people = list(
+        Person.objects.filter(is_active=True)
+        .annotate(can_log_in=ExpressionWrapper(Q(user__is_active=True), BooleanField()))
+        .order_by("display_name")
+    )
     by_pk = {person.pk: person for person in people}
     requester = by_pk.get(_int_or_none(requester_id))  # type: ignore[arg-type]
 
@@ -366,10 +394,34 @@ def swap_form_options(
     own.sort(key=lambda option: (option.start, option.rotation.position, option.tier))
     for options in others.values():
         options.sort(key=lambda option: (option.start, option.rotation.position, option.tier))
+    theirs = {option.rotation.pk for option in own} if requester is not None else None
+    on_rotations = {
+        person_id
+        for rotation in rotations
+        if theirs is None or rotation.pk in theirs
+        for slot in rotation.slots.all()
+        for person_id in (slot.primary_id, slot.secondary_id)
+    }
+    candidates = [
+        person
+        for person in people
+        if person.pk in on_rotations and (requester is None or person.pk != requester.pk)
+    ]
+    colleagues = [person for person in candidates if person.can_log_in]  # type: ignore[attr-defined]
     return SwapFormOptions(
         requester=requester,
         own_shifts=own,
-        others_shifts=dict(sorted(others.items(), key=lambda item: item[0].display_name)),
+        others_shifts={
+            person: others[person]
+            for person in sorted(others, key=lambda person: person.display_name)
+            if person in colleagues
+        },
         people=people,
         several_rotations=len(rotations) > 1,
+        colleagues=colleagues,
+        not_offered=[
+            (person, NOT_OFFERED_NO_LOGIN)
+            for person in candidates
+            if not person.can_log_in  # type: ignore[attr-defined]
+        ],
     )

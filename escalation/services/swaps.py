@@ -1,9 +1,17 @@
 """Swap and cover requests: their rules, their state machine and the overrides an approval makes.
 
 pending ─(colleague accepts)→ accepted ─(a manager approves)→ approved ─(a manager reverts)→ reverted
-   │                             │
-   └─ declined / cancelled ──────┘   (the colleague declines a pending one, a manager an accepted
-                                      one; the requester or a manager cancels either)
+   │                             │                               │
+   └─ declined / cancelled ──────┘                               └─(requester or manager)→ cancelled
+      (the colleague declines a pending one, a manager an accepted one; the requester or a
+      manager cancels any request not yet over)
+
+Approving a request supersedes the other open requests for the same shift (state superseded),
+and their people are told.
+
+Reverting or cancelling an approved request ends its overrides at that instant: what already
+happened stays true in every view; only an override that has not begun disappears whole.
+Override boundaries are whole seconds.
 
 Every write locks the rotation row, then the request row, so decisions about one rotation happen
 one after the other, and each re-checks the rules against what is true by then: two managers
@@ -84,7 +92,8 @@ OVERRIDE_CONFLICT = (
 TRANSITION_NOT_ALLOWED = (
     "This request is {state}: it cannot be {verb} any more. Nothing was changed."
 )
-NOTHING_LEFT_TO_REVERT = "This request's shifts are over: there is nothing left to revert."
+SUPERSEDED_BY = "Request #{number} for this shift was approved."
+NOTHING_LEFT_TO_REVERT = "This request's shifts are over: there is nothing left to undo."
 
 # Permissions (answered with 403).
 ONLY_COLLEAGUE = "Only {colleague} can accept or decline this request."
@@ -107,6 +116,12 @@ class SwapPermissionDenied(PermissionDenied):
     """This user may never take this step on this request: Django answers 403."""
 
 
+def _whole_second(at: datetime) -> datetime:
+    """Requests and overrides start and end on whole seconds: two boundaries inside one second
+    would make a stretch no calendar can show."""
+    return at.replace(microsecond=0)
+
+
 @dataclass(frozen=True)
 class _Transition:
     source: frozenset[str]
@@ -125,7 +140,9 @@ TRANSITIONS: dict[SwapAction, _Transition] = {
         frozenset({SwapState.ACCEPTED}), SwapState.APPROVED, "approved"
     ),
     SwapAction.CANCELLED: _Transition(
-        frozenset({SwapState.PENDING, SwapState.ACCEPTED}), SwapState.CANCELLED, "cancelled"
+        frozenset({SwapState.PENDING, SwapState.ACCEPTED, SwapState.APPROVED}),
+        SwapState.CANCELLED,
+        "cancelled",
     ),
     SwapAction.REVERTED: _Transition(
         frozenset({SwapState.APPROVED}), SwapState.REVERTED, "reverted"
@@ -164,11 +181,15 @@ def _permitted_roles(action: SwapAction, state: str) -> set[str]:
 def allowed_actions(swap: SwapRequest, user: Actor) -> list[SwapAction]:
     """The steps `user` may take on `swap` now: the buttons its page shows them."""
     roles = _roles(swap, user)
-    return [
+    actions = [
         action
         for action, transition in TRANSITIONS.items()
         if swap.state in transition.source and roles & _permitted_roles(action, swap.state)
     ]
+    if SwapAction.REVERTED in actions:
+        # On an approved request a manager's cancel does what their revert does: one button.
+        actions.remove(SwapAction.CANCELLED)
+    return actions
 
 
 def _authorize(action: SwapAction, swap: SwapRequest, user: Actor) -> None:
@@ -414,6 +435,9 @@ def swap_request_create(
         raise SwapPermissionDenied(ONLY_MANAGERS_FILE_FOR_OTHERS)
     rotation = Rotation.objects.select_for_update().get(pk=rotation.pk)
     now = timezone.now()
+    start, end = _whole_second(start), _whole_second(end)
+    if return_start is not None and return_end is not None:
+        return_start, return_end = _whole_second(return_start), _whole_second(return_end)
     _check(
         rotation=rotation,
         tier=tier,
@@ -477,10 +501,14 @@ def swap_request_decline(*, swap: SwapRequest, by: AuthUser, note: str = "") -> 
 
 @transaction.atomic
 def swap_request_cancel(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
-    """The requester (or a manager) withdraws a request not yet approved."""
+    """The requester (or a manager) withdraws a request; an approved one ends its overrides now,
+    like a revert."""
     swap = _lock(swap)
     _authorize(SwapAction.CANCELLED, swap, by)
-    return _move(swap, SwapAction.CANCELLED, by, timezone.now())
+    now = timezone.now()
+    if swap.state == SwapState.APPROVED:
+        _end_overrides(swap, by, now)
+    return _move(swap, SwapAction.CANCELLED, by, now)
 
 
 def _overrides_for(swap: SwapRequest, by: AuthUser, now: datetime) -> list[Override]:
@@ -496,7 +524,7 @@ def _overrides_for(swap: SwapRequest, by: AuthUser, now: datetime) -> list[Overr
             rotation=swap.rotation,
             tier=swap.tier,
             person=person,
-            start=max(start, now),
+            start=max(start, _whole_second(now)),
             end=end,
             swap_request=swap,
             reason=reason,
@@ -521,21 +549,53 @@ def swap_request_approve(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
     except IntegrityError:
         raise SwapError(OVERRIDE_CONFLICT) from None
     pagerduty_overrides_push(overrides=overrides)
-    return _move(swap, SwapAction.APPROVED, by, now)
+    swap = _move(swap, SwapAction.APPROVED, by, now)
+    _supersede_conflicts(swap, by, now)
+    return swap
+
+
+def _supersede_conflicts(swap: SwapRequest, by: AuthUser, now: datetime) -> None:
+    """Close the other open requests for a shift this approval settled, telling their people."""
+    others = (
+        SwapRequest.objects.conflicting_with(swap)
+        .select_for_update(of=("self",))
+        .select_related("rotation", "requester", "colleague")
+        .order_by("pk")
+    )
+    for other in others:
+        other.state = SwapState.SUPERSEDED
+        _save(other)
+        _record(other, SwapAction.SUPERSEDED, by, now, SUPERSEDED_BY.format(number=swap.pk))
+
+
+def _end_overrides(swap: SwapRequest, by: AuthUser, now: datetime) -> None:
+    """End the request's overrides at `now`: one under way is cut there, one not yet begun never
+    holds, one already over stays as it was."""
+    overrides: Iterable[Override] = list(swap.overrides.in_effect())
+    if not any(override.end > now for override in overrides):
+        raise SwapError(NOTHING_LEFT_TO_REVERT)
+    # PagerDuty deletes the ones it has that are not over yet (one under way is cut at now).
+    pagerduty_overrides_remove(overrides=overrides)
+    cut = _whole_second(now)
+    for override in overrides:
+        if override.end <= now:
+            continue  # it happened: history is not rewritten
+        override.refresh_from_db(fields=["pagerduty_state", "pagerduty_error"])
+        if override.start < cut:
+            override.end = cut
+            override.reverted_at = cut
+        else:
+            override.reverted_at = now
+        override.reverted_by = by  # type: ignore[assignment]
+        _save(override)
 
 
 @transaction.atomic
 def swap_request_revert(*, swap: SwapRequest, by: AuthUser) -> SwapRequest:
-    """A manager undoes an approved request: its overrides are marked reverted, not deleted."""
+    """A manager undoes an approved request from now on: its overrides end at this instant
+    (rows are kept, never deleted)."""
     swap = _lock(swap)
     _authorize(SwapAction.REVERTED, swap, by)
     now = timezone.now()
-    overrides: Iterable[Override] = list(swap.overrides.in_effect())
-    if not any(override.end > now for override in overrides):
-        raise SwapError(NOTHING_LEFT_TO_REVERT)
-    for override in overrides:
-        override.reverted_at = now
-        override.reverted_by = by  # type: ignore[assignment]
-        _save(override)
-    pagerduty_overrides_remove(overrides=overrides)
+    _end_overrides(swap, by, now)
     return _move(swap, SwapAction.REVERTED, by, now)

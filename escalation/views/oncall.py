@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..cache import cached_value, page_fragment
 from ..feeds import build_calendar
-from ..forms import CalendarForm, parse_instant
+from ..forms import CalendarForm, ContactDetailsForm, parse_instant
 from ..selectors import oncall as selectors
 from ..selectors.pagerduty import TierAgreement, pagerduty_agreement
 from ..services.feed_tokens import (
@@ -33,6 +33,7 @@ from ..services.feed_tokens import (
     feed_token_revoke,
     feed_token_user,
 )
+from ..services.people import OWN_CONTACT_FIELDS, person_contact_update
 from ..validity import ALWAYS, Validity
 from ..viewer import PortalRequest
 
@@ -47,6 +48,15 @@ FEED_LINK_INVALID = (
     "current link."
 )
 FEED_LINK_RENEWED = "New feed token made. The old links stop working now."
+FEED_LINK_CREATED = "Feed token made: copy your links below."
+CONTACT_SAVED = "Your contact details are saved, and marked as confirmed today."
+CONFIRM_REGENERATE = (
+    "Regenerate your feed token? The links you use now stop working at once: every calendar "
+    "subscribed with them needs the new link."
+)
+CONFIRM_REVOKE = "Revoke your feed token? Your feed links stop working at once."
+#: The new token waits in the session for the page the POST redirects to, which shows it once.
+JUST_MADE_SESSION_KEY = "escalation:feed-link-just-made"
 FEED_LINK_REVOKED = "Feed token revoked: your feed links stop working now."
 FEED_LINK_NONE = "You had no feed token."
 DASHBOARD_NO_MATCH = "No other rotation, and nobody on call in one, matches"
@@ -177,6 +187,9 @@ def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
         "pagerduty": person.pagerduty_handle or None,
         "phone": person.phone.as_e164 if person.phone else None,
         "overridden": assignment.overridden,
+        # This person's own stretch: a partial cover starts and ends inside the shift.
+        "from": _iso_z(assignment.start),
+        "until": _iso_z(assignment.end),
     }
 
 
@@ -232,6 +245,9 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
                     "end": _iso_z(answer.shift.end),
                     "label": answer.shift.label,
                     "iso_week": answer.shift.iso_week,
+                    "iso_year": answer.shift.iso_year,
+                    # The same slot twice in a row (ISO week 53, then week 1): true in both.
+                    "repeat": answer.is_repeat,
                 },
                 "primary": _api_holder(answer.primary, answer.on_call.primary),
                 "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
@@ -283,21 +299,38 @@ def _feed_links(request: PortalRequest, token: str, person_id: int | None) -> di
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_view(request: PortalRequest) -> HttpResponse:
     person = request.viewer.person
-    new_token = None
+    contact_form = ContactDetailsForm(instance=person) if person is not None else None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "revoke":
+        if action == "contact":
+            if person is None:
+                return HttpResponse(status=400)
+            contact_form = ContactDetailsForm(request.POST, instance=person)
+            if contact_form.is_valid():
+                details = {name: contact_form.cleaned_data[name] for name in OWN_CONTACT_FIELDS}
+                person_contact_update(person=person, by=request.user, **details)  # type: ignore[arg-type]
+                messages.success(request, CONTACT_SAVED)
+                return HttpResponseRedirect(reverse("escalation:profile"))
+            person.refresh_from_db()  # the page shows what is stored, the form what was typed
+        elif action == "revoke":
             revoked = feed_token_revoke(user=request.user)  # type: ignore[arg-type]
             messages.success(request, FEED_LINK_REVOKED if revoked else FEED_LINK_NONE)
-            return HttpResponseRedirect(reverse("escalation:profile"))
-        if action != "regenerate":
+        elif action in ("create", "regenerate"):
+            # Only a hash is stored: the token itself is kept for the next page, shown there
+            # once and forgotten, so reloading that page neither shows it again nor makes another.
+            token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
+            request.session[JUST_MADE_SESSION_KEY] = token
+            messages.success(
+                request, FEED_LINK_RENEWED if action == "regenerate" else FEED_LINK_CREATED
+            )
+        else:
             return HttpResponse(status=400)
-        # The token is shown in this response only (its hash is all that is stored), so this
-        # POST renders the page instead of redirecting; never_cache keeps it out of caches.
-        new_token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
-        messages.success(request, FEED_LINK_RENEWED)
+        if action != "contact":
+            return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
+    new_token = request.session.pop(JUST_MADE_SESSION_KEY, None)
     at = timezone.now()
     page = selectors.profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
+    confirm = request.GET.get("confirm") if page.feed_token and not new_token else None
     return render(
         request,
         "escalation/profile.html",
@@ -309,6 +342,11 @@ def profile_view(request: PortalRequest) -> HttpResponse:
                 _feed_links(request, new_token, person.pk if person else None)
                 if new_token
                 else None
+            ),
+            "contact_form": contact_form,
+            "confirm": confirm if confirm in ("regenerate", "revoke") else None,
+            "confirm_text": {"regenerate": CONFIRM_REGENERATE, "revoke": CONFIRM_REVOKE}.get(
+                confirm or ""
             ),
         },
     )

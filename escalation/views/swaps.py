@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ..cache import fragment
 from ..forms import RequesterChoiceForm, SwapRequestForm
 from ..integrations.pagerduty import is_configured as pagerduty_connected
+from ..models import SwapState
 from ..permissions import is_manager
 from ..selectors.swaps import (
     FORM_WEEKS,
@@ -21,6 +22,7 @@ from ..selectors.swaps import (
     swap_for_submission,
     swap_form_options,
     swap_list,
+    swaps_already_asked,
 )
 from ..services.pagerduty_push import pagerduty_overrides_retry
 from ..services.swaps import (
@@ -40,8 +42,20 @@ ALREADY_FILED = "This form had already been sent: here is the request it created
 ACCEPTED = "You accepted. An Escalation manager will now approve or decline it."
 DECLINED = "The request is declined: nothing changes on the rotation."
 APPROVED = "Approved: the change is in effect on every page and feed."
-CANCELLED = "The request is cancelled: nothing changes on the rotation."
-REVERTED = "Reverted: the rotation applies again for this interval."
+CANCELLED = "The request is cancelled: the rotation applies as planned from now on."
+REVERTED = "Reverted: the rotation applies again from now on; what already happened stays."
+ALREADY_ASKED = (
+    "You already asked for this shift: {numbers}. A manager approves one; the others then close."
+)
+CONFIRM_REVERT = (
+    "Revert this request? From now on the rotation applies again and the people it changed are "
+    "told; what already happened stays on record."
+)
+CONFIRM_CANCEL = "Cancel this request? It cannot be opened again: a new request starts over."
+CONFIRM_CANCEL_APPROVED = (
+    "Cancel this approved request? From now on you are on call again as the rotation says; "
+    "what already happened stays on record."
+)
 PAGERDUTY_RETRIED = "Sent to PagerDuty again: the state of each override below says how it went."
 NO_PERSON = (
     "Your login is not linked to a person in the directory, so you cannot file a request for "
@@ -120,6 +134,10 @@ def swap_new_view(request: PortalRequest) -> HttpResponse:
                     form.add_swap_error(error)
                 else:
                     messages.success(request, FILED.format(colleague=swap.colleague))
+                    earlier = swaps_already_asked(swap=swap)
+                    if earlier:
+                        numbers = ", ".join(f"#{pk}" for pk in earlier)
+                        messages.warning(request, ALREADY_ASKED.format(numbers=numbers))
                     return redirect("escalation:swap_detail", swap.pk)
         else:
             initial = {
@@ -159,12 +177,24 @@ def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
     # Read before `swap_detail`: the viewer tells `is_manager` the answer, saving it a query.
     request.viewer.is_manager  # noqa: B018
     detail = swap_detail(pk=pk, viewer=request.user)
+    # Cancelling and reverting ask first: their button leads here with `?confirm=`.
+    confirm = request.GET.get("confirm")
+    if confirm not in ("cancelled", "reverted") or confirm not in detail.action_values:
+        confirm = None
+    confirm_text = None
+    if confirm == "reverted":
+        confirm_text = CONFIRM_REVERT
+    elif confirm == "cancelled":
+        approved = detail.swap.state == SwapState.APPROVED
+        confirm_text = CONFIRM_CANCEL_APPROVED if approved else CONFIRM_CANCEL
     return render(
         request,
         "escalation/swap_detail.html",
         {
             "detail": detail,
             "swap": detail.swap,
+            "confirm": confirm,
+            "confirm_text": confirm_text,
             "now": timezone.now(),
             "nav_section": SECTION,
             "pagerduty_connected": pagerduty_connected(),
