@@ -72,7 +72,9 @@ def test_two_managers_approving_conflicting_requests_at_once_exactly_one_wins():
 
     assert outcomes.count("approved") == 1, outcomes
     loser_message = next(outcome for outcome in outcomes if outcome != "approved")
+    # The loser waits on the rotation's lock; by then the winner has superseded it.
     assert loser_message in {
+        service.TRANSITION_NOT_ALLOWED.format(state="superseded", verb="approved"),
         service.REQUESTER_NOT_ON_CALL.format(requester=team.alex, tier="primary"),
         service.OVERRIDE_CONFLICT,
     }
@@ -80,7 +82,7 @@ def test_two_managers_approving_conflicting_requests_at_once_exactly_one_wins():
     assert list(Override.objects.in_effect().values_list("swap_request", flat=True)) == [winner.pk]
     for swap in (to_casey, to_drew):
         swap.refresh_from_db()
-    assert sorted([to_casey.state, to_drew.state]) == [SwapState.ACCEPTED, SwapState.APPROVED]
+    assert sorted([to_casey.state, to_drew.state]) == [SwapState.APPROVED, SwapState.SUPERSEDED]
 
 
 def test_two_managers_approving_the_same_request_at_once_approve_it_once():
