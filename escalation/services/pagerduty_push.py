@@ -81,21 +81,27 @@ def pagerduty_overrides_push(*, overrides: Iterable[Override]) -> None:
 
 def pagerduty_overrides_remove(*, overrides: Iterable[Override]) -> None:
     """Within the caller's transaction (the overrides are reverted): have PagerDuty delete the
-    ones it has that are not over yet (past overrides stay in PagerDuty's history)."""
+    ones it has that are not over yet (past overrides stay in PagerDuty's history). The rows
+    passed get the new state too, so a caller that saves them afterwards keeps it."""
     if not pd.is_configured():
         return
     now = timezone.now()
     rows = list(overrides)
     in_pagerduty = [o for o in rows if o.pagerduty_override_id and o.end > now]
     # Not created yet: the create delivery skips reverted overrides, so nothing will be.
-    Override.objects.filter(
-        pk__in=[o.pk for o in rows if not o.pagerduty_override_id and o.pagerduty_state]
-    ).update(pagerduty_state="", pagerduty_error="")
+    never_created = [o for o in rows if not o.pagerduty_override_id and o.pagerduty_state]
+    _set_state(never_created, "")
     for schedule_id, group in _by_schedule(in_pagerduty).items():
-        Override.objects.filter(pk__in=[row.pk for row in group]).update(
-            pagerduty_state=PagerDutyPushState.PENDING, pagerduty_error=""
-        )
+        _set_state(group, PagerDutyPushState.PENDING)
         _enqueue(DELETE, schedule_id, group)
+
+
+def _set_state(rows: list[Override], state: str) -> None:
+    Override.objects.filter(pk__in=[row.pk for row in rows]).update(
+        pagerduty_state=state, pagerduty_error=""
+    )
+    for row in rows:
+        row.pagerduty_state, row.pagerduty_error = state, ""
 
 
 @transaction.atomic

@@ -580,7 +580,6 @@ def _end_overrides(swap: SwapRequest, by: AuthUser, now: datetime) -> None:
     for override in overrides:
         if override.end <= now:
             continue  # it happened: history is not rewritten
-        override.refresh_from_db(fields=["pagerduty_state", "pagerduty_error"])
         if override.start < cut:
             override.end = cut
             override.reverted_at = cut
