@@ -182,11 +182,14 @@ class Browser:
             self.cookies["csrftoken"] = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"])[1]
         return text
 
+    def csrf_token(self, node: Node, page: str) -> str:
+        """The CSRF token of the form on `page`, as a browser that opened it would send it."""
+        html = self.get(node, page)
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+
     def post_form(self, node: Node, page: str, action: str, data=None):
         """Open `page` on `node`, then submit to `action` with the page's CSRF token."""
-        html = self.get(node, page)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
-        fields = {"csrfmiddlewaretoken": [token], **(data or {})}
+        fields = {"csrfmiddlewaretoken": [self.csrf_token(node, page)], **(data or {})}
         return node.request("POST", action, cookies=self.cookies, body=fields)
 
 
@@ -274,8 +277,7 @@ def test_a_node_killed_in_the_middle_of_an_approval_loses_nothing(nodes, team, t
     call_command("deliver_notifications", verbosity=0)
     messages_before = models.OutgoingMessage.objects.count()
     assert not models.OutgoingMessage.objects.exclude(status=models.MessageStatus.SENT).exists()
-    html = manager.get(node_a, detail)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    token = manager.csrf_token(node_a, detail)
 
     # Hold the data version's row: the approval writes the overrides, then waits on it.
     blocker = psycopg.connect(_database_url(), autocommit=False)
