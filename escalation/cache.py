@@ -50,6 +50,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .circuit_breaker import CircuitBreaker
 from .models import DataVersion
 from .models.cache import VERSION_ROW
+from .pagerduty_actions import mode as pagerduty_mode
 from .validity import ALWAYS, Validity
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ TIMEOUT = 6 * 3600
 MAX_STEP = 2**31
 
 #: Escalation models whose rows no cached page shows; writing them leaves the caches alone.
-UNCACHED_MODELS = {"dataversion", "feedtoken", "outgoingmessage"}
+UNCACHED_MODELS = {"dataversion", "feedtoken", "outgoingmessage", "pagerdutyincident"}
 
 
 # --- the version --------------------------------------------------------------------------
@@ -287,9 +288,11 @@ def page_fragment(
     """The cached parts (`names`) of the page asked for, when they hold at `at`.
 
     Keyed by the address (path and query string), the active time zone (the viewer's, which
-    the parts show their times in), the viewer's manager flag, and `vary` (whatever else the
+    the parts show their times in), the viewer's manager flag, how people are paged (the
+    PagerDuty settings decide the "Page via PagerDuty" actions), and `vary` (whatever else the
     parts depend on). One cache read; no query beyond the viewer's.
     """
+
     facts = request.viewer
     if facts.data_version is None:
         return Fragment(key=None, at=at, names=names)
@@ -299,6 +302,7 @@ def page_fragment(
         request.build_absolute_uri(),
         timezone.get_current_timezone_name(),
         facts.is_manager,
+        pagerduty_mode(),
         names,
         *vary,
     )

@@ -1,4 +1,4 @@
-from .views import fairness, oncall, published, slack, swaps
+from .views import fairness, oncall, pagerduty, published, slack, swaps
 
 app_name = "escalation"
 
@@ -7,5 +7,6 @@ urlpatterns = [
     *fairness.urlpatterns,
     *published.urlpatterns,
     *swaps.urlpatterns,
+    *pagerduty.urlpatterns,
     *slack.urlpatterns,
 ]

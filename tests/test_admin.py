@@ -32,6 +32,7 @@ from escalation.admin.rotations import (
 from escalation.models.validators import (
     CONTROL_CHARACTER_MESSAGE,
     PAGERDUTY_HANDLE_MESSAGE,
+    PAGERDUTY_ID_MESSAGE,
     SLACK_CHANNEL_MESSAGE,
     SLACK_HANDLE_MESSAGE,
     SLACK_USER_ID_MESSAGE,
@@ -51,6 +52,7 @@ READ_ONLY_MODELS = {
     models.OutgoingMessage,
     models.PagerDutyCheck,
     models.PagerDutyDrift,
+    models.PagerDutyIncident,
     models.SwapRequest,
     models.SwapRequestEvent,
 }
@@ -74,6 +76,16 @@ def make(model):
             start=now,
             end=now + timedelta(hours=1),
             found_at=now,
+        )
+    if model is models.PagerDutyIncident:
+        return models.PagerDutyIncident.objects.create(
+            requested_by_name="Someone",
+            assignee_name="Alex",
+            assignee_user_id="PALEX01",
+            service_name="Checkout",
+            pagerduty_service_id="PSVC001",
+            title="Checkout is down",
+            incident_key="escalation-portal-admin",
         )
     if model is models.SwapRequestEvent:
         return models.SwapRequestEvent.objects.create(
@@ -440,6 +452,8 @@ def test_severity_search_understands_sev_names(staff_client):
         (models.Role, "slack_alias", "@dba|lead", SLACK_HANDLE_MESSAGE),
         (models.Team, "slack_channel", "#team\n#other", SLACK_CHANNEL_MESSAGE),
         (models.Service, "slack_channel", "#🚨-incidents", SLACK_CHANNEL_MESSAGE),
+        (models.Service, "pagerduty_service_id", "psvc001", PAGERDUTY_ID_MESSAGE),
+        (models.Service, "pagerduty_service_id", "PSVC 001", PAGERDUTY_ID_MESSAGE),
     ],
 )
 def test_bad_handles_are_refused_under_their_field_and_nothing_changes(

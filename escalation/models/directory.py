@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .people import Person, Role, Team
-from .validators import validate_single_line, validate_slack_channel
+from .validators import validate_pagerduty_id, validate_single_line, validate_slack_channel
 
 
 class ChannelKind(models.TextChoices):
@@ -212,6 +212,14 @@ class Service(models.Model):
         on_delete=models.PROTECT,
         related_name="services",
         help_text="Who is on call for it; empty: the first rotation.",
+    )
+    pagerduty_service_id = models.CharField(
+        "PagerDuty service id",
+        max_length=20,
+        blank=True,
+        validators=[validate_pagerduty_id],
+        help_text="e.g. PSVC123: the PagerDuty service incidents paged from the portal open on "
+        "(PagerDuty needs one for every incident).",
     )
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
