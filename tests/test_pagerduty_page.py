@@ -389,16 +389,20 @@ def test_the_form_and_the_status_page_run_a_fixed_number_of_queries(
     django_capture_on_commit_callbacks,
 ):
     client.force_login(team.blair.user)
-    with django_assert_num_queries(FORM_QUERIES):
-        assert client.get(_form_url(team.alex, service="checkout")).status_code == 200
-    for number in range(20):
-        factories.ServiceFactory(pagerduty_service_id=f"PMORE{number:02d}")
-    with django_assert_num_queries(FORM_QUERIES):
-        assert client.get(_form_url(team.alex, service="checkout")).status_code == 200
+    built = []
+    for number in range(2):
+        with django_assert_num_queries(FORM_QUERIES), instances_built() as rows:
+            assert client.get(_form_url(team.alex, service="checkout")).status_code == 200
+        built.append(rows.count)
+        for more in range(20):  # more linked services: the same queries, no more rows
+            factories.ServiceFactory(pagerduty_service_id=f"PMORE{number}{more:02d}")
+    # The session, the user, the viewer's person, the person paged, the severity: no service.
+    assert built == [5, 5]
     _post(client, team.alex, capture=django_capture_on_commit_callbacks)
     page = PagerDutyIncident.objects.get()
-    with django_assert_num_queries(STATUS_QUERIES):
+    with django_assert_num_queries(STATUS_QUERIES), instances_built() as rows:
         assert client.get(reverse("escalation:pagerduty_page", args=[page.pk])).status_code == 200
+    assert rows.count == 4  # the session, the user, the viewer's person, the page
 
 
 # --- the action beside the people the portal names -------------------------------------------
@@ -515,3 +519,26 @@ def test_a_swap_request_names_people_without_offering_to_page_them(team, client,
     html = client.get(reverse("escalation:swap_detail", args=[swap.pk])).content.decode()
     assert swap.colleague.display_name in html
     assert "pagerduty-page" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_one_line_rotations_offer_paging_as_an_icon(team, client, pagerduty_fake):
+    others = [build_team(suffix=str(n), slug=f"other-{n}", name=f"Other {n}") for n in range(5)]
+    casey = others[0].casey  # on call at NOW in a rotation that is not Blair's
+    casey.pagerduty_user_id = "PCASEYX"
+    casey.save()
+    client.force_login(team.blair.user)
+    html = _dashboard(client)
+    start = html.index('id="rotation-other-0"')
+    line = html[start : html.index("</li>", start)]
+    assert f'href="{_form_url(casey)}"' in line
+    assert f"Page {casey.display_name} via PagerDuty" in line
+
+
+def test_the_form_says_when_the_person_has_no_pagerduty_user(team, service, client, pagerduty_fake):
+    team.alex.pagerduty_user_id = ""
+    team.alex.save()
+    client.force_login(team.blair.user)
+    text = page_text(client.get(_form_url(team.alex)).content.decode())
+    assert "Alex Doe has no PagerDuty user id" in text
+    assert "Page Alex Doe now" not in text

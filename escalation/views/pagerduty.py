@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ..forms_pagerduty import PageForm
+from ..forms_pagerduty import SERVICE_CHOICE, PageForm
 from ..integrations import pagerduty as pd
 from ..models import Service
 from ..selectors.pagerduty_pages import page_form_options, page_status
@@ -50,13 +50,18 @@ def page_new_view(request: PortalRequest, person_id: int) -> HttpResponse:
         raise Http404(NO_PERSON)
     connected = pd.is_configured()
     form = PageForm(request.POST if request.method == "POST" else None, options=options)
+    service = None
     if request.method == "POST" and connected and form.is_valid():
+        service = Service.objects.filter(slug=form.cleaned_data["service"]).first()
+        if service is None:  # deleted since the choices were read
+            form.add_error("service", SERVICE_CHOICE)
+    if service is not None:
         assert isinstance(request.user, User)  # the login is required everywhere
         try:
             page, new = pagerduty_page_create(
                 requested_by=request.user,
                 assignee=options.person,
-                service=Service.objects.get(slug=form.cleaned_data["service"]),
+                service=service,
                 severity=form.chosen_severity(),
                 title=form.cleaned_data["title"],
                 urgency=form.cleaned_data["urgency"],
