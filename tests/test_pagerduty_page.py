@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from escalation.forms_pagerduty import SERVICE_CHOICE, SEVERITY_CHOICE, SUBMISSION_KEY_INVALID
+from escalation.forms.pagerduty import SERVICE_CHOICE, SEVERITY_CHOICE, SUBMISSION_KEY_INVALID
 from escalation.models import (
     MessageChannel,
     MessageStatus,

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ..forms_pagerduty import SERVICE_CHOICE, PageForm
+from ..forms.pagerduty import SERVICE_CHOICE, PageForm
 from ..integrations import pagerduty as pd
 from ..models import Service
 from ..selectors.pagerduty_pages import page_form_options, page_status

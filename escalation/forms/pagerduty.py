@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 
-from .models import Severity, Urgency
-from .models.validators import validate_single_line
-from .selectors.pagerduty_pages import PageFormOptions
+from ..models import Severity, Urgency
+from ..models.validators import validate_single_line
+from ..selectors.pagerduty_pages import PageFormOptions
 
 SERVICE_CHOICE = "Choose a service that is linked to PagerDuty."
 SERVICE_NOT_LINKED = (
