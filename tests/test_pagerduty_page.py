@@ -542,3 +542,33 @@ def test_the_form_says_when_the_person_has_no_pagerduty_user(team, service, clie
     text = page_text(client.get(_form_url(team.alex)).content.decode())
     assert "Alex Doe has no PagerDuty user id" in text
     assert "Page Alex Doe now" not in text
+
+
+def test_a_page_the_outbox_gives_up_on_shows_as_failed_with_a_retry(
+    team, service, sev2, client, pagerduty_fake, django_capture_on_commit_callbacks
+):
+    from escalation.notify.outbox import MAX_ATTEMPTS
+
+    client.force_login(team.blair.user)
+    pagerduty_fake.fail_next = [429] * 3
+    _post(client, team.alex, capture=django_capture_on_commit_callbacks)
+    OutgoingMessage.objects.update(attempts=MAX_ATTEMPTS - 1)
+    pagerduty_fake.fail_next = [429] * 3
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        deliver()
+    page = PagerDutyIncident.objects.get()
+    assert page.state == PageState.FAILED
+    assert page.error.startswith("Gave up after repeated failures: PagerDuty answered 429")
+    assert OutgoingMessage.objects.get().status == MessageStatus.FAILED
+    assert "Retry" in _status(client, page)
+    assert pagerduty_fake.incidents == []
+
+
+def test_without_a_from_address_the_form_says_so_and_offers_no_button(
+    team, service, client, settings, pagerduty_fake
+):
+    settings.PAGERDUTY_FROM_EMAIL = ""
+    client.force_login(team.blair.user)
+    text = page_text(client.get(_form_url(team.alex)).content.decode())
+    assert "PAGERDUTY_FROM_EMAIL" in text
+    assert "Page Alex Doe now" not in text
