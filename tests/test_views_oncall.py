@@ -686,3 +686,16 @@ def test_seeded_calendar_shows_the_2026_to_2027_repeat(viewer_client, seeded):
     assert "The same pair is on call twice in a row" in html
     assert "Engineer A and Engineer B (Odd weeks)" in html
     assert "ISO year 2026 has 53 weeks" in html
+
+
+def test_a_first_token_made_from_a_stale_regenerate_form_has_no_old_links_to_stop(
+    viewer_client, user
+):
+    feed_token_regenerate(user=user)
+    models.FeedToken.objects.filter(user=user).delete()  # revoked in another tab meanwhile
+
+    viewer_client.post(PROFILE, {"action": "regenerate"})
+
+    html = viewer_client.get(PROFILE).content.decode()
+    assert views.FEED_LINK_CREATED in html
+    assert "stop working" not in html
