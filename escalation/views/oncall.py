@@ -138,6 +138,8 @@ def calendar_view(request: PortalRequest) -> HttpResponse:
             "fragment": fragment,
             "at": at,
             "notices": form.notices(),
+            "at_choices": form.at_choices,
+            "typed_at": form.typed_at(),
             "week_choices": WEEK_CHOICES,
         },
     )
