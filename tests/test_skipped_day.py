@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from icalendar import Calendar
 
 from escalation import models
 from escalation.selectors.repeats import SKIPPED_DAY_WHY
@@ -70,3 +71,16 @@ def test_the_api_flags_both_shifts_as_a_repeat(viewer_client, apia):
 
     assert repeat_at("2011-12-30T12:00:00Z") and repeat_at("2011-12-30T20:00:00Z")
     assert not repeat_at("2011-12-28T12:00:00Z")
+
+
+def test_the_feed_says_it_in_both_shifts_descriptions(viewer_client, apia):
+    from tests.test_feeds import event_at
+
+    with time_machine.travel(datetime(2011, 12, 20, tzinfo=UTC), tick=False):
+        response = viewer_client.get(reverse("escalation:calendar_ics"))
+    calendar = Calendar.from_ical(response.content)
+
+    before = event_at(calendar, BEFORE_THE_SKIP, "Primary")
+    after = event_at(calendar, datetime(2011, 12, 31, 12, tzinfo=UTC), "Primary")
+    assert f"the same slot is on call the next shift too ({WHY})." in str(before["description"])
+    assert f"the same slot is on call the previous shift too ({WHY})." in str(after["description"])
