@@ -750,3 +750,18 @@ def test_a_managers_own_override_stays_editable(manager_client):
     assert response.status_code == 302
     override.refresh_from_db()
     assert override.reason == "Conference cover"
+
+
+def test_the_admin_writes_and_reads_times_on_the_24_hour_clock(manager_client):
+    override = factories.OverrideFactory(
+        start=datetime(2026, 12, 1, 13, 30, tzinfo=UTC),
+        end=datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+
+    listing = manager_client.get(reverse("admin:escalation_override_changelist")).content.decode()
+    assert "1 Dec 2026, 13:30" in listing and "p.m." not in listing
+    form = manager_client.get(
+        reverse("admin:escalation_rotation_change", args=[override.rotation.pk])
+    ).content.decode()
+    assert 'value="09:00:00"' in form or 'value="09:00"' in form
+    assert "a.m." not in form

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 DEMO_USERNAMES = ["manager", "engineer-a", "engineer-b", "engineer-c", "engineer-d"]
 
 
-def bootstrap() -> str:
+def bootstrap(*args: str) -> str:
     out = StringIO()
-    call_command("bootstrap_portal", stdout=out)
+    call_command("bootstrap_portal", *args, stdout=out)
     return out.getvalue()
 
 
@@ -58,7 +58,7 @@ def test_debug_creates_a_manager_and_the_rotations_people_with_one_printed_passw
     settings.DEBUG = True
     output = bootstrap()
     password = printed_password(output)
-    assert command.PORTAL_URL in output
+    assert "http://127.0.0.1:8000/admin/" in output
     for username in DEMO_USERNAMES:
         assert username in output
         assert User.objects.get(username=username).check_password(password)
@@ -108,3 +108,19 @@ def test_without_debug_no_user_is_created_and_it_says_how_to_make_one(settings):
     assert "createsuperuser" in output
     assert User.objects.count() == 0
     assert "Password" not in output
+
+
+@pytest.mark.parametrize(
+    ("address", "url"),
+    [
+        ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("9000", "http://127.0.0.1:9000"),
+        ("0.0.0.0:8001", "http://127.0.0.1:8001"),
+        ("portal.test:8443", "http://portal.test:8443"),
+    ],
+)
+def test_the_printed_links_use_the_address_served(settings, address, url):
+    settings.DEBUG = True
+    output = bootstrap("--address", address)
+    assert f"Escalation portal: {url}\n" in output
+    assert f"(admin: {url}/admin/)" in output

@@ -443,3 +443,9 @@ def test_pages_read_rows_for_what_they_show_not_for_the_size_of_the_company(
     assert {url: seed[url] for url in SAME_AT_ANY_SIZE} == SAME_AT_ANY_SIZE
     assert {url: grown[url] for url in SAME_AT_ANY_SIZE} == SAME_AT_ANY_SIZE
     assert {url: (seed[url], grown[url]) for url in GROWING} == GROWING
+
+
+def test_also_used_leaves_out_the_columns_no_channel_fills(viewer_client, directory):
+    html = viewer_client.get(reverse("escalation:channels")).content.decode()
+
+    assert tables(html)[1].texts[0] == ["Channel", "Kind"]

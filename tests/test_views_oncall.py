@@ -686,3 +686,58 @@ def test_seeded_calendar_shows_the_2026_to_2027_repeat(viewer_client, seeded):
     assert "The same pair is on call twice in a row" in html
     assert "Engineer A and Engineer B (Odd weeks)" in html
     assert "ISO year 2026 has 53 weeks" in html
+
+
+def test_a_first_token_made_from_a_stale_regenerate_form_has_no_old_links_to_stop(
+    viewer_client, user
+):
+    feed_token_regenerate(user=user)
+    models.FeedToken.objects.filter(user=user).delete()  # revoked in another tab meanwhile
+
+    viewer_client.post(PROFILE, {"action": "regenerate"})
+
+    html = viewer_client.get(PROFILE).content.decode()
+    assert views.FEED_LINK_CREATED in html
+    assert "stop working" not in html
+
+
+# --- "Who was on call at…" around a change of the clocks ----------------------------------
+
+
+@pytest.fixture
+def berlin_client(client, seed):
+    person = factories.PersonFactory(time_zone="Europe/Berlin", user=factories.UserFactory())
+    client.force_login(person.user)
+    return client
+
+
+def test_the_at_form_carries_the_exact_instant_of_a_repeated_hour(berlin_client):
+    html = berlin_client.get(CALENDAR, {"at": "2026-10-25T01:30:00Z"}).content.decode()
+
+    assert 'name="at" value="2026-10-25T02:30:00"' in html
+    assert '<input type="hidden" name="exact" value="2026-10-25T01:30:00Z">' in html
+    assert 'On call at <time datetime="2026-10-25T01:30:00Z">Sun 25 Oct 2026, 02:30 CET' in html
+
+    # Sent again as the page showed it: the same instant, not the first 02:30 (CEST).
+    again = berlin_client.get(
+        CALENDAR, {"at": "2026-10-25T02:30:00", "exact": "2026-10-25T01:30:00Z"}
+    ).content.decode()
+    assert '<time datetime="2026-10-25T01:30:00Z">Sun 25 Oct 2026, 02:30 CET' in again
+
+
+def test_a_typed_time_of_the_repeated_hour_offers_both_instants(berlin_client):
+    html = berlin_client.get(CALENDAR, {"at": "2026-10-25T02:30"}).content.decode()
+
+    assert "2026-10-25 02:30:00 came twice in Europe/Berlin" in html
+    assert 'class="card mb-4 oncall-focus"' not in html  # nothing answered for a guess
+    assert 'href="?at=2026-10-25T00%3A30%3A00Z&amp;weeks=8"' in html
+    assert 'href="?at=2026-10-25T01%3A30%3A00Z&amp;weeks=8"' in html
+    assert 'name="at" value="2026-10-25T02:30"' in html  # kept for another try
+
+
+def test_a_typed_time_inside_the_spring_gap_is_said_not_moved(berlin_client):
+    html = berlin_client.get(CALENDAR, {"at": "2026-03-29T02:30:00"}).content.decode()
+
+    assert "2026-03-29 02:30:00 never happened in Europe/Berlin" in html
+    assert 'class="card mb-4 oncall-focus"' not in html
+    assert "Sun 29 Mar 2026, 01:30 CET" in html and "Sun 29 Mar 2026, 03:30 CEST" in html

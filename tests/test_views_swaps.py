@@ -676,3 +676,30 @@ def test_steps_only_answer_post(client, team, step):
 
 def test_a_step_on_an_unknown_request_is_404(client, team):
     assert logged_in(client, team.manager).post("/swaps/999/approve/").status_code == 404
+
+
+def test_upcoming_leaves_out_requests_that_ended_and_past_has_them(client, team):
+    standing = file_request(team)
+    ended = {
+        state: factories.SwapRequestFactory(
+            rotation=team.rotation,
+            requester=team.alex,
+            colleague=team.casey,
+            start=WEEK_4[0],
+            end=WEEK_4[1],
+            state=state,
+        )
+        for state in (
+            SwapState.CANCELLED,
+            SwapState.DECLINED,
+            SwapState.REVERTED,
+            SwapState.SUPERSEDED,
+        )
+    }
+
+    def shown(show):
+        response = logged_in(client, team.stranger).get("/swaps/", {"show": show})
+        return {swap.pk for swap in response.context["listing"].swaps}
+
+    assert shown("upcoming") == {standing.pk}
+    assert shown("past") == {swap.pk for swap in ended.values()}

@@ -37,7 +37,7 @@ from escalation.models import (
 
 from . import errors
 from .change_set import ChangeSet, e164
-from .format import words
+from .format import OVERRIDE_LABEL, words
 from .known_rows import KNOWN_CHANNELS, KnownRows
 from .parsed import Document, FlowStep, PathSpec, RotationSection, SeverityRow
 
@@ -178,6 +178,7 @@ class DocumentPlanner:
         )
         if section.swap_channel:
             self.changes.row(rotation).line = section.swap_line
+            self.plan_swap_channel(section)
         existing = {words(slot.label): slot for slot in self.known.slots}
         for position, row in enumerate(section.rows):
             slot = existing.pop(words(row.label), None) or RotationSlot(rotation=rotation)
@@ -201,6 +202,20 @@ class DocumentPlanner:
             )
         for slot in existing.values():
             self.changes.delete(slot, f"{rotation.name}: {slot.label}")
+
+    def plan_swap_channel(self, section: RotationSection) -> None:
+        """The channel where override requests are posted is one of the channels (outside the
+        channels table, as the severity matrix's are), for what it is used for."""
+        channel = self.known.channel_named(section.swap_channel, section.swap_line, OVERRIDE_LABEL)
+        if channel is not None and not channel.purpose:
+            self.changes.record(
+                channel,
+                line=section.swap_line,
+                display=channel.name,
+                column=OVERRIDE_LABEL,
+                values={"purpose": OVERRIDE_LABEL},
+                columns={"purpose": OVERRIDE_LABEL},
+            )
 
     def plan_channels(self) -> None:
         assert self.document.channels is not None

@@ -6,6 +6,7 @@ that cannot be read gets its message and the default, never an error page.
 
 import re
 from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +14,8 @@ from django.utils import timezone
 from ..escalation_clock import incident_start
 from ..models import PathKind
 from ..selectors.calendar import DEFAULT_WEEKS, MAX_WEEKS, CalendarPage
+from ..templatetags.oncall_tags import format_instant
+from ..time_zones import read_wall_clock
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -21,6 +24,14 @@ AT_INVALID = (
     "(UTC) or 2026-11-30T10:00:00+01:00."
 )
 AT_OUT_OF_RANGE = "Pick an instant between 1970 and 2199."
+AT_TWICE = (
+    "{local} came twice in {zone}, as the clocks went back: which one? {choices}. "
+    "Nothing is shown for it until you choose."
+)
+AT_NEVER = (
+    "{local} never happened in {zone}: the clocks jumped past it. "
+    "The nearest readings are {choices}. Nothing is shown for it until you choose."
+)
 START_INVALID = (
     "“{value}” is not a date (use YYYY-MM-DD between 1970 and 2199): showing the current shift."
 )
@@ -39,8 +50,9 @@ _OFFSET_AS_SPACE = re.compile(
 _SEVERITY = re.compile(r"^\s*(?:sev)?\s*([1-9])\s*$", re.IGNORECASE)
 
 
-def parse_instant(value: str, *, naive_zone: tzinfo) -> datetime:
-    """An ISO 8601 instant; one without an offset is read in `naive_zone`. ValueError if bad."""
+def read_iso(value: str) -> datetime:
+    """An ISO 8601 date and time as written: aware with its offset, naive without one.
+    ValueError if it cannot be read or lies outside 1970–2199."""
     text = value.strip()
     match = _OFFSET_AS_SPACE.match(text)
     if match:
@@ -49,14 +61,27 @@ def parse_instant(value: str, *, naive_zone: tzinfo) -> datetime:
         raise ValueError(AT_INVALID.format(value=value[:64]))
     try:
         parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=naive_zone)
-        instant = parsed.astimezone(UTC)
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         raise ValueError(AT_INVALID.format(value=value[:64])) from None
-    if not EARLIEST <= instant < LATEST:
+    naive = parsed.replace(tzinfo=None)
+    if not EARLIEST.replace(tzinfo=None) <= naive < LATEST.replace(tzinfo=None):
         raise ValueError(AT_OUT_OF_RANGE)
-    return instant
+    return parsed
+
+
+def parse_instant(value: str, *, naive_zone: tzinfo) -> datetime:
+    """An ISO 8601 instant; one without an offset is read in `naive_zone`. ValueError if bad."""
+    parsed = read_iso(value)
+    if parsed.tzinfo is None:
+        try:
+            parsed = parsed.replace(tzinfo=naive_zone).astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise ValueError(AT_INVALID.format(value=value[:64])) from None
+    if not EARLIEST <= parsed < LATEST:
+        raise ValueError(AT_OUT_OF_RANGE)
+    return parsed
 
 
 class StartDateField(forms.Field):
@@ -102,6 +127,21 @@ class InstantField(forms.Field):
             raise forms.ValidationError(str(error)) from None
 
 
+class WallClockField(forms.Field):
+    """A date and time in ISO 8601 as typed: aware when it has an offset, else naive (a
+    wall-clock time, which the form reads in the viewer's zone, where it may name two instants
+    or none)."""
+
+    def to_python(self, value: str | None) -> datetime | None:
+        text = (value or "").strip()
+        if not text:
+            return None
+        try:
+            return read_iso(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 class RotationField(forms.Field):
     """Which rotations to show, as given: the calendar says so when it is none of its choices."""
 
@@ -126,8 +166,50 @@ class CalendarForm(PageQuestionForm):
 
     start = StartDateField(required=False)
     weeks = WeeksField(required=False)
-    at = InstantField(required=False)
+    at = WallClockField(required=False)
+    #: The instant the page showed in `at` (a hidden field): sent back unchanged, it keeps the
+    #: exact instant, which the wall-clock time alone cannot in a repeated hour.
+    exact = InstantField(required=False)
     rotation = RotationField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: When `at` names two instants in the viewer's zone, or none: the ones to choose from.
+        self.at_choices: tuple[datetime, ...] = ()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        at = cleaned.get("at")
+        if isinstance(at, datetime) and at.tzinfo is None:
+            instant = self._wall_clock_instant(at, cleaned.get("exact"))
+            if instant is not None:
+                cleaned["at"] = instant
+        return cleaned
+
+    def _wall_clock_instant(self, local: datetime, exact: object) -> datetime | None:
+        zone = timezone.get_current_timezone()
+        if isinstance(exact, datetime) and exact.astimezone(zone).replace(tzinfo=None) == local:
+            return exact
+        reading = read_wall_clock(local, zone)
+        if reading.instant is not None:
+            if not EARLIEST <= reading.instant < LATEST:
+                self.add_error("at", AT_OUT_OF_RANGE)
+                return None
+            return reading.instant
+        self.at_choices = reading.instants
+        message = AT_TWICE if reading.exists else AT_NEVER
+        self.add_error(
+            "at",
+            message.format(
+                local=f"{local:%Y-%m-%d %H:%M:%S}",
+                zone=zone,
+                choices=" or ".join(
+                    f"{format_instant(instant)} ({format_instant(instant, 'UTC')})"
+                    for instant in reading.instants
+                ),
+            ),
+        )
+        return None
 
     def start_date(self) -> date | None:
         """None for the weeks from the current shift (or from `focus_at`'s)."""
@@ -141,6 +223,12 @@ class CalendarForm(PageQuestionForm):
     def focus_at(self) -> datetime | None:
         value = self._value("at")
         return value if isinstance(value, datetime) else None
+
+    def typed_at(self) -> str:
+        """The date and time typed, as a date and time field takes it back, when it named no
+        single instant (so the field keeps it for the next try); else empty."""
+        value = self.data.get("at", "") if self.at_choices else ""
+        return value.strip() if re.fullmatch(r"\s*[0-9T:.-]{10,26}\s*", value) else ""
 
     def rotation_asked(self) -> str:
         return str(self._value("rotation") or "")

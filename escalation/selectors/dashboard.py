@@ -100,13 +100,11 @@ def dashboard(
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
         )
         repeat = None
-        if (
-            engine.is_parity_repeat_possible(schedule)
-            and next_on_call.shift.slot_index == shift.slot_index
-        ):
+        same_slot = engine.same_slot_again(schedule, shift, next_on_call.shift)
+        if same_slot is not None:
             # Who is on call again at the handoff (the next shift's overrides are loaded up to it).
             repeat = warning_if_repeated(
-                engine.ParityRepeat(previous=shift, following=next_on_call.shift),
+                same_slot,
                 *(
                     loaded.person(assignment.person)
                     if assignment.person == slot_person(shift.slot, assignment.tier)

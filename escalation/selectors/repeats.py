@@ -1,5 +1,6 @@
-"""ISO week parity repeats as the pages warn of them: after an ISO year of 53 weeks, week 53
-and week 1 have the same parity, so strict alternation gives the same slot two shifts in a row.
+"""The same slot on call two shifts in a row, as the pages warn of it: after an ISO year of 53
+weeks, week 53 and week 1 have the same parity; under strict alternation, a day the rotation's
+zone skipped (Samoa, 30 December 2011) leaves its daily shift out.
 
 The engine (`escalation.rotation`) finds the repeats; this module says who of the pair is really
 on call twice in a row once overrides apply, and why, for the dashboard, the calendar and the
@@ -9,7 +10,7 @@ iCalendar feed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from .. import rotation as engine
 from ..models import Person, Rotation
@@ -25,6 +26,15 @@ REPEAT_WHY = (
     "ISO year {year} has 53 weeks, so week {week} of {year} and week {next_week} of "
     "{next_year} are both {parity}"
 )
+
+
+#: Why strict alternation gives the same slot twice in a row (a daily shift left out).
+SKIPPED_DAY_WHY = (
+    "the shift of {days} never happened: {zone} skipped that day (its clocks jumped a whole "
+    "day ahead), and strict alternation gives the slot after it to the next shift"
+)
+#: How far ahead the calendar looks for the next skipped day of a daily alternation.
+SKIPPED_DAY_LOOKAHEAD = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -46,8 +56,18 @@ class RepeatWarning:
         return [person for person in (self.primary, self.secondary) if person is not None]
 
     @property
+    def skipped_day(self) -> bool:
+        """The repeat comes from a day the zone skipped, not from a 53-week ISO year."""
+        return bool(self.repeat.skipped)
+
+    @property
     def why(self) -> str:
         previous, following = self.repeat.previous, self.repeat.following
+        if self.repeat.skipped:
+            return SKIPPED_DAY_WHY.format(
+                days=" and ".join(f"{day.day} {day:%b %Y}" for day in self.repeat.skipped),
+                zone=self.repeat.time_zone,
+            )
         return REPEAT_WHY.format(
             year=previous.iso_year,
             week=previous.iso_week,
@@ -65,6 +85,11 @@ def next_repeat(schedule: engine.Schedule, at: datetime) -> engine.ParityRepeat 
     """
     if not engine.is_parity_repeat_possible(schedule):
         return None
+    if schedule.rule is engine.SlotRule.ALTERNATION:
+        # Only a skipped day repeats a slot, and zones skip days almost never: a year of
+        # daily shifts is looked through.
+        repeats = engine.parity_repeats(schedule, at, at + SKIPPED_DAY_LOOKAHEAD)
+        return next((repeat for repeat in repeats if repeat.following.start > at), None)
     for year in range(at.year - 1, at.year + REPEAT_YEARS + 1):
         if date(year, 12, 28).isocalendar().week != 53:
             continue

@@ -6,11 +6,14 @@ an instant (`format_instant`) shows the seconds only when there are some.
 """
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from django import template
 from django.template.context import Context
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..time_zones import zone_or_utc
@@ -18,6 +21,8 @@ from ..time_zones import zone_or_utc
 register = template.Library()
 
 TIERS = {"primary": "Primary", "secondary": "Secondary"}
+REFRESHED_AT_HANDOFF = "Updated at the {time} handoff."
+REFRESHED_AT = "Updated at {time}."
 
 
 def format_instant(value: datetime, time_zone: str | None = None, *, year: bool = True) -> str:
@@ -121,3 +126,31 @@ def fill_countdowns(html: StoredHTML, at: datetime) -> bytes:
 @register.filter
 def tier_name(tier: str) -> str:
     return TIERS.get(str(tier), str(tier).title())
+
+
+def wall_clock(value: datetime) -> str:
+    """`09:00` (or `09:00:30`) in the active time zone."""
+    local = value.astimezone(timezone.get_current_timezone())
+    return f"{local:%H:%M:%S}" if local.second else f"{local:%H:%M}"
+
+
+class _HandsOff(Protocol):
+    @property
+    def handoff(self) -> datetime: ...
+
+
+@register.simple_tag
+def refresh_marker(until: datetime | None, *cards: Iterable[_HandsOff]) -> str | SafeString:
+    """When the page's answer stops being true (`until`), for `oncall-refresh.js` to fetch it
+    again at that instant, with what to say then: the handoff of one of the rotations `cards`
+    show, or another change (a cover starting or ending). Nothing when it holds for ever."""
+    if until is None:
+        return ""
+    handoffs = {card.handoff for some in cards for card in some}
+    notice = REFRESHED_AT_HANDOFF if until in handoffs else REFRESHED_AT
+    return format_html(
+        '<span hidden class="oncall-refresh-marker" data-refresh-at="{}" '
+        'data-refresh-notice="{}"></span>',
+        iso_utc(until),
+        notice.format(time=wall_clock(until)),
+    )

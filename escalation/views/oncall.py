@@ -33,7 +33,7 @@ from ..selectors.profile import profile
 from ..services.feed_tokens import (
     TOKEN_PARAMETER,
     bearer_token,
-    feed_token_regenerate,
+    feed_token_issue,
     feed_token_revoke,
     feed_token_user,
 )
@@ -138,6 +138,8 @@ def calendar_view(request: PortalRequest) -> HttpResponse:
             "fragment": fragment,
             "at": at,
             "notices": form.notices(),
+            "at_choices": form.at_choices,
+            "typed_at": form.typed_at(),
             "week_choices": WEEK_CHOICES,
         },
     )
@@ -322,11 +324,11 @@ def profile_view(request: PortalRequest) -> HttpResponse:
         elif action in ("create", "regenerate"):
             # Only a hash is stored: the token itself is kept for the next page, shown there
             # once and forgotten, so reloading that page neither shows it again nor makes another.
-            token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
-            request.session[JUST_MADE_SESSION_KEY] = token
-            messages.success(
-                request, FEED_LINK_RENEWED if action == "regenerate" else FEED_LINK_CREATED
-            )
+            # The message follows what happened, not the button: a first token (the old one
+            # revoked in another tab, say) has no old links to stop.
+            issued = feed_token_issue(user=request.user)  # type: ignore[arg-type]
+            request.session[JUST_MADE_SESSION_KEY] = issued.token
+            messages.success(request, FEED_LINK_RENEWED if issued.replaced else FEED_LINK_CREATED)
         else:
             return HttpResponse(status=400)
         if action != "contact":

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -21,7 +21,7 @@ from escalation.models import RotationSlot, Service, Severity
 from escalation.permissions import MANAGERS_GROUP
 
 BUNDLED_DOCUMENT = Path(__file__).resolve().parents[2] / "data" / "escalation-contacts.md"
-PORTAL_URL = "http://127.0.0.1:8000"
+DEFAULT_ADDRESS = "127.0.0.1:8000"
 DEMO_MANAGER = "manager"
 DEMO_EMAIL_DOMAIN = "example.com"
 
@@ -33,13 +33,28 @@ NO_DEMO_USERS = (
 )
 
 
+def portal_url(address: str) -> str:
+    """`http://127.0.0.1:8080` for runserver's `127.0.0.1:8080`, `8080` or `0.0.0.0:8080`."""
+    host, _, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]"):  # noqa: S104 (read, not bound)
+        host = "127.0.0.1"
+    return f"http://{host}:{port or '8000'}"
+
+
 class Command(BaseCommand):
     help = "Load the bundled escalation document into an empty database; demo logins in debug."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--address",
+            default=DEFAULT_ADDRESS,
+            help=f"host:port the portal is served at, for the printed links ({DEFAULT_ADDRESS}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.load_document()
         if settings.DEBUG:
-            self.demo_users()
+            self.demo_users(portal_url=portal_url(options["address"]))
         else:
             self.stdout.write(NO_DEMO_USERS)
 
@@ -51,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(LOADED.format(path=BUNDLED_DOCUMENT))
 
     @transaction.atomic
-    def demo_users(self) -> None:
+    def demo_users(self, *, portal_url: str) -> None:
         password = secrets.token_urlsafe(12)
         users = get_user_model().objects
         manager, _ = users.get_or_create(
@@ -93,8 +108,8 @@ class Command(BaseCommand):
                 [
                     "",
                     "=" * 60,
-                    f"  Escalation portal: {PORTAL_URL}",
-                    f"  Manager login:     {DEMO_MANAGER} (admin: {PORTAL_URL}/admin/)",
+                    f"  Escalation portal: {portal_url}",
+                    f"  Manager login:     {DEMO_MANAGER} (admin: {portal_url}/admin/)",
                     f"  Other demo logins: {', '.join(usernames[1:]) or '(none)'}",
                     f"  Password (all):    {password}",
                     "  A new password is generated every time this runs.",
