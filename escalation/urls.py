@@ -1,4 +1,4 @@
-from .views import fairness, oncall, published, slack, swaps
+from .views import fairness, incident, oncall, published, slack, swaps
 
 app_name = "escalation"
 
@@ -6,6 +6,7 @@ urlpatterns = [
     *oncall.urlpatterns,
     *fairness.urlpatterns,
     *published.urlpatterns,
+    *incident.urlpatterns,
     *swaps.urlpatterns,
     *slack.urlpatterns,
 ]
