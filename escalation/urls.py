@@ -1,4 +1,4 @@
-from .views import fairness, incident, oncall, published, slack, swaps
+from .views import fairness, incident, oncall, published, slack, swaps, wall
 
 app_name = "escalation"
 
@@ -7,6 +7,7 @@ urlpatterns = [
     *fairness.urlpatterns,
     *published.urlpatterns,
     *incident.urlpatterns,
+    *wall.urlpatterns,
     *swaps.urlpatterns,
     *slack.urlpatterns,
 ]
