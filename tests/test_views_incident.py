@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from escalation import models
 from escalation.selectors.incident import SERVICES_SHOWN
 from tests.directory_fixtures import SEED_INSTANT, build_directory
 from tests.helpers import instances_built, page_text, tables
@@ -81,6 +82,8 @@ def test_step_two_links_each_severity_to_the_services_sheet(viewer_client, direc
     assert "2 How bad is it?" in text
     for level in (1, 2, 3, 4):
         assert f'href="/services/backend-api/?severity={level}"' in html
+    assert "SEV1 Reaches On-call engineer (PagerDuty); tells Engineering Manager + VP Eng" in text
+    assert "SEV3 Reaches On-call engineer (Slack) SEV4" in text
 
 
 def test_step_two_for_an_unlisted_service_links_to_the_general_sheet(viewer_client, directory):
@@ -125,15 +128,19 @@ def test_the_start_page_has_a_fixed_query_budget(
 ):
     for copy in range(1, 8):
         build_directory(copy)
+    responders = models.SeverityResponder.objects.count()
     for url, queries in [
         (START, REQUEST + 1),
         (START + "?q=backend", REQUEST + 1),
-        (START + "?service=backend-api", REQUEST + 2),
-        (START + "?service=general", REQUEST + 1),
+        (START + "?service=backend-api", REQUEST + 3),
+        (START + "?service=general", REQUEST + 2),
     ]:
         with django_assert_num_queries(queries), instances_built() as built:
             assert viewer_client.get(url).status_code == 200
-        assert built.count <= REQUEST + 2 * (SERVICES_SHOWN + 1), (url, built.by_model)
+        # The services listed (and their teams), or the service chosen, the severities and the
+        # words of their responders: what the page shows.
+        shown = 2 * (SERVICES_SHOWN + 1) if "service=" not in url else 2 + 4 + responders
+        assert built.count <= REQUEST + shown, (url, built.by_model)
 
 
 def test_the_general_sheet_has_a_fixed_query_budget(

@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Service, Severity
+from django.db.models import Prefetch
+
+from ..models import ResponderTier, Service, Severity, SeverityResponder, Via
 
 #: How many services the first step lists at once; a search narrows the rest down.
 SERVICES_SHOWN = 40
 #: The `?service=` value of “not listed / I don't know”: the general sheet.
 GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class SeverityChoice:
+    """A severity to pick, with what picking it sets in motion: who is reached first, and
+    which managers are told (the matrix's words)."""
+
+    severity: Severity
+    reach: str
+    management: str
 
 
 @dataclass(frozen=True)
@@ -24,7 +36,7 @@ class IncidentStart:
     service: Service | None = None
     general: bool = False
     unknown: bool = False
-    severities: tuple[Severity, ...] = ()
+    severities: tuple[SeverityChoice, ...] = ()
 
     @property
     def chosen(self) -> bool:
@@ -32,9 +44,9 @@ class IncidentStart:
 
 
 def incident_start(*, find: str, service_slug: str) -> IncidentStart:
-    """One query to list the services (those matching `find`, name and team only), or two once
-    a service is chosen: that service and the severities. An unknown slug goes back to the
-    list, flagged."""
+    """One query to list the services (those matching `find`, name and team only), or three
+    once a service is chosen: that service, the severities and their responders. An unknown
+    slug goes back to the list, flagged."""
     find = find.strip()[:100]
     if service_slug == GENERAL:
         return IncidentStart(find=find, general=True, severities=_severities())
@@ -61,5 +73,29 @@ def incident_start(*, find: str, service_slug: str) -> IncidentStart:
     )
 
 
-def _severities() -> tuple[Severity, ...]:
-    return tuple(Severity.objects.order_by("level"))
+def _severities() -> tuple[SeverityChoice, ...]:
+    # Their words only: no role, person or channel rows behind them.
+    responders = SeverityResponder.objects.only(
+        "severity_id", "tier", "position", "label", "via"
+    ).order_by("tier", "position")
+    severities = Severity.objects.prefetch_related(
+        Prefetch("responders", queryset=responders)
+    ).order_by("level")
+    return tuple(_choice(severity) for severity in severities)
+
+
+def _choice(severity: Severity) -> SeverityChoice:
+    responders = list(severity.responders.all())
+
+    def labels(tier: ResponderTier) -> str:
+        return " + ".join(
+            f"{party.label} ({Via(party.via).label})" if party.via else party.label
+            for party in responders
+            if party.tier == tier
+        )
+
+    return SeverityChoice(
+        severity=severity,
+        reach=labels(ResponderTier.PRIMARY),
+        management=labels(ResponderTier.MANAGEMENT),
+    )
