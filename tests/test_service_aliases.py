@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_aliases_are_one_line_of_text():
-    service = factories.ServiceFactory(aliases="payments\nbilling")
+    service = factories.ServiceFactory()
+    service.aliases = "payments\nbilling"
 
     with pytest.raises(ValidationError) as raised:
         service.full_clean()
@@ -20,7 +21,8 @@ def test_aliases_are_one_line_of_text():
 
 
 def test_aliases_have_a_length_limit():
-    service = factories.ServiceFactory(aliases="x" * 301)
+    service = factories.ServiceFactory()
+    service.aliases = "x" * 301
 
     with pytest.raises(ValidationError) as raised:
         service.full_clean()
