@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from escalation import models
 from escalation.selectors.incident import SERVICES_SHOWN
+from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory
 from tests.helpers import instances_built, page_text, tables
 
@@ -54,7 +55,7 @@ def test_step_one_lists_the_services_and_the_way_out(viewer_client, directory):
     assert "1 Which service?" in text
     assert "Not listed / I don't know" in text
     assert 'href="?service=backend-api"' in html
-    assert 'href="?service=general"' in html
+    assert 'href="?not_listed=1"' in html
     assert "How bad is it?" not in text
 
 
@@ -87,10 +88,19 @@ def test_step_two_links_each_severity_to_the_services_sheet(viewer_client, direc
 
 
 def test_step_two_for_an_unlisted_service_links_to_the_general_sheet(viewer_client, directory):
-    html, text = text_of(viewer_client, START + "?service=general")
+    html, text = text_of(viewer_client, START + "?not_listed=1")
 
     assert "Not listed / I don't know" in text
     assert f'href="{GENERAL}?severity=1"' in html
+
+
+def test_a_service_may_be_called_general(viewer_client, directory):
+    factories.ServiceFactory(name="General", slug="general")
+
+    html, text = text_of(viewer_client, START + "?service=general")
+
+    assert "General" in text and "Not listed / I don't know" not in text
+    assert 'href="/services/general/?severity=1"' in html
 
 
 def test_an_unknown_service_goes_back_to_step_one(viewer_client, directory):
@@ -133,13 +143,13 @@ def test_the_start_page_has_a_fixed_query_budget(
         (START, REQUEST + 1),
         (START + "?q=backend", REQUEST + 1),
         (START + "?service=backend-api", REQUEST + 3),
-        (START + "?service=general", REQUEST + 2),
+        (START + "?not_listed=1", REQUEST + 2),
     ]:
         with django_assert_num_queries(queries), instances_built() as built:
             assert viewer_client.get(url).status_code == 200
         # The services listed (and their teams), or the service chosen, the severities and the
         # words of their responders: what the page shows.
-        shown = 2 * (SERVICES_SHOWN + 1) if "service=" not in url else 2 + 4 + responders
+        shown = 2 * (SERVICES_SHOWN + 1) if "?q" in url or url == START else 2 + 4 + responders
         assert built.count <= REQUEST + shown, (url, built.by_model)
 
 

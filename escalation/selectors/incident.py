@@ -11,8 +11,6 @@ from ..models import ResponderTier, Service, Severity, SeverityResponder, Via
 
 #: How many services the first step lists at once; a search narrows the rest down.
 SERVICES_SHOWN = 40
-#: The `?service=` value of “not listed / I don't know”: the general sheet.
-GENERAL = "general"
 
 
 @dataclass(frozen=True)
@@ -43,12 +41,13 @@ class IncidentStart:
         return self.general or self.service is not None
 
 
-def incident_start(*, find: str, service_slug: str) -> IncidentStart:
+def incident_start(*, find: str, service_slug: str, not_listed: bool = False) -> IncidentStart:
     """One query to list the services (those matching `find`, name and team only), or three
     once a service is chosen: that service, the severities and their responders. An unknown
-    slug goes back to the list, flagged."""
+    slug goes back to the list, flagged. `not_listed`: “not listed / I don't know” was chosen,
+    which leads to the general sheet (a flag of its own: any slug may name a service)."""
     find = find.strip()[:100]
-    if service_slug == GENERAL:
+    if not_listed:
         return IncidentStart(find=find, general=True, severities=_severities())
     if service_slug:
         service = (

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from ..cache import page_fragment
 from ..forms.questions import ServiceSheetForm
-from ..selectors.incident import GENERAL, incident_start
+from ..selectors.incident import incident_start
 from ..selectors.services import general_sheet
 from ..viewer import PortalRequest
 
@@ -19,12 +19,14 @@ from ..viewer import PortalRequest
 @require_safe
 def incident_start_view(request: PortalRequest) -> HttpResponse:
     start = incident_start(
-        find=request.GET.get("q", ""), service_slug=request.GET.get("service", "")
+        find=request.GET.get("q", ""),
+        service_slug=request.GET.get("service", ""),
+        not_listed=request.GET.get("not_listed") == "1",
     )
     return render(
         request,
         "escalation/incident.html",
-        {"start": start, "general": GENERAL, "nav_section": "escalation:incident"},
+        {"start": start, "nav_section": "escalation:incident"},
     )
 
 
