@@ -106,3 +106,10 @@ def test_the_wall_edition_has_a_fixed_query_budget(
 
     rotations = built.by_model.get("Rotation", 0)
     assert rotations <= WALL_ROTATIONS + 1, built.by_model
+
+
+def test_the_printable_sheets_point_to_the_wall_edition(viewer_client, directory):
+    for url in ("/services/backend-api/", "/incident/general/"):
+        html = viewer_client.get(url).content.decode()
+        assert "To pin up: the wall edition, which stays true." in page_text(html), url
+        assert f'<a href="{WALL}">the wall edition</a>' in html, url
