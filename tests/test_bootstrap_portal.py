@@ -124,3 +124,38 @@ def test_the_printed_links_use_the_address_served(settings, address, url):
     output = bootstrap("--address", address)
     assert f"Escalation portal: {url}\n" in output
     assert f"(admin: {url}/admin/)" in output
+
+
+def test_the_demo_people_get_fictional_phones_slack_and_pagerduty(settings):
+    settings.DEBUG = True
+    bootstrap()
+
+    people = {p.display_name: p for p in Person.objects.filter(user__isnull=False)}
+    assert sorted(people) == ["Engineer A", "Engineer B", "Engineer C", "Engineer D"]
+    phones = {person.phone.as_e164 for person in people.values()}
+    assert phones == {"+12025550100", "+12025550101", "+12025550102", "+12025550103"}
+    assert people["Engineer A"].slack_handle == "@engineer-a"
+    assert people["Engineer A"].pagerduty_handle == "@engineer-a"
+
+
+def test_the_demo_keeps_contact_details_already_there(settings):
+    settings.DEBUG = True
+    bootstrap()
+    person = Person.objects.get(display_name="Engineer B")
+    person.phone = "+442079460123"
+    person.slack_handle = "@bee"
+    person.save()
+
+    bootstrap()
+
+    person.refresh_from_db()
+    assert person.phone.as_e164 == "+442079460123"
+    assert person.slack_handle == "@bee"
+
+
+def test_without_debug_the_imported_people_keep_no_invented_details(settings):
+    settings.DEBUG = False
+    bootstrap()
+
+    assert not Person.objects.exclude(phone="").exists()
+    assert not Person.objects.exclude(slack_handle="").exists()

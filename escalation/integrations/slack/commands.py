@@ -287,6 +287,7 @@ def _sheet(slug: str, level: int | None, at: datetime) -> ServiceSheet:
 
 def _reach_first_lines(sheet: ServiceSheet, zone: ZoneInfo) -> list[str]:
     service = sheet.service
+    assert service is not None, "`_sheet` reads a named service's sheet"
     lines = [f"*{REACH_FIRST.format(service=slack_text(service.name))}*"]
     people = []
     if sheet.on_call is not None:
