@@ -325,3 +325,18 @@ def test_with_a_workspace_address_slack_names_link_to_the_conversation(
     html = viewer_client.get(reverse("escalation:channels")).content.decode()
     assert 'href="https://acme.slack.com/app_redirect?channel=incidents"' in html
     assert "Copy this name into Slack" not in html
+
+
+def test_the_table_renders_no_template_per_row(viewer_client, directory):
+    """The cells are written in Python: a page of 100 rows renders as many templates as 10."""
+    few = viewer_client.get(URL)
+    for copy in range(1, 12):
+        build_directory(copy)
+    many = viewer_client.get(URL)
+
+    assert len(contact_table(viewer_client)[1].rows) > 3 * len(tables(few.content.decode())[0].rows)
+
+    def page_templates(response):
+        return sorted(t.name for t in response.templates if t.name.startswith("escalation/"))
+
+    assert page_templates(many) == page_templates(few)
