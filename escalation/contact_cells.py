@@ -7,7 +7,6 @@ whitespace included.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,20 +32,19 @@ def role_cell(row: ContactRow) -> SafeString:
     return _html(format_html('<div class="fw-semibold">{}</div>\n', row.label), under, "\n")
 
 
-def _see_rotation(row: ContactRow) -> str:
+def _see_rotation(row: ContactRow, calendar_url: str) -> str:
     slug = row.rotation.slug if row.rotation is not None else ""
     return format_html(
-        '<a class="no-print-url" href="{}#calendar-{}">See rotation</a>',
-        reverse("escalation:calendar"),
-        slug,
+        '<a class="no-print-url" href="{}#calendar-{}">See rotation</a>', calendar_url, slug
     )
 
 
-def name_cell(row: ContactRow) -> SafeString:
+def name_cell(row: ContactRow, *, calendar_url: str) -> SafeString:
+    """`calendar_url`: the calendar's address (`reverse` once per table, not per row)."""
     person = row.person
     if person is None:
         if row.is_on_call:
-            return _html("\nTBD: nobody on call · ", _see_rotation(row), "\n\n")
+            return _html("\nTBD: nobody on call · ", _see_rotation(row, calendar_url), "\n\n")
         return _html("TBD\n")
     email = ""
     if person.email:
@@ -67,7 +65,7 @@ def name_cell(row: ContactRow) -> SafeString:
             ),
             ' <span class="badge override-badge">override</span>' if row.overridden else "",
             "\n  ",
-            _see_rotation(row),
+            _see_rotation(row, calendar_url),
             "\n</div>",
         )
     return _html(
