@@ -241,7 +241,8 @@ def render_cached(
     string), the active time zone (the viewer's, which the page shows its times in), the
     viewer's manager flag, and `vary` (whatever else the content depends on). `build` returns
     the context and the stretch of time it holds for. One cache read; no query beyond the
-    viewer's.
+    viewer's. The page's other blocks (title, head, scripts) are rendered without `build`'s
+    context when the content comes from the cache: they must not need it.
     """
     facts = request.viewer
     key = None
