@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event, vText
 
 from .models import OnCallTier, Person
-from .selectors.oncall import CalendarFeed, FeedEvent
+from .selectors.calendar import CalendarFeed, FeedEvent
 
 PRODID = "-//Escalation portal//On call//EN"
 UID_DOMAIN = "escalation-portal"

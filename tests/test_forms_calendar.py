@@ -7,7 +7,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from escalation.forms import (
+from escalation.forms.questions import (
     AT_INVALID,
     AT_OUT_OF_RANGE,
     ROTATION_INVALID,
@@ -15,7 +15,7 @@ from escalation.forms import (
     WEEKS_INVALID,
     CalendarForm,
 )
-from escalation.selectors.oncall import CalendarPage, RotationChoice
+from escalation.selectors.calendar import CalendarPage, RotationChoice
 
 WEEKS_MESSAGE = WEEKS_INVALID.format(max=104, default=8)
 

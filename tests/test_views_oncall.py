@@ -9,8 +9,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from escalation import forms, models
+from escalation import models
+from escalation.forms import questions as forms
 from escalation.models.validators import TIME_ZONE_MESSAGE
+from escalation.selectors.dashboard import DASHBOARD_CARDS_UP_TO
 from escalation.services.feed_tokens import feed_token_regenerate, hash_token
 from escalation.templatetags.oncall_tags import countdown_text, format_instant
 from escalation.views import oncall as views
@@ -210,7 +212,7 @@ def many_rotations(seed):
         seed_rotation(name=f"Rotation {n}", slug=f"rotation-{n}", people_suffix=f" {n}")
         for n in range(1, 7)
     ]
-    assert 1 + len(others) > views.selectors.DASHBOARD_CARDS_UP_TO
+    assert 1 + len(others) > DASHBOARD_CARDS_UP_TO
     return [seed, *others]
 
 

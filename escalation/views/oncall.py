@@ -23,9 +23,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..cache import cached_value, render_cached
 from ..feeds import build_calendar
-from ..forms import CalendarForm, ContactDetailsForm, parse_instant
-from ..selectors import oncall as selectors
+from ..forms.people import ContactDetailsForm
+from ..forms.questions import CalendarForm, parse_instant
+from ..selectors import oncall
+from ..selectors.calendar import calendar, calendar_feed
+from ..selectors.dashboard import dashboard
 from ..selectors.pagerduty import TierAgreement, pagerduty_agreement
+from ..selectors.profile import profile
 from ..services.feed_tokens import (
     TOKEN_PARAMETER,
     bearer_token,
@@ -85,7 +89,7 @@ def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
 @require_safe
 def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    page = selectors.dashboard(
+    page = dashboard(
         at=at,
         for_manager=request.viewer.is_manager,
         viewer=request.viewer.person,
@@ -105,7 +109,7 @@ def calendar_view(request: PortalRequest) -> HttpResponse:
 
     def build() -> tuple[dict[str, Any], Validity]:
         form = CalendarForm(request.GET)
-        page = selectors.calendar(
+        page = calendar(
             at=at,
             start_date=form.start_date(),
             weeks=form.week_count(),
@@ -151,7 +155,7 @@ def calendar_ics_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
 
     def compute() -> tuple[bytes | None, Validity]:
-        feed = selectors.calendar_feed(at=at, person_id=person_id)
+        feed = calendar_feed(at=at, person_id=person_id)
         if feed is None:
             return None, ALWAYS
         return build_calendar(feed), feed.validity
@@ -228,7 +232,7 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
             return _json_error(f"{error} {API_NAIVE_AT}", 400)
 
     def compute() -> tuple[str, Validity]:
-        now = selectors.on_call_now(at=at)
+        now = oncall.on_call_now(at=at)
         agreement = pagerduty_agreement(at=at)
         rotations = [
             {
@@ -323,7 +327,7 @@ def profile_view(request: PortalRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
     new_token = request.session.pop(JUST_MADE_SESSION_KEY, None)
     at = timezone.now()
-    page = selectors.profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
+    page = profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
     confirm = request.GET.get("confirm") if page.feed_token and not new_token else None
     return render(
         request,

@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ..filters import ContactFilter, ServiceFilter
-from ..forms import ServiceSheetForm
+from ..forms.questions import ServiceSheetForm
 from ..selectors.channels import channels, paging_rules
 from ..selectors.contacts import contacts
 from ..selectors.paths import escalation_path, escalation_paths

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..forms import RequesterChoiceForm, SwapRequestForm
+from ..forms.swaps import RequesterChoiceForm, SwapRequestForm
 from ..integrations.pagerduty import is_configured as pagerduty_connected
 from ..models import SwapState
 from ..permissions import is_manager
