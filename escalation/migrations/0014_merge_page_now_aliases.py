@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0013_pagerduty_page_now'),
-        ('escalation', '0013_service_aliases'),
+        ("escalation", "0013_pagerduty_page_now"),
+        ("escalation", "0013_service_aliases"),
     ]
 
-    operations = [
-    ]
+    operations = []

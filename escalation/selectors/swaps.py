@@ -107,8 +107,7 @@ class _CountedPaginator(Paginator):
 
 @dataclass
 class SwapList:
-    """The tabs, and one page of requests: their keys at once, the rows when asked for (a page
-    whose rows' HTML is cached never builds them)."""
+    """The tabs, and one page of requests: their keys at once, the rows when asked for."""
 
     show: str
     tabs: list[tuple[str, str, int]]  # (value, label, count)

@@ -9,7 +9,6 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ..cache import page_fragment
 from ..forms.questions import ServiceSheetForm
 from ..selectors.incident import incident_start
 from ..selectors.services import general_sheet
@@ -36,19 +35,11 @@ def general_sheet_view(request: PortalRequest) -> HttpResponse:
     form = ServiceSheetForm(request.GET or None)
     # A time typed in is a wall-clock time in the viewer's zone, like the times the sheet shows.
     started_at = form.started_at(now=now, time_zone=timezone.get_current_timezone_name())
-    fragment = page_fragment(request, started_at, at=now, names=("title", "body"))
-    sheet = fragment.build(
-        lambda: general_sheet(severity_level=form.severity_level(), started_at=started_at, at=now)
-    )
+    sheet = general_sheet(severity_level=form.severity_level(), started_at=started_at, at=now)
     if sheet is not None:
         form.check_severity([severity.level for severity in sheet.severities])
-    context = {
-        "sheet": sheet,
-        "form": form,
-        "fragment": fragment,
-        "nav_section": "escalation:incident",
-    }
-    return fragment.render(request, "escalation/incident_general.html", context)
+    context = {"sheet": sheet, "form": form, "nav_section": "escalation:incident"}
+    return render(request, "escalation/incident_general.html", context)
 
 
 urlpatterns = [

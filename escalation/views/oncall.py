@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..cache import cached_value, page_fragment
+from ..cache import cached_value, render_cached
 from ..feeds import build_calendar
 from ..forms.people import ContactDetailsForm
 from ..forms.questions import CalendarForm, parse_instant
@@ -89,23 +89,16 @@ def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
 @require_safe
 def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    person = request.viewer.person
-    # With many rotations, the viewer's own (their team's, those they are on) are cards.
-    fragment = page_fragment(
-        request, person.pk if person else None, person.team_id if person else None, at=at
+    page = dashboard(
+        at=at,
+        for_manager=request.viewer.is_manager,
+        viewer=request.viewer.person,
+        find=request.GET.get("q", ""),
     )
-    page = fragment.build(
-        lambda: dashboard(
-            at=at,
-            for_manager=request.viewer.is_manager,
-            viewer=person,
-            find=request.GET.get("q", ""),
-        )
-    )
-    return fragment.render(
+    return render(
         request,
         "escalation/dashboard.html",
-        {"page": page, "fragment": fragment, "at": at, "no_match": DASHBOARD_NO_MATCH},
+        {"page": page, "at": at, "no_match": DASHBOARD_NO_MATCH},
     )
 
 
@@ -113,35 +106,36 @@ def dashboard_view(request: PortalRequest) -> HttpResponse:
 def calendar_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     person = request.viewer.person
-    # The default rotations are the viewer's (their team's, those they are on).
-    fragment = page_fragment(
-        request, person.pk if person else None, person.team_id if person else None, at=at
-    )
-    if fragment.found:
-        return fragment.render(request, "escalation/calendar.html", {"fragment": fragment})
-    form = CalendarForm(request.GET)
-    page = calendar(
-        at=at,
-        start_date=form.start_date(),
-        weeks=form.week_count(),
-        focus_at=form.focus_at(),
-        show=form.rotation_asked(),
-        viewer=person,
-    )
-    fragment.limit(page.validity)
-    form.check_rotation(page)
-    return fragment.render(
-        request,
-        "escalation/calendar.html",
-        {
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        form = CalendarForm(request.GET)
+        page = calendar(
+            at=at,
+            start_date=form.start_date(),
+            weeks=form.week_count(),
+            focus_at=form.focus_at(),
+            show=form.rotation_asked(),
+            viewer=person,
+        )
+        form.check_rotation(page)
+        context = {
             "page": page,
-            "fragment": fragment,
             "at": at,
             "notices": form.notices(),
             "at_choices": form.at_choices,
             "typed_at": form.typed_at(),
             "week_choices": WEEK_CHOICES,
-        },
+        }
+        return context, page.validity
+
+    # Up to 104 weeks of every rotation: cached. The default rotations are the viewer's (their
+    # team's, those they are on), so the content depends on who the viewer is too.
+    return render_cached(
+        request,
+        "escalation/calendar.html",
+        build,
+        at=at,
+        vary=(person.pk if person else None, person.team_id if person else None),
     )
 
 
