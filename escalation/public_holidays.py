@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from .time_zones import zone_or_utc
+
 COUNTRY_UNKNOWN = "Enter a country code the holiday calendar knows, such as DE, GB or US."
 REGION_UNKNOWN = "{country} has no region “{region}”. Known regions: {known}."
 REGION_WITHOUT_COUNTRY = "Choose the country of this region too."
@@ -89,7 +91,7 @@ def holidays_between(
     """The public holidays of `place` whose local day (in `time_zone`) overlaps `[start, end)`."""
     if end <= start or not is_country(place.country):
         return []
-    zone = ZoneInfo(time_zone)
+    zone = zone_or_utc(time_zone)
     first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     found = []
     for year in range(first.year, last.year + 1):
