@@ -57,6 +57,8 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
         following = event.repeat.repeat.following
         when = "next" if following.start > shift.start else "previous"
         lines.append(f"Repeat: the same slot is on call the {when} week too ({event.repeat.why}).")
+    if event.holidays is not None:
+        lines.append(event.holidays.text)
     if holder.person is not None:
         lines.append("")
         lines.append(holder.person.display_name)

@@ -177,7 +177,7 @@ def main_html(response) -> str:
 REQUEST_QUERIES = 3
 DASHBOARD_QUERIES = REQUEST_QUERIES + 2  # slots with people, overrides with people
 MANAGER_DASHBOARD_QUERIES = DASHBOARD_QUERIES + 1  # the completeness panel
-CALENDAR_QUERIES = REQUEST_QUERIES + 3  # slots, overrides, people
+CALENDAR_QUERIES = REQUEST_QUERIES + 4  # slots, overrides, people, time off in the window shown
 PROFILE_QUERIES = REQUEST_QUERIES + 4
 
 

@@ -1,3 +1,4 @@
 """The portal's forms, by page (the admin has its own): `swaps` (the swap request), `questions`
 (the published pages' GET questions and reading an instant), `people` (the viewer's own contact
-details) and `fairness` (the fairness report's question)."""
+details), `time_off` (the viewer's own time off), `handoff_notes` (the dashboard's note) and
+`fairness` (the fairness report's question)."""

@@ -109,6 +109,12 @@ class PersonQuerySet(models.QuerySet["Person"]):
     def unverified(self, *, at: datetime) -> "PersonQuerySet":
         return self.filter(unverified_q(at=at))
 
+    def with_holiday_place(self) -> "PersonQuerySet":
+        """With their team's country and region, for `Person.holiday_place` (no Team built)."""
+        return self.annotate(
+            team_country=models.F("team__country"), team_region=models.F("team__region")
+        )
+
     def needing_attention(self, *, at: datetime) -> "PersonQuerySet":
         """Missing a contact detail or unverified: what managers are asked to fix."""
         return self.filter(missing_contact_q() | unverified_q(at=at))
@@ -192,9 +198,13 @@ class Person(models.Model):
         """Whose public holidays apply: the person's country and region, else their team's."""
         if self.country:
             return Place(self.country, self.region)
-        if self.team_id is not None and self.team is not None and self.team.country:
-            return Place(self.team.country, self.team.region)
-        return None
+        if self.team_id is None:
+            return None
+        annotated = getattr(self, "team_country", None)  # `PersonQuerySet.with_holiday_place`
+        if annotated is not None:
+            return Place(annotated, getattr(self, "team_region", "") or "") if annotated else None
+        team = self.team
+        return Place(team.country, team.region) if team is not None and team.country else None
 
     @property
     def missing_contact_fields(self) -> list[str]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from .. import rotation as engine
 from ..models import Person, Rotation
 from ..validity import ALWAYS, Validity
+from .holidays import HolidayMark, holiday_marks
 from .oncall import (
     Holder,
     Loaded,
@@ -21,6 +22,7 @@ from .oncall import (
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, next_repeat, repeat_warning
+from .time_off import ClashMark, away_between, clash_marks
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -58,6 +60,10 @@ class ShiftRow:
     is_current: bool
     is_focus: bool
     repeats_previous: bool
+    #: Holders away for part of their stretch (time off), each with its "ask for cover" link.
+    clashes: list[ClashMark] = field(default_factory=list)
+    #: Public holidays in the holders' own places.
+    holidays: list[HolidayMark] = field(default_factory=list)
 
     @property
     def tiers(self) -> tuple[TierRow, TierRow]:
@@ -154,7 +160,9 @@ def calendar(
     Each rotation starts with the shift in progress at the end of `start_date` in its own time
     zone (so a handoff date starts with the shift handed over that day); without a date, with
     the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
-    was on call at that instant), for postmortems. Three queries, whatever the weeks or overrides.
+    was on call at that instant), for postmortems. Shifts whose holders are away (time off) or
+    on a public holiday of their own place are marked. Four queries, whatever the weeks or
+    overrides: slots, overrides, people, time off.
 
     Which rotations: `show` is a rotation's slug, `ALL_ROTATIONS`, or `MINE` (those of the
     `viewer`'s team and those they are on); by default every rotation when there are at most
@@ -186,6 +194,15 @@ def calendar(
     if focus_at is not None:
         windows.append(instant(focus_at))
     load_overrides_and_people(loaded, windows)
+    away = (
+        away_between(
+            person_ids=loaded.person_ids,
+            start=min(start for start, _ in windows),
+            end=max(end for _, end in windows),
+        )
+        if windows
+        else []
+    )
 
     if start_date is None:
         start_date = _default_start_date([plan[:4] for plan in plans], anchor)
@@ -195,17 +212,28 @@ def calendar(
         # From just before the first shift, so a repeat of the shift before the window shows.
         repeats = engine.parity_repeats(schedule, first.start - timedelta(seconds=1), end)
         repeated = {repeat.following.start for repeat in repeats}
-        rows = [
-            ShiftRow(
-                shift=shift,
-                primary=_tier_row(loaded, rotation, shift, engine.Tier.PRIMARY),
-                secondary=_tier_row(loaded, rotation, shift, engine.Tier.SECONDARY),
-                is_current=shift.contains(at),
-                is_focus=focus_at is not None and shift.contains(focus_at),
-                repeats_previous=shift.start in repeated,
+        rows = []
+        for shift in shifts:
+            primary = _tier_row(loaded, rotation, shift, engine.Tier.PRIMARY)
+            secondary = _tier_row(loaded, rotation, shift, engine.Tier.SECONDARY)
+            rows.append(
+                ShiftRow(
+                    shift=shift,
+                    primary=primary,
+                    secondary=secondary,
+                    is_current=shift.contains(at),
+                    is_focus=focus_at is not None and shift.contains(focus_at),
+                    repeats_previous=shift.start in repeated,
+                    clashes=clash_marks(
+                        rotation=rotation,
+                        shifts=[shift],
+                        overrides=loaded.index(rotation),
+                        away=away,
+                        people=loaded.people,
+                    ),
+                    holidays=holiday_marks(primary.holders + secondary.holders),
+                )
             )
-            for shift in shifts
-        ]
         warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
         focus = None
         if focus_at is not None:
@@ -335,6 +363,8 @@ class FeedEvent:
     holder: Holder
     #: The parity repeat this shift is part of, when its scheduled person holds this stretch.
     repeat: RepeatWarning | None = None
+    #: The public holidays of the holder's own place within the stretch.
+    holidays: HolidayMark | None = None
 
     @property
     def uid(self) -> str:
@@ -392,7 +422,10 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                         continue
                     # Said to the slot's own people; someone covering is not on call twice.
                     said = None if holder.overridden else repeats.get(shift.start)
-                    events.append(FeedEvent(rotation, shift, holder, said))
+                    marks = holiday_marks([holder])
+                    events.append(
+                        FeedEvent(rotation, shift, holder, said, marks[0] if marks else None)
+                    )
     return CalendarFeed(
         at=at,
         start=start,

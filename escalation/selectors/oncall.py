@@ -231,7 +231,7 @@ def load_overrides_and_people(
     """
     load_overrides(loaded, windows)
     loaded.person_ids.update(extra_people)
-    loaded.people = Person.objects.in_bulk(loaded.person_ids)
+    loaded.people = Person.objects.with_holiday_place().in_bulk(loaded.person_ids)
 
 
 def instant(at: datetime) -> tuple[datetime, datetime]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ..forms_handoff import HandoffNoteForm
+from ..forms.handoff_notes import HandoffNoteForm
 from ..models import Rotation
 from ..permissions import is_manager
 from ..services.handoff_notes import HandoffNoteError, handoff_note_save

@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from .models.handoff_notes import HANDOFF_NOTE_MAX_LENGTH
-from .models.validators import validate_multi_line
+from ..models.handoff_notes import HANDOFF_NOTE_MAX_LENGTH
+from ..models.validators import validate_multi_line
 
 SHIFT_UNREADABLE = "The form arrived without its shift, perhaps from an old page: reload it."
 

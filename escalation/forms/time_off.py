@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from .models import TimeOff, TimeOffKind
-from .models.validators import validate_single_line
+from ..models import TimeOff, TimeOffKind
+from ..models.validators import validate_single_line
 
 TIME_OFF_LAST_BEFORE_FIRST = "The last day must not be before the first."
 TIME_OFF_TOO_LONG = "Enter at most a year at a time."
