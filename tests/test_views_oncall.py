@@ -178,7 +178,7 @@ REQUEST_QUERIES = 3
 DASHBOARD_QUERIES = REQUEST_QUERIES + 2  # slots with people, overrides with people
 MANAGER_DASHBOARD_QUERIES = DASHBOARD_QUERIES + 1  # the completeness panel
 CALENDAR_QUERIES = REQUEST_QUERIES + 4  # slots, overrides, people, time off in the window shown
-PROFILE_QUERIES = REQUEST_QUERIES + 4
+PROFILE_QUERIES = REQUEST_QUERIES + 5  # token, slots, overrides, people, own time off
 
 
 def test_dashboard_query_count_is_fixed(viewer_client, seed, django_assert_num_queries):

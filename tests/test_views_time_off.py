@@ -172,3 +172,85 @@ def test_ask_for_cover_opens_the_form_pre_filled_with_free_colleagues_suggested(
     asked = re.findall(r">Ask ([^<]+)</a>", html)
     assert asked == ["Person E"]
     assert "Free then; last on call 7 days before (ended Mon 23 Nov 2026)." in html
+
+
+# --- the profile's "My time off" ------------------------------------------------------------
+
+PROFILE = reverse("escalation:profile")
+
+
+@pytest.fixture
+def a_logged_in(client, seed):
+    seed.a.user = factories.UserFactory(username="engineer-a")
+    seed.a.time_zone = "Europe/Berlin"
+    seed.a.save()
+    client.force_login(seed.a.user)
+    return client
+
+
+def test_a_person_adds_time_off_as_whole_local_days(a_logged_in, seed):
+    response = a_logged_in.post(
+        PROFILE,
+        {
+            "action": "time_off_add",
+            "first_day": "2026-12-01",
+            "last_day": "2026-12-02",
+            "kind": "vacation",
+            "note": "Skiing",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == PROFILE + "#time-off"
+    entry = models.TimeOff.objects.get()
+    # Berlin's 1 December 00:00 to 3 December 00:00 (CET, UTC+1).
+    assert (entry.person, entry.start, entry.end) == (
+        seed.a,
+        datetime(2026, 11, 30, 23, tzinfo=UTC),
+        datetime(2026, 12, 2, 23, tzinfo=UTC),
+    )
+    assert entry.created_by == seed.a.user
+    assert entry.history.get().history_user == seed.a.user
+    html = a_logged_in.get(PROFILE).content.decode()
+    assert "<strong>Engineer A</strong> (primary) is away: vacation" in html
+    assert "Skiing" in html and "on On-call rotation" in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"first_day": "2026-12-03", "last_day": "2026-12-01"}, "The last day must not be before"),
+        ({"note": "line\nbreak"}, "Remove the control character U+000A"),
+        ({"first_day": "2026-01-01", "last_day": "2026-01-02"}, "Enter time off that is not over"),
+        ({"first_day": "soon"}, "Enter a valid date."),
+    ],
+)
+def test_time_off_that_cannot_be_read_is_refused_beside_its_field(
+    a_logged_in, seed, fields, message
+):
+    data = {
+        "action": "time_off_add",
+        "first_day": "2026-12-01",
+        "last_day": "2026-12-02",
+        "kind": "vacation",
+        "note": "",
+    }
+    response = a_logged_in.post(PROFILE, {**data, **fields})
+    assert response.status_code == 200
+    assert message in unescape(response.content.decode())
+    assert not models.TimeOff.objects.exists()
+
+
+def test_the_list_holds_only_ones_own_time_off_not_yet_over_and_deletes_it(a_logged_in, seed):
+    past = away(seed.a, datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+    mine = away(seed.a, datetime(2026, 12, 20, tzinfo=UTC), datetime(2026, 12, 24, tzinfo=UTC))
+    theirs = away(seed.b, datetime(2026, 12, 20, tzinfo=UTC), datetime(2026, 12, 24, tzinfo=UTC))
+    html = a_logged_in.get(PROFILE).content.decode()
+    entries = re.findall(r'name="entry" value="(\d+)"', html)
+    assert entries == [str(mine.pk)]
+    forbidden = a_logged_in.post(PROFILE, {"action": "time_off_delete", "entry": theirs.pk})
+    assert forbidden.status_code == 403
+    gone_already = a_logged_in.post(PROFILE, {"action": "time_off_delete", "entry": past.pk})
+    assert gone_already.status_code == 403
+    deleted = a_logged_in.post(PROFILE, {"action": "time_off_delete", "entry": mine.pk})
+    assert deleted.status_code == 302
+    assert set(models.TimeOff.objects.all()) == {past, theirs}
