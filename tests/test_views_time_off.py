@@ -254,3 +254,29 @@ def test_the_list_holds_only_ones_own_time_off_not_yet_over_and_deletes_it(a_log
     deleted = a_logged_in.post(PROFILE, {"action": "time_off_delete", "entry": mine.pk})
     assert deleted.status_code == 302
     assert set(models.TimeOff.objects.all()) == {past, theirs}
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+DASHBOARD = reverse("escalation:dashboard")
+
+
+def test_dashboard_flags_the_next_shifts_clash_to_its_holder_and_managers_only(
+    client, seed, manager
+):
+    away(seed.b, datetime(2026, 12, 4, tzinfo=UTC), datetime(2026, 12, 9, tzinfo=UTC))
+    seed.b.user = factories.UserFactory(username="engineer-b")
+    seed.b.save()
+    seed.c.user = factories.UserFactory(username="engineer-c")
+    seed.c.save()
+    client.force_login(seed.b.user)
+    own = client.get(DASHBOARD).content.decode()
+    assert "<strong>Engineer B</strong> (secondary) is away: vacation" in own
+    [link] = cover_links(own)
+    assert "end=2026-12-07T09%3A00%3A00Z" in link  # the clash ends with B's shift
+    client.force_login(seed.c.user)
+    assert 'class="oncall-clash' not in client.get(DASHBOARD).content.decode()
+    client.force_login(manager)
+    assert (
+        "<strong>Engineer B</strong> (secondary) is away" in client.get(DASHBOARD).content.decode()
+    )

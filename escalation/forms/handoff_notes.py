@@ -1,6 +1,6 @@
 """The dashboard's handoff note form: the text, and which shift it belongs to."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -32,9 +32,6 @@ class HandoffNoteForm(forms.Form):
             self.errors.pop("shift_start", None)
             self.add_error(None, SHIFT_UNREADABLE)
         return cleaned
-
-    def shift_start_at(self) -> datetime:
-        return datetime.fromtimestamp(self.cleaned_data["shift_start"], tz=UTC)
 
     @staticmethod
     def initial_for(*, rotation_slug: str, shift_start: datetime, text: str) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import rotation as engine
-from ..models import Person, Rotation
+from ..models import HandoffNote, Person, Rotation
 from ..validity import ALWAYS, Validity
+from .handoff_notes import notes_for
 from .holidays import HolidayMark, holiday_marks
 from .oncall import (
     Holder,
@@ -82,6 +83,9 @@ class FocusAnswer:
     shift: engine.Shift
     primary: Holder
     secondary: Holder
+    #: The note the pair before left at this shift's start, and this shift's own note.
+    handed_over: HandoffNote | None = None
+    note: HandoffNote | None = None
 
     @property
     def holders(self) -> list[Holder]:
@@ -91,6 +95,7 @@ class FocusAnswer:
 @dataclass(frozen=True)
 class RotationCalendar:
     rotation: Rotation
+    schedule: engine.Schedule
     rows: list[ShiftRow]
     repeats: list[RepeatWarning]
     next_repeat: RepeatWarning | None
@@ -162,7 +167,8 @@ def calendar(
     the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
     was on call at that instant), for postmortems. Shifts whose holders are away (time off) or
     on a public holiday of their own place are marked. Four queries, whatever the weeks or
-    overrides: slots, overrides, people, time off.
+    overrides: slots, overrides, people, time off; with `focus_at`, one more for the handoff
+    notes of the shifts it falls in (notes stay with their shift).
 
     Which rotations: `show` is a rotation's slug, `ALL_ROTATIONS`, or `MINE` (those of the
     `viewer`'s team and those they are on); by default every rotation when there are at most
@@ -247,6 +253,7 @@ def calendar(
         calendars.append(
             RotationCalendar(
                 rotation=rotation,
+                schedule=schedule,
                 rows=rows,
                 repeats=[
                     warning
@@ -258,6 +265,8 @@ def calendar(
                 focus=focus,
             )
         )
+    if focus_at is not None:
+        calendars = _with_notes(calendars)
     return CalendarPage(
         at=at,
         start_date=start_date,
@@ -273,6 +282,35 @@ def calendar(
             end=max((plan[3] for plan in plans), default=at),
         ),
     )
+
+
+def _with_notes(calendars: list[RotationCalendar]) -> list[RotationCalendar]:
+    """The focus answers with the notes of their shift and of the handoff into it. One query."""
+    keys = []
+    for item in calendars:
+        if item.focus is not None:
+            keys += [(item.rotation.pk, item.focus.shift.start), _handed_over_key(item)]
+    notes = notes_for(keys)
+    return [
+        replace(
+            item,
+            focus=replace(
+                item.focus,
+                note=notes.get((item.rotation.pk, item.focus.shift.start)),
+                handed_over=notes.get(_handed_over_key(item)),
+            ),
+        )
+        if item.focus is not None
+        else item
+        for item in calendars
+    ]
+
+
+def _handed_over_key(item: RotationCalendar) -> tuple[int, datetime]:
+    assert item.focus is not None
+    schedule = item.schedule
+    previous = engine.shift_at(schedule, item.focus.shift.start - timedelta(microseconds=1))
+    return (item.rotation.pk, previous.start)
 
 
 def _choose_rotations(
