@@ -15,7 +15,7 @@ from ..cache import fragment
 from ..forms.questions import parse_instant
 from ..forms.swaps import RequesterChoiceForm, SwapRequestForm
 from ..integrations.pagerduty import is_configured as pagerduty_connected
-from ..models import Person, SwapState
+from ..models import Person, SwapKind, SwapState
 from ..permissions import is_manager
 from ..selectors.cover import CoverSuggestions, cover_suggestions
 from ..selectors.swaps import (
@@ -229,10 +229,21 @@ def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
     elif confirm == "cancelled":
         approved = detail.swap.state == SwapState.APPROVED
         confirm_text = CONFIRM_CANCEL_APPROVED if approved else CONFIRM_CANCEL
+    suggestions = None
+    swap = detail.swap
+    if swap.kind == SwapKind.COVER and swap.state == SwapState.PENDING:
+        # An open cover request: who else is free, should the colleague asked say no.
+        suggestions = cover_suggestions(
+            rotation_id=swap.rotation_id,
+            person_id=swap.requester_id,
+            start=swap.start,
+            end=swap.end,
+        )
     return render(
         request,
         "escalation/swap_detail.html",
         {
+            "suggestions": suggestions,
             "detail": detail,
             "swap": detail.swap,
             "confirm": confirm,
