@@ -37,6 +37,8 @@ FOREIGN_KEYS = {
     ("OutgoingMessage", "updates"): CASCADE,  # the edits of a Slack message
     ("PagerDutyCheck", "rotation"): CASCADE,  # what the PagerDuty sync read of a rotation
     ("PagerDutyDrift", "rotation"): CASCADE,  # and where it disagreed (the next sync rewrites it)
+    ("TimeOff", "person"): CASCADE,  # a person's own time off
+    ("HandoffNote", "rotation"): CASCADE,  # the notes left at a rotation's handoffs
     # Who someone is on call for, or answers as: never lost by deleting them.
     ("Role", "holder"): PROTECT,
     ("RotationSlot", "primary"): PROTECT,
@@ -70,6 +72,8 @@ FOREIGN_KEYS = {
     ("SwapRequestEvent", "actor"): SET_NULL,
     ("PagerDutyDrift", "pagerduty_person"): SET_NULL,  # the drift keeps PagerDuty's own name
     ("PagerDutyDrift", "portal_person"): SET_NULL,
+    ("TimeOff", "created_by"): SET_NULL,
+    ("HandoffNote", "updated_by"): SET_NULL,
 }
 
 

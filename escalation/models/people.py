@@ -28,7 +28,11 @@ def validate_country(value: str) -> None:
 
 def _country_field(help_text: str) -> "models.CharField[str, str]":
     return models.CharField(
-        "country", max_length=2, blank=True, validators=[validate_country], help_text=help_text
+        "country",
+        max_length=2,
+        blank=True,
+        validators=[validate_single_line, validate_country],
+        help_text=help_text,
     )
 
 
@@ -37,6 +41,7 @@ def _region_field() -> "models.CharField[str, str]":
         "region",
         max_length=10,
         blank=True,
+        validators=[validate_single_line],
         help_text="Optional subdivision for regional public holidays, e.g. BY (Bavaria) in DE.",
     )
 

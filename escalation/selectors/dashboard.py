@@ -97,7 +97,12 @@ class Dashboard:
 
 
 def dashboard(
-    *, at: datetime, for_manager: bool = False, viewer: Person | None = None, find: str = ""
+    *,
+    at: datetime,
+    for_manager: bool = False,
+    viewer: Person | None = None,
+    find: str = "",
+    with_notes: bool = True,
 ) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
 
@@ -111,13 +116,14 @@ def dashboard(
     what the directory still lacks (`completeness.completeness`, one more query); with
     PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
     or override boundary of any rotation, or a shift's note-writing day beginning (or a contact
-    turning stale, for managers).
+    turning stale, for managers). Without `with_notes` (who is on call, and nothing else, as
+    Slack's `/oncall` answers), neither time off nor notes are read: two queries.
     """
     loaded, current = load_current_shifts(at, and_next_handoff=True, and_next_shift=True)
     viewer_id = viewer.pk if viewer is not None else None
     away = []
     notes: dict = {}
-    if current:
+    if current and with_notes:
         away = away_between(
             person_ids=loaded.person_ids,
             start=min(shift.start for _, _, shift in current),

@@ -20,13 +20,16 @@ class HandoffNoteError(Exception):
     pass
 
 
-def shift_starting(rotation: Rotation, start: datetime) -> engine.Shift:
-    """The shift of `rotation` that starts at `start`, or HandoffNoteError."""
+def shift_starting(
+    rotation: Rotation, start: datetime, *, any_instant: bool = False
+) -> engine.Shift:
+    """The shift of `rotation` that starts at `start` (that holds `start`, with `any_instant`),
+    or HandoffNoteError."""
     try:
         shift = engine.shift_at(rotation.schedule(), start)
     except ValueError:  # a rotation without slots has no shifts
         raise HandoffNoteError(NOT_A_SHIFT.format(rotation=rotation)) from None
-    if shift.start != start:
+    if shift.start != start and not any_instant:
         raise HandoffNoteError(NOT_A_SHIFT.format(rotation=rotation))
     return shift
 

@@ -23,21 +23,26 @@ NOTE_SAVED = "Handoff note saved: the incoming pair will see it."
 NOTE_REMOVED = "Handoff note removed."
 
 
-def _asked(request: PortalRequest) -> tuple[Rotation, datetime]:
+def _asked(request: PortalRequest, at: datetime) -> tuple[Rotation, datetime]:
+    """The rotation and shift asked about; by default the first rotation and its shift now."""
     source = request.POST if request.method == "POST" else request.GET
     slug, stamp = source.get("rotation", ""), source.get("shift_start", "")
-    rotation = Rotation.objects.filter(slug=slug[:120]).first() if slug else None
-    if rotation is None or not stamp.isdigit() or len(stamp) > 11:
+    rotations = Rotation.objects.order_by("position", "name")
+    rotation = rotations.filter(slug=slug[:120]).first() if slug else rotations.first()
+    if rotation is None or (stamp and (not stamp.isdigit() or len(stamp) > 11)):
         raise Http404("No such shift.")
+    if not stamp:
+        return rotation, at
     return rotation, datetime.fromtimestamp(int(stamp), tz=UTC)
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def handoff_note_view(request: PortalRequest) -> HttpResponse:
-    rotation, start = _asked(request)
+    now = timezone.now()
+    rotation, start = _asked(request, now)
     try:
-        shift = shift_starting(rotation, start)
+        shift = shift_starting(rotation, start, any_instant=start == now)
     except HandoffNoteError as error:
         raise Http404(str(error)) from error
     note = HandoffNote.objects.filter(rotation=rotation, shift_start=shift.start).first()
@@ -53,7 +58,7 @@ def handoff_note_view(request: PortalRequest) -> HttpResponse:
                     by=cast(User, request.user),
                     person=request.viewer.person,
                     manager=is_manager(request.user),
-                    at=timezone.now(),
+                    at=now,
                 )
             except HandoffNoteError as error:
                 form.add_error(None, str(error))
