@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from escalation import models
@@ -45,13 +46,16 @@ def cover_links(html):
 
 
 def test_calendar_flags_a_shift_whose_holder_is_away_with_a_link_for_exactly_the_clash(
-    viewer_client, seed
+    viewer_client, manager, seed
 ):
     away(seed.a, datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 3, tzinfo=UTC))
     html = viewer_client.get(CALENDAR).content.decode()
     assert html.count('class="oncall-clash small"') == 1
     assert "<strong>Engineer A</strong> (primary) is away: vacation" in html
-    [link] = cover_links(html)
+    assert cover_links(html) == []  # only the holder, or a manager, asks for their cover
+    managers = Client()
+    managers.force_login(manager)
+    [link] = cover_links(managers.get(CALENDAR).content.decode())
     url = urlsplit(link)
     assert url.path == SWAP_NEW
     query = {name: values[0] for name, values in parse_qs(url.query).items()}

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .. import rotation as engine
+from ..availability import Away
 from ..models import HandoffNote, Person, Rotation
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
-from .handoff_notes import may_write, notes_for, writing_window
+from .handoff_notes import NoteKey, may_write, notes_for, writing_window
 from .oncall import (
     Holder,
     Loaded,
@@ -121,8 +122,8 @@ def dashboard(
     """
     loaded, current = load_current_shifts(at, and_next_handoff=True, and_next_shift=True)
     viewer_id = viewer.pk if viewer is not None else None
-    away = []
-    notes: dict = {}
+    away: list[Away] = []
+    notes: dict[NoteKey, HandoffNote] = {}
     if current and with_notes:
         away = away_between(
             person_ids=loaded.person_ids,
