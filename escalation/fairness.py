@@ -13,6 +13,9 @@ Rules
   across the change back 169.
 - Weekend hours: the part of a person's on-call time on a local Saturday or Sunday in the
   rotation's time zone (from Saturday 00:00 to Monday 00:00 local, 47 or 49 hours across DST).
+- Public-holiday hours: the part of a person's on-call time on a public holiday of their own
+  place (country and region, theirs or their team's), as `escalation.public_holidays` says:
+  the holiday's whole local day in their own time zone. Without a place, none.
 - Overrides taken: the overrides, touching the period, in which the person covers. Given: those
   that took time from them (the slot's person of the tier, while the override applied; an
   override of someone by themselves is neither).
@@ -30,6 +33,7 @@ from enum import StrEnum
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
+from .public_holidays import PublicHoliday, holiday_time
 from .rotation import OverrideIndex, Schedule, Tier, segments, shifts_between
 
 PERIOD_END_NOT_AFTER_START = "The period must end after it starts."
@@ -45,6 +49,7 @@ class PersonFigures:
     person: Hashable
     on_call: timedelta = timedelta(0)
     weekend: timedelta = timedelta(0)
+    public_holiday: timedelta = timedelta(0)
     shifts: int = 0
     overrides_taken: int = 0
     overrides_given: int = 0
@@ -58,6 +63,10 @@ class PersonFigures:
     @property
     def weekend_hours(self) -> float:
         return self.weekend / _HOUR
+
+    @property
+    def public_holiday_hours(self) -> float:
+        return self.public_holiday / _HOUR
 
 
 @dataclass(frozen=True)
@@ -76,12 +85,15 @@ def fairness(
     end: datetime,
     overrides: OverrideIndex,
     swaps_asked: Mapping[Hashable, int] | None = None,
+    public_holidays: Mapping[Hashable, list[PublicHoliday]] | None = None,
 ) -> Fairness:
     """Per-person figures of `schedule` over `[start, end)`.
 
     Everyone on a slot appears, in slot order, even with nothing in the period; then anyone
-    else who covered, or asked for a swap, in the order first met.
+    else who covered, or asked for a swap, in the order first met. `public_holidays` holds
+    each person's public holidays over the period (`public_holidays.holidays_between`).
     """
+    holidays_of = public_holidays or {}
     if end <= start:
         raise ValueError(PERIOD_END_NOT_AFTER_START)
     start, end = start.astimezone(UTC), end.astimezone(UTC)
@@ -119,6 +131,9 @@ def fairness(
                 person = of(piece.person)
                 person.on_call += piece_end - piece_start
                 person.weekend += _overlap(piece_start, piece_end, weekends)
+                person.public_holiday += holiday_time(
+                    holidays_of.get(piece.person, []), piece_start, piece_end
+                )
                 holders.add(piece.person)
         for holder in holders:
             of(holder).shifts += 1

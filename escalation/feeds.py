@@ -60,6 +60,8 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
         lines.append(
             f"Repeat: the same slot is on call the {when} {unit} too ({event.repeat.why})."
         )
+    if event.holidays is not None:
+        lines.append(event.holidays.text)
     if holder.person is not None:
         lines.append("")
         lines.append(holder.person.display_name)

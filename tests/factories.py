@@ -241,3 +241,23 @@ class OutgoingMessageFactory(factory.django.DjangoModelFactory):
     recipient = "someone@example.com"
     subject = "On-call change"
     body = "Body"
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TimeOff
+
+    person = factory.SubFactory(PersonFactory)
+    start = datetime(2026, 3, 10, tzinfo=UTC)
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(days=3))
+    kind = models.TimeOffKind.VACATION
+
+
+class HandoffNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.HandoffNote
+
+    rotation = factory.SubFactory(RotationFactory)
+    shift_start = datetime(2026, 3, 9, 9, tzinfo=UTC)
+    shift_end = factory.LazyAttribute(lambda o: o.shift_start + timedelta(days=7))
+    text = "INC-1 still open: watch the queue depth."

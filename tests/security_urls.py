@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from escalation import models
+from escalation import rotation as engine
 from tests import factories
 
 
@@ -116,6 +117,9 @@ def security_data() -> SecurityData:
     models.SwapRequestEvent.objects.create(swap=swap, action="filed", actor=viewer, at=start)
     factories.OverrideFactory(rotation=rotation, person=engineer_c, start=start)
     factories.FeedTokenFactory(user=viewer)
+    factories.TimeOffFactory(person=engineer_a, start=start, end=start + timedelta(days=2))
+    shift = engine.shift_at(rotation.schedule(), start)
+    factories.HandoffNoteFactory(rotation=rotation, shift_start=shift.start, shift_end=shift.end)
     factories.OutgoingMessageFactory()
     models.PagerDutyCheck.objects.create(
         rotation=rotation, tier="primary", schedule_id="PSCHED1", attempted_at=start

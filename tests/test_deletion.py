@@ -37,6 +37,8 @@ FOREIGN_KEYS = {
     ("OutgoingMessage", "updates"): CASCADE,  # the edits of a Slack message
     ("PagerDutyCheck", "rotation"): CASCADE,  # what the PagerDuty sync read of a rotation
     ("PagerDutyDrift", "rotation"): CASCADE,  # and where it disagreed (the next sync rewrites it)
+    ("TimeOff", "person"): CASCADE,  # a person's own time off
+    ("HandoffNote", "rotation"): CASCADE,  # the notes left at a rotation's handoffs
     # Who someone is on call for, or answers as: never lost by deleting them.
     ("Role", "holder"): PROTECT,
     ("RotationSlot", "primary"): PROTECT,
@@ -74,6 +76,8 @@ FOREIGN_KEYS = {
     ("PagerDutyIncident", "requested_by"): SET_NULL,
     ("PagerDutyIncident", "assignee"): SET_NULL,
     ("PagerDutyIncident", "service"): SET_NULL,
+    ("TimeOff", "created_by"): SET_NULL,
+    ("HandoffNote", "updated_by"): SET_NULL,
 }
 
 

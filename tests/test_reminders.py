@@ -284,3 +284,20 @@ def test_the_job_reports_what_it_sent(team, capsys):
     run(DAY_BEFORE_WEEK_3)
 
     assert "2 new message(s): 2 sent, 0 kept for a retry." in capsys.readouterr().out
+
+
+def test_the_reminder_carries_the_outgoing_pairs_handoff_note(team):
+    factories.HandoffNoteFactory(
+        rotation=team.rotation,
+        shift_start=WEEK_3[0] - timedelta(weeks=1),
+        shift_end=WEEK_3[0],
+        text="INC-12 still open.\nWatch the billing queue.",
+    )
+    run(DAY_BEFORE_WEEK_3)
+
+    bodies = dict(reminder_bodies())
+    assert set(bodies) == {"alex@example.com", "blair@example.com"}
+    for body in bodies.values():
+        assert (
+            "Handoff note from the pair before you:\nINC-12 still open.\nWatch the billing queue."
+        ) in body

@@ -169,12 +169,26 @@ def test_a_dry_run_posts_nothing(seed, slack_app):
     assert posts(slack_app) == []
 
 
-def test_handoffs_due_costs_two_queries_whatever_the_rotations(
+def test_handoffs_due_costs_three_queries_whatever_the_rotations(
     slack_app, django_assert_num_queries
 ):
     for n in range(4):
         seed_rotation(
             people_suffix=f" {n}", name=f"R{n}", slug=f"r{n}", swap_channel="#on-call-swap"
         )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # slots, overrides, the notes of the shifts handed over
         assert len(handoffs_due(at=HANDOFF)) == 4
+
+
+def test_the_post_carries_the_outgoing_pairs_note_as_text(seed, slack_app):
+    factories.HandoffNoteFactory(
+        rotation=seed.rotation,
+        shift_start=HANDOFF - timedelta(weeks=1),
+        shift_end=HANDOFF,
+        text="INC-7 open <!channel> & watch the disk",
+    )
+    run(HANDOFF + timedelta(seconds=30))
+    [text] = posts(slack_app)
+    assert text.endswith(
+        "Handoff note from the pair before:\nINC-7 open &lt;!channel&gt; &amp; watch the disk"
+    )

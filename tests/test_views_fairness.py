@@ -18,7 +18,7 @@ from tests.oncall_data import many_overrides, seed_rotation
 pytestmark = pytest.mark.django_db
 
 FAIRNESS = reverse("escalation:fairness")
-# Session, user, viewer; then rotations, slots, overrides, swap requests, people.
+# Session, user, viewer; then rotations, overrides, swap requests, slots, people (and teams).
 REQUEST_QUERIES = 3
 FAIRNESS_QUERIES = REQUEST_QUERIES + 5
 # Two weeks of March 2026 in whole UTC days: [2 March 00:00, 16 March 00:00).
@@ -109,13 +109,14 @@ def test_the_calendar_links_to_the_report_which_belongs_to_its_section(viewer_cl
 
 def test_the_table_shows_the_figures_computed_by_hand(viewer_client, march):
     html = viewer_client.get(FAIRNESS, MARCH).content.decode()
-    # Columns: hours, shifts, weekend hours, overrides taken, given, swaps asked for.
+    # Columns: hours, shifts, weekend hours, public-holiday hours (nobody has a country here),
+    # overrides taken, given, swaps asked for.
     # A: 9 h of week 9 and 159 h of week 11, less Rosa's 24 h (Saturday 09:00 to Sunday 09:00).
-    assert table_row(html, "Engineer A") == ["144", "2", "24", "0", "1", "1"]
-    assert table_row(html, "Engineer B") == ["168", "2", "48", "0", "0", "0"]
-    assert table_row(html, "Engineer C") == ["168", "1", "48", "0", "0", "0"]
-    assert table_row(html, "Engineer D") == ["168", "1", "48", "0", "0", "0"]
-    assert table_row(html, "Rosa Cover") == ["24", "1", "24", "1", "0", "0"]
+    assert table_row(html, "Engineer A") == ["144", "2", "24", "0", "0", "1", "1"]
+    assert table_row(html, "Engineer B") == ["168", "2", "48", "0", "0", "0", "0"]
+    assert table_row(html, "Engineer C") == ["168", "1", "48", "0", "0", "0", "0"]
+    assert table_row(html, "Engineer D") == ["168", "1", "48", "0", "0", "0", "0"]
+    assert table_row(html, "Rosa Cover") == ["24", "1", "24", "0", "1", "0", "0"]
     # (3 × 6/7 + 1/6 + 3 + 3 × 1/7) / 10 = 37/60.
     assert "<strong>0.62</strong>" in html
     assert "134.4 hours on call per person over 3 shifts" in html
@@ -184,6 +185,25 @@ def test_week_53_and_week_1_both_fall_to_the_odd_weeks(viewer_client, seed):
     assert table_row(html, "Engineer A")[:2] == [str(9 + 168 + 159), "3"]
     assert table_row(html, "Engineer C")[:2] == ["168", "1"]
     assert rows[1][:3] == ["Engineer A", "336", "3"]
+
+
+def test_public_holiday_hours_follow_each_holders_own_country_and_region(viewer_client, seed):
+    # A works from London (GB, no region); C inherits Bavaria (DE-BY) from their team.
+    seed.a.country, seed.a.time_zone = "GB", "Europe/London"
+    seed.a.save()
+    seed.c.team = factories.TeamFactory(country="DE", region="BY")
+    seed.c.time_zone = "Europe/Berlin"
+    seed.c.save()
+    html = viewer_client.get(
+        FAIRNESS, {"period": "custom", "start": "2026-12-21", "end": "2027-01-10"}
+    ).content.decode()
+    # C holds week 52 (Mon 21 Dec 09:00 to Mon 28 Dec 09:00 UTC): Christmas Day and St Stephen's
+    # Day, Berlin's local days 24 Dec 23:00 to 26 Dec 23:00 UTC, 48 hours.
+    assert table_row(html, "Engineer C")[3] == "48"
+    # A holds week 53 and 2027's week 1 from Mon 28 Dec 09:00: 15 hours of Monday 28 December
+    # (Boxing Day, observed) and all of New Year's Day. Epiphany is Bavarian, not British.
+    assert table_row(html, "Engineer A")[3] == "39"
+    assert table_row(html, "Engineer B")[3] == "0"  # no country: no public holidays
 
 
 @time_machine.travel(datetime(2026, 11, 30, 12, tzinfo=UTC), tick=False)
@@ -271,11 +291,11 @@ def test_the_csv_has_the_table_and_neutralises_formulas(viewer_client, march):
     )
     assert (
         response.content.decode().splitlines()[-1]
-        == '"\'=HYPERLINK(""x""), ""q""",24,1,24,1,0,0,no'
+        == '"\'=HYPERLINK(""x""), ""q""",24,1,24,0,1,0,0,no'
     )
     rows = csv_rows(response)
     assert rows[0] == CSV_HEADER
-    assert rows[1] == ["Engineer A", "144", "2", "24", "0", "1", "1", "yes"]
+    assert rows[1] == ["Engineer A", "144", "2", "24", "0", "0", "1", "1", "yes"]
     assert [row[0][0] for row in rows[1:]] == ["E", "E", "E", "E", "'"]
 
 
@@ -321,5 +341,5 @@ def test_the_query_count_is_the_same_at_the_seed_size_and_at_scale(
     with django_assert_num_queries(FAIRNESS_QUERIES):
         viewer_client.get(FAIRNESS, {**year, "format": "csv"})
     assert small.status_code == large.status_code == 200
-    assert table_row(large.content.decode(), "Engineer B")[5] == "60"
+    assert table_row(large.content.decode(), "Engineer B")[6] == "60"
     assert "Busy Coverer of On-call rotation" in large.content.decode()

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.django_db
 REQUEST_QUERIES = 3
 LIST_QUERIES = REQUEST_QUERIES + 3  # tab counts, the page's keys, its rows
 DETAIL_QUERIES = REQUEST_QUERIES + 4  # request, events, overrides, conflicting requests
+# An open cover request also suggests who else is free: slots, overrides, people, time off.
+OPEN_COVER_DETAIL_QUERIES = DETAIL_QUERIES + 4
 FORM_QUERIES = REQUEST_QUERIES + 4  # rotations, slots, overrides, people
 
 
@@ -502,7 +504,7 @@ def test_an_unknown_request_is_404(client, team):
 def test_the_page_runs_a_fixed_number_of_queries(client, team, django_assert_num_queries):
     small = file_request(team)
     client = logged_in(client, team.manager)
-    with django_assert_num_queries(DETAIL_QUERIES):
+    with django_assert_num_queries(OPEN_COVER_DETAIL_QUERIES):
         client.get(f"/swaps/{small.pk}/")
 
     swap = service.swap_request_accept(
@@ -702,3 +704,14 @@ def test_upcoming_leaves_out_requests_that_ended_and_past_has_them(client, team)
 
     assert shown("upcoming") == {standing.pk}
     assert shown("past") == {swap.pk for swap in ended.values()}
+
+
+def test_an_open_cover_request_suggests_who_else_is_free(client, team):
+    swap = file_request(team)
+    html = logged_in(client, team.alex.user).get(f"/swaps/{swap.pk}/").content.decode()
+    assert "Suggested cover" in html
+    # Blair holds the same week; Casey and Drew the weeks either side of it.
+    assert "Nobody on Platform is free then" in html
+    service.swap_request_cancel(swap=swap, by=team.alex.user)
+    html = client.get(f"/swaps/{swap.pk}/").content.decode()
+    assert "Suggested cover" not in html

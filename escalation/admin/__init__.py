@@ -3,6 +3,6 @@
 Split by topic like the models; importing the modules registers their admins.
 """
 
-from . import delivery, directory, logins, pagerduty, people, rotations
+from . import availability, delivery, directory, logins, pagerduty, people, rotations
 
-__all__ = ["delivery", "directory", "logins", "pagerduty", "people", "rotations"]
+__all__ = ["availability", "delivery", "directory", "logins", "pagerduty", "people", "rotations"]

@@ -55,7 +55,7 @@ class TeamAdmin(HistoryAdmin):
     autocomplete_fields = ["lead_role"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]
-    fields = ["name", "slug", "slack_channel", "lead_role"]
+    fields = ["name", "slug", "slack_channel", "lead_role", "country", "region"]
 
 
 class MissingContactFilter(admin.SimpleListFilter):
@@ -96,6 +96,14 @@ class PersonAdmin(HistoryAdmin):
     readonly_fields = ["roles_held"]
     fieldsets = [
         (None, {"fields": ["display_name", "team", "roles_held", "is_active"]}),
+        (
+            "Public holidays",
+            {
+                "fields": ["country", "region"],
+                "description": "Whose public holidays the calendar marks on their shifts. "
+                "Empty: their team's.",
+            },
+        ),
         (
             "How to reach them",
             {

@@ -16,6 +16,7 @@ from .directory import (
     SeverityResponder,
     Via,
 )
+from .handoff_notes import HandoffNote
 from .pagerduty import PagerDutyCheck, PagerDutyDrift, PagerDutyIncident, PageState, Urgency
 from .people import Person, Role, Team
 from .rotations import (
@@ -33,6 +34,7 @@ from .rotations import (
     Weekday,
     WeekParity,
 )
+from .time_off import TimeOff, TimeOffKind
 
 __all__ = [
     "Channel",
@@ -42,6 +44,7 @@ __all__ = [
     "EscalationStep",
     "EscalationStepParty",
     "FeedToken",
+    "HandoffNote",
     "MessageChannel",
     "MessageStatus",
     "OnCallTier",
@@ -71,6 +74,8 @@ __all__ = [
     "SwapRequestEvent",
     "SwapState",
     "Team",
+    "TimeOff",
+    "TimeOffKind",
     "Urgency",
     "ResponderTier",
     "Via",

@@ -3,10 +3,12 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ..public_holidays import COUNTRY_UNKNOWN, Place, is_country, place_problem
 from .phones import PhoneField
 from .validators import (
     validate_pagerduty_handle,
@@ -17,6 +19,38 @@ from .validators import (
     validate_slack_user_id,
     validate_time_zone,
 )
+
+
+def validate_country(value: str) -> None:
+    if value and not is_country(value):
+        raise ValidationError(COUNTRY_UNKNOWN, code="unknown_country")
+
+
+def _country_field(help_text: str) -> "models.CharField[str, str]":
+    return models.CharField(
+        "country",
+        max_length=2,
+        blank=True,
+        validators=[validate_single_line, validate_country],
+        help_text=help_text,
+    )
+
+
+def _region_field() -> "models.CharField[str, str]":
+    return models.CharField(
+        "region",
+        max_length=10,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Optional subdivision for regional public holidays, e.g. BY (Bavaria) in DE.",
+    )
+
+
+def _check_place(country: str, region: str) -> None:
+    problem = place_problem(country, region)
+    # An unknown country is the field validator's to say.
+    if problem is not None and problem != COUNTRY_UNKNOWN:
+        raise ValidationError({"country" if not country else "region": problem})
 
 
 class Team(models.Model):
@@ -36,6 +70,8 @@ class Team(models.Model):
         related_name="teams_led",
         help_text="The role answering for “relevant team lead”. Empty: the service's primary contact.",
     )
+    country = _country_field("Public holidays of members who name no country: ISO code, e.g. DE.")
+    region = _region_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -43,6 +79,9 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _check_place(self.country, self.region)
 
 
 #: Contact details nobody confirmed for this long count as unverified.
@@ -74,6 +113,12 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
     def unverified(self, *, at: datetime) -> "PersonQuerySet":
         return self.filter(unverified_q(at=at))
+
+    def with_holiday_place(self) -> "PersonQuerySet":
+        """With their team's country and region, for `Person.holiday_place` (no Team built)."""
+        return self.annotate(
+            team_country=models.F("team__country"), team_region=models.F("team__region")
+        )
 
     def needing_attention(self, *, at: datetime) -> "PersonQuerySet":
         """Missing a contact detail or unverified: what managers are asked to fix."""
@@ -117,6 +162,8 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="person",
     )
+    country = _country_field("Whose public holidays apply: ISO code, e.g. DE. Empty: the team's.")
+    region = _region_field()
     is_active = models.BooleanField(default=True)
     verified_at = models.DateTimeField(
         null=True, blank=True, help_text="When someone last confirmed these contact details."
@@ -147,6 +194,22 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        _check_place(self.country, self.region)
+
+    @property
+    def holiday_place(self) -> Place | None:
+        """Whose public holidays apply: the person's country and region, else their team's."""
+        if self.country:
+            return Place(self.country, self.region)
+        if self.team_id is None:
+            return None
+        annotated = getattr(self, "team_country", None)  # `PersonQuerySet.with_holiday_place`
+        if annotated is not None:
+            return Place(annotated, getattr(self, "team_region", "") or "") if annotated else None
+        team = self.team
+        return Place(team.country, team.region) if team is not None and team.country else None
 
     @property
     def missing_contact_fields(self) -> list[str]:

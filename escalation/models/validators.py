@@ -31,6 +31,9 @@ CONTROL_CHARACTER_MESSAGE = (
     "Remove the control character %(character)s: a name is one line of printable text, "
     "without line breaks, tabs or other control characters."
 )
+TEXT_CONTROL_CHARACTER_MESSAGE = (
+    "Remove the control character %(character)s: only line breaks and tabs are kept in a note."
+)
 
 # Control characters (Cc: tab, CR, LF, VT, FF, NEL...) and the line and paragraph separators
 # (Zl, Zp: U+2028, U+2029). In a name they break an email's headers, and the Markdown export
@@ -54,6 +57,21 @@ def validate_single_line(value: str) -> None:
             code="control_character",
             params={"character": f"U+{ord(char):04X}"},
         )
+
+
+#: What a text of several lines may hold besides printable characters.
+_TEXT_WHITESPACE = frozenset("\n\r\t")
+
+
+def validate_multi_line(value: str) -> None:
+    """A text of several lines: line breaks and tabs, but no other control character."""
+    for char in value:
+        if char not in _TEXT_WHITESPACE and unicodedata.category(char) in _CONTROL_CATEGORIES:
+            raise ValidationError(
+                TEXT_CONTROL_CHARACTER_MESSAGE,
+                code="control_character",
+                params={"character": f"U+{ord(char):04X}"},
+            )
 
 
 validate_slack_handle = RegexValidator(r"^@[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z", SLACK_HANDLE_MESSAGE)

@@ -255,9 +255,11 @@ def reminder_notice(
     at: datetime,
     lead_hours: int,
     override_reason: str | None = None,
+    handoff_note: str = "",
 ) -> Notice:
-    """The email telling `person` their shift of `tier` starts soon. Its dedupe key makes it once
-    per person, rotation, tier and start, however often the job runs."""
+    """The email telling `person` their shift of `tier` starts soon, with the outgoing pair's
+    handoff note when they left one. Its dedupe key makes it once per person, rotation, tier
+    and start, however often the job runs."""
     tier_name = tier.lower()
     starts_in = starts_in_words(start - at)
     body = render_to_string(
@@ -271,6 +273,7 @@ def reminder_notice(
             "override": {"reason": override_reason} if override_reason is not None else None,
             "url": absolute_url(reverse("escalation:dashboard")),
             "lead_hours": lead_hours,
+            "handoff_note": handoff_note,
         },
     )
     start_key = start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -397,6 +400,7 @@ def reminders_due_notices(due: RemindersDue) -> list[Notice]:
             at=due.at,
             lead_hours=due.lead_hours,
             override_reason=reminder.override.reason if reminder.override is not None else None,
+            handoff_note=reminder.handoff_note.text if reminder.handoff_note is not None else "",
         )
         for reminder in due.reminders
     ]
@@ -430,6 +434,7 @@ HANDOFF_REPEAT = (
     "“{label}”."
 )
 HANDOFF_NOBODY = "nobody"
+HANDOFF_NOTE = "Handoff note from the pair before:\n{text}"
 
 
 def slack_time(instant: datetime, time_zone: str | None) -> str:
@@ -480,6 +485,8 @@ def handoff_notices(handoffs: Iterable[Handoff]) -> list[Notice]:
                     )
                 )
             )
+        if handoff.note is not None:
+            lines.append(slack_text(HANDOFF_NOTE.format(text=handoff.note.text)))
         body = "\n".join(lines)
         notices.append(
             Notice(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import rotation as engine
-from ..models import Person, Rotation
+from ..models import HandoffNote, Person, Rotation
 from ..validity import ALWAYS, Validity
+from .handoff_notes import notes_for
+from .holidays import HolidayMark, holiday_marks
 from .oncall import (
     Holder,
     Loaded,
@@ -21,6 +23,7 @@ from .oncall import (
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, next_repeat, repeat_warning
+from .time_off import ClashMark, away_between, clash_marks
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -58,6 +61,10 @@ class ShiftRow:
     is_current: bool
     is_focus: bool
     repeats_previous: bool
+    #: Holders away for part of their stretch (time off), each with its "ask for cover" link.
+    clashes: list[ClashMark] = field(default_factory=list)
+    #: Public holidays in the holders' own places.
+    holidays: list[HolidayMark] = field(default_factory=list)
 
     @property
     def tiers(self) -> tuple[TierRow, TierRow]:
@@ -76,6 +83,9 @@ class FocusAnswer:
     shift: engine.Shift
     primary: Holder
     secondary: Holder
+    #: The note the pair before left at this shift's start, and this shift's own note.
+    handed_over: HandoffNote | None = None
+    note: HandoffNote | None = None
 
     @property
     def holders(self) -> list[Holder]:
@@ -85,6 +95,7 @@ class FocusAnswer:
 @dataclass(frozen=True)
 class RotationCalendar:
     rotation: Rotation
+    schedule: engine.Schedule
     rows: list[ShiftRow]
     repeats: list[RepeatWarning]
     next_repeat: RepeatWarning | None
@@ -154,7 +165,10 @@ def calendar(
     Each rotation starts with the shift in progress at the end of `start_date` in its own time
     zone (so a handoff date starts with the shift handed over that day); without a date, with
     the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
-    was on call at that instant), for postmortems. Three queries, whatever the weeks or overrides.
+    was on call at that instant), for postmortems. Shifts whose holders are away (time off) or
+    on a public holiday of their own place are marked. Four queries, whatever the weeks or
+    overrides: slots, overrides, people, time off; with `focus_at`, one more for the handoff
+    notes of the shifts it falls in (notes stay with their shift).
 
     Which rotations: `show` is a rotation's slug, `ALL_ROTATIONS`, or `MINE` (those of the
     `viewer`'s team and those they are on); by default every rotation when there are at most
@@ -186,6 +200,15 @@ def calendar(
     if focus_at is not None:
         windows.append(instant(focus_at))
     load_overrides_and_people(loaded, windows)
+    away = (
+        away_between(
+            person_ids=loaded.person_ids,
+            start=min(start for start, _ in windows),
+            end=max(end for _, end in windows),
+        )
+        if windows
+        else []
+    )
 
     if start_date is None:
         start_date = _default_start_date([plan[:4] for plan in plans], anchor)
@@ -195,17 +218,28 @@ def calendar(
         # From just before the first shift, so a repeat of the shift before the window shows.
         repeats = engine.parity_repeats(schedule, first.start - timedelta(seconds=1), end)
         repeated = {repeat.following.start for repeat in repeats}
-        rows = [
-            ShiftRow(
-                shift=shift,
-                primary=_tier_row(loaded, rotation, shift, engine.Tier.PRIMARY),
-                secondary=_tier_row(loaded, rotation, shift, engine.Tier.SECONDARY),
-                is_current=shift.contains(at),
-                is_focus=focus_at is not None and shift.contains(focus_at),
-                repeats_previous=shift.start in repeated,
+        rows = []
+        for shift in shifts:
+            primary = _tier_row(loaded, rotation, shift, engine.Tier.PRIMARY)
+            secondary = _tier_row(loaded, rotation, shift, engine.Tier.SECONDARY)
+            rows.append(
+                ShiftRow(
+                    shift=shift,
+                    primary=primary,
+                    secondary=secondary,
+                    is_current=shift.contains(at),
+                    is_focus=focus_at is not None and shift.contains(focus_at),
+                    repeats_previous=shift.start in repeated,
+                    clashes=clash_marks(
+                        rotation=rotation,
+                        shifts=[shift],
+                        overrides=loaded.index(rotation),
+                        away=away,
+                        people=loaded.people,
+                    ),
+                    holidays=holiday_marks(primary.holders + secondary.holders),
+                )
             )
-            for shift in shifts
-        ]
         warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
         focus = None
         if focus_at is not None:
@@ -219,6 +253,7 @@ def calendar(
         calendars.append(
             RotationCalendar(
                 rotation=rotation,
+                schedule=schedule,
                 rows=rows,
                 repeats=[
                     warning
@@ -230,6 +265,8 @@ def calendar(
                 focus=focus,
             )
         )
+    if focus_at is not None:
+        calendars = _with_notes(calendars)
     return CalendarPage(
         at=at,
         start_date=start_date,
@@ -245,6 +282,35 @@ def calendar(
             end=max((plan[3] for plan in plans), default=at),
         ),
     )
+
+
+def _with_notes(calendars: list[RotationCalendar]) -> list[RotationCalendar]:
+    """The focus answers with the notes of their shift and of the handoff into it. One query."""
+    keys = []
+    for item in calendars:
+        if item.focus is not None:
+            keys += [(item.rotation.pk, item.focus.shift.start), _handed_over_key(item)]
+    notes = notes_for(keys)
+    return [
+        replace(
+            item,
+            focus=replace(
+                item.focus,
+                note=notes.get((item.rotation.pk, item.focus.shift.start)),
+                handed_over=notes.get(_handed_over_key(item)),
+            ),
+        )
+        if item.focus is not None
+        else item
+        for item in calendars
+    ]
+
+
+def _handed_over_key(item: RotationCalendar) -> tuple[int, datetime]:
+    assert item.focus is not None
+    schedule = item.schedule
+    previous = engine.shift_at(schedule, item.focus.shift.start - timedelta(microseconds=1))
+    return (item.rotation.pk, previous.start)
 
 
 def _choose_rotations(
@@ -335,6 +401,8 @@ class FeedEvent:
     holder: Holder
     #: The parity repeat this shift is part of, when its scheduled person holds this stretch.
     repeat: RepeatWarning | None = None
+    #: The public holidays of the holder's own place within the stretch.
+    holidays: HolidayMark | None = None
 
     @property
     def uid(self) -> str:
@@ -392,7 +460,10 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                         continue
                     # Said to the slot's own people; someone covering is not on call twice.
                     said = None if holder.overridden else repeats.get(shift.start)
-                    events.append(FeedEvent(rotation, shift, holder, said))
+                    marks = holiday_marks([holder])
+                    events.append(
+                        FeedEvent(rotation, shift, holder, said, marks[0] if marks else None)
+                    )
     return CalendarFeed(
         at=at,
         start=start,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .. import rotation as engine
-from ..models import Person, Rotation
+from ..availability import Away
+from ..models import HandoffNote, Person, Rotation
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
+from .handoff_notes import NoteKey, may_write, notes_for, writing_window
 from .oncall import (
     Holder,
     Loaded,
@@ -20,10 +22,12 @@ from .oncall import (
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, warning_if_repeated
+from .time_off import ClashMark, away_between, clash_marks
 
 #: The dashboard shows every rotation as a card when there are at most this many; else the
 #: viewer's own as cards and the others as one line each.
 DASHBOARD_CARDS_UP_TO = 5
+_INSTANT = timedelta(microseconds=1)
 #: The longest search text the dashboard's filter of the other rotations takes.
 DASHBOARD_FIND_MAX = 100
 
@@ -53,6 +57,16 @@ class RotationNow:
     next_secondary: Holder
     #: The next shift falls to the same slot again (ISO week 53, then week 1).
     repeat: RepeatWarning | None = None
+    #: The note the pair before left at the handoff to this shift.
+    handed_over: HandoffNote | None = None
+    #: This shift's own note, shown from the start of its last day (`writing`).
+    note: HandoffNote | None = None
+    writing: bool = False
+    #: The viewer may write this shift's note now (one of the outgoing pair, or a manager).
+    may_write_note: bool = False
+    #: Holders of this shift or the next away for part of it: the viewer's own, or every one
+    #: for a manager.
+    clashes: list[ClashMark] = field(default_factory=list)
 
     @property
     def handoff(self) -> datetime:
@@ -74,9 +88,22 @@ class Dashboard:
     #: Where PagerDuty will page someone else, from now on (PagerDuty connected only).
     drift: Drift = field(default_factory=Drift)
 
+    @property
+    def clashes(self) -> list[ClashMark]:
+        """Every clash the viewer may see, of the rotations shown in full and the others."""
+        return sorted(
+            (mark for card in self.rotations + self.others for mark in card.clashes),
+            key=lambda mark: mark.clash.start,
+        )
+
 
 def dashboard(
-    *, at: datetime, for_manager: bool = False, viewer: Person | None = None, find: str = ""
+    *,
+    at: datetime,
+    for_manager: bool = False,
+    viewer: Person | None = None,
+    find: str = "",
+    with_notes: bool = True,
 ) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
 
@@ -84,13 +111,34 @@ def dashboard(
     their team and those they are on) are, and the others are `others`, one line each, those
     whose name or whose people on call now contain `find` (ignoring case) only.
 
-    Two queries: rotations with their slots and people, and the overrides touching the current
-    and the next shift of any rotation, with theirs. Managers also get what the directory still
-    lacks (`completeness.completeness`, one more query); with PagerDuty connected, where it
-    disagrees (one more). The page holds until the next handoff or
-    override boundary of any rotation (or a contact turning stale, for managers).
+    Four queries: rotations with their slots and people, the overrides touching the current
+    and the next shift of any rotation, with theirs, the time off of those people over both
+    shifts, and the handoff notes of the current and the previous shifts. Managers also get
+    what the directory still lacks (`completeness.completeness`, one more query); with
+    PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
+    or override boundary of any rotation, or a shift's note-writing day beginning (or a contact
+    turning stale, for managers). Without `with_notes` (who is on call, and nothing else, as
+    Slack's `/oncall` answers), neither time off nor notes are read: two queries.
     """
-    loaded, current = load_current_shifts(at, and_next_handoff=True)
+    loaded, current = load_current_shifts(at, and_next_handoff=True, and_next_shift=True)
+    viewer_id = viewer.pk if viewer is not None else None
+    away: list[Away] = []
+    notes: dict[NoteKey, HandoffNote] = {}
+    if current and with_notes:
+        away = away_between(
+            person_ids=loaded.person_ids,
+            start=min(shift.start for _, _, shift in current),
+            end=max(engine.shift_at(schedule, shift.end).end for _, schedule, shift in current),
+        )
+        notes = notes_for(
+            key
+            for rotation, schedule, shift in current
+            for key in (
+                (rotation.pk, shift.start),
+                (rotation.pk, engine.shift_at(schedule, shift.start - _INSTANT).start),
+            )
+        )
+    writing_starts = []
     report = completeness(now=at) if for_manager else None
     cards = []
     for rotation, schedule, shift in current:
@@ -112,6 +160,19 @@ def dashboard(
                     for assignment in (next_on_call.primary, next_on_call.secondary)
                 ),
             )
+        previous = engine.shift_at(schedule, shift.start - _INSTANT)
+        window_start, _ = writing_window(shift)
+        writing = window_start <= at
+        if not writing:
+            writing_starts.append(window_start)
+        index = loaded.index(rotation)
+        marks = clash_marks(
+            rotation=rotation,
+            shifts=[shift, next_on_call.shift],
+            overrides=index,
+            away=away,
+            people=loaded.people,
+        )
         cards.append(
             RotationNow(
                 rotation=rotation,
@@ -122,11 +183,26 @@ def dashboard(
                 next_primary=loaded.holder(next_on_call.shift, next_on_call.primary),
                 next_secondary=loaded.holder(next_on_call.shift, next_on_call.secondary),
                 repeat=repeat,
+                handed_over=notes.get((rotation.pk, previous.start)),
+                note=notes.get((rotation.pk, shift.start)),
+                writing=writing,
+                may_write_note=may_write(
+                    shift=shift, overrides=index, person_id=viewer_id, manager=for_manager, at=at
+                )
+                and writing,
+                clashes=[
+                    mark
+                    for mark in marks
+                    if mark.clash.end > at
+                    and (for_manager or (viewer_id is not None and mark.clash.person == viewer_id))
+                ],
             )
         )
     validity = holding(
         tier.now.assignment for card in cards for tier in (card.primary, card.secondary)
     )
+    if writing_starts:
+        validity = validity & Validity(None, min(writing_starts))
     if report is not None:
         validity = validity & report.validity
     others: list[RotationNow] = []

@@ -1,7 +1,8 @@
 """The fairness report's read: one rotation's figures per person over a period of local days.
 
 Five queries whatever the data (rotations, the chosen one's slots, its overrides touching the
-period, swap requests counted by requester, the people named), one when there is no rotation.
+period, swap requests counted by requester, the people named with their teams' public-holiday
+places), one when there is no rotation.
 The figures themselves are `escalation.fairness`, pure.
 """
 
@@ -13,6 +14,7 @@ from django.db.models import Count
 
 from ..fairness import Fairness, PersonFigures, fairness, local_period
 from ..models import Override, Person, Rotation, RotationSlot, SwapRequest
+from ..public_holidays import PublicHoliday, holidays_between
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,7 @@ def fairness_page(*, rotation_slug: str, days: tuple[date, date] | None) -> Fair
     first_day, last_day = days
 
     start, end = local_period(rotation.time_zone, first_day, last_day)
-    schedule = rotation.schedule(RotationSlot.objects.filter(rotation=rotation))
-    overrides = (
+    overrides = list(
         Override.objects.filter(rotation=rotation)
         .in_effect()
         .overlapping(start, end)
@@ -69,11 +70,28 @@ def fairness_page(*, rotation_slug: str, days: tuple[date, date] | None) -> Fair
         .values_list("requester", "count")
         .order_by()
     )
-    report = fairness(schedule, start, end, Override.index(overrides), swaps_asked=asked)
-    names: dict[Hashable, str] = dict(
-        Person.objects.filter(pk__in=[f.person for f in report.people]).values_list(
-            "pk", "display_name"
+    slots = list(RotationSlot.objects.filter(rotation=rotation))
+    schedule = rotation.schedule(slots)
+    named: set[Hashable] = {slot.primary_id for slot in slots} | {
+        slot.secondary_id for slot in slots
+    }
+    named |= {override.person_id for override in overrides} | set(asked)
+    people: dict[Hashable, Person] = {
+        person.pk: person
+        for person in Person.objects.filter(pk__in=named - {None})
+        .select_related("team")
+        .only(
+            "pk", "display_name", "country", "region", "time_zone", "team__country", "team__region"
         )
+    }
+    public: dict[Hashable, list[PublicHoliday]] = {}
+    for pk, person in people.items():
+        place = person.holiday_place
+        if place is not None:
+            public[pk] = holidays_between(place, person.time_zone, start, end)
+    report = fairness(
+        schedule, start, end, Override.index(overrides), swaps_asked=asked, public_holidays=public
     )
+    names: dict[Hashable, str] = {pk: person.display_name for pk, person in people.items()}
     rows = tuple(FairnessRow(names.get(f.person, "?"), f) for f in report.people)
     return FairnessPage(choices, rotation, first_day, last_day, start, end, report, rows)

@@ -1,19 +1,22 @@
 """The handoffs to announce in Slack: each rotation's shift that started lately, with who holds
 each tier over it (overrides cut a tier into stretches) and the ISO week 53 repeat when it
-applies. Two queries (`oncall`'s current shifts), whatever the rotations.
+applies, and the note the outgoing pair left. Two queries (`oncall`'s current shifts), whatever
+the rotations, and one for the notes when a handoff is due.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .. import rotation as engine
-from ..models import Rotation
+from ..models import HandoffNote, Rotation
+from .handoff_notes import notes_for
 from .oncall import Holder, load_current_shifts
 
 #: A handoff is announced by a cron run up to this long after it; later, "from now" would lie.
 HANDOFF_POST_GRACE = timedelta(hours=12)
+_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Handoff:
     secondary: list[Holder]
     #: The same slot was on call the shift before (ISO week 53 followed by week 1).
     repeat: engine.ParityRepeat | None
+    #: What the outgoing pair wrote for the incoming one.
+    note: HandoffNote | None = None
 
     @property
     def key(self) -> str:
@@ -35,6 +40,7 @@ def handoffs_due(*, at: datetime, grace: timedelta = HANDOFF_POST_GRACE) -> list
     """Rotations with a channel to tell whose current shift started within `grace` before `at`."""
     loaded, current = load_current_shifts(at)
     handoffs = []
+    schedules = []
     for rotation, schedule, shift in current:
         if not rotation.handoff_post_channel or not shift.start <= at < shift.start + grace:
             continue
@@ -48,4 +54,12 @@ def handoffs_due(*, at: datetime, grace: timedelta = HANDOFF_POST_GRACE) -> list
                 repeat=next((r for r in repeats if r.following.start == shift.start), None),
             )
         )
-    return handoffs
+        schedules.append(schedule)
+    keys = [
+        (handoff.rotation.pk, engine.shift_at(schedule, handoff.shift.start - _INSTANT).start)
+        for handoff, schedule in zip(handoffs, schedules, strict=True)
+    ]
+    notes = notes_for(keys)
+    return [
+        replace(handoff, note=notes.get(key)) for handoff, key in zip(handoffs, keys, strict=True)
+    ]

@@ -231,7 +231,7 @@ def load_overrides_and_people(
     """
     load_overrides(loaded, windows)
     loaded.person_ids.update(extra_people)
-    loaded.people = Person.objects.in_bulk(loaded.person_ids)
+    loaded.people = Person.objects.with_holiday_place().in_bulk(loaded.person_ids)
 
 
 def instant(at: datetime) -> tuple[datetime, datetime]:
@@ -246,10 +246,12 @@ def load_current_shifts(
     rotation_ids: Iterable[int] | None = None,
     *,
     and_next_handoff: bool = False,
+    and_next_shift: bool = False,
     and_first: bool = False,
 ) -> tuple[Loaded, list[tuple[Rotation, engine.Schedule, engine.Shift]]]:
     """Each rotation's shift at `at`, with every override touching it (up to and including the
-    next handoff instant, when `and_next_handoff`) and everyone either names. Two queries.
+    next handoff instant, when `and_next_handoff`; through the whole next shift, when
+    `and_next_shift`) and everyone either names. Two queries.
 
     All of the shift's overrides, not only those in effect at `at`: the stretch `at` falls in
     ends where the next override starts, and the answer's `validity` must know it.
@@ -264,6 +266,10 @@ def load_current_shifts(
         end = max(shift.end for _, _, shift in current)
         if and_next_handoff:
             end += timedelta(microseconds=1)
+        if and_next_shift:
+            end = max(
+                end, *(engine.shift_at(schedule, shift.end).end for _, schedule, shift in current)
+            )
         window.append((min(shift.start for _, _, shift in current), end))
     load_overrides(loaded, window, with_people=True)
     return loaded, current

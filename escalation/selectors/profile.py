@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 
 from .. import rotation as engine
-from ..models import FeedToken, Person, Rotation
+from ..availability import Away
+from ..models import FeedToken, Person, Rotation, TimeOff
 from .oncall import Holder, RotationProblem, load_overrides_and_people, load_rotations
+from .time_off import ClashMark, clash_marks, own_time_off
 
 PROFILE_WEEKS = 12
 
@@ -32,10 +34,14 @@ class Profile:
     until: datetime
     problems: list[RotationProblem] = field(default_factory=list)
     weeks: int = PROFILE_WEEKS
+    #: Their time off not over yet, soonest first, and where it clashes with their shifts.
+    time_off: list[TimeOff] = field(default_factory=list)
+    clashes: list[ClashMark] = field(default_factory=list)
 
 
 def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
-    """The profile page: the viewer's person, feed token and next weeks on call. Four queries.
+    """The profile page: the viewer's person, feed token, next weeks on call and time off (with
+    its clashes with those weeks). Five queries.
 
     `person` is the viewer's Person, already loaded by the request (`request.viewer`).
     """
@@ -45,9 +51,20 @@ def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
         return Profile(person=None, feed_token=feed_token, upcoming=[], until=until)
     loaded = load_rotations()
     load_overrides_and_people(loaded, [(at, until)])
+    time_off = own_time_off(person=person, at=at)
+    away = [Away(person.pk, entry.start, entry.end, entry.kind, entry.pk) for entry in time_off]
     upcoming = []
+    clashes = []
     for rotation, schedule in loaded.rotations:
-        for shift in engine.shifts_between(schedule, at, until):
+        shifts = engine.shifts_between(schedule, at, until)
+        clashes += clash_marks(
+            rotation=rotation,
+            shifts=shifts,
+            overrides=loaded.index(rotation),
+            away=away,
+            people=loaded.people,
+        )
+        for shift in shifts:
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
                 for holder in loaded.holders(shift, tier, rotation):
                     if holder.end <= at:
@@ -72,4 +89,6 @@ def profile(*, user: User, person: Person | None, at: datetime) -> Profile:
         upcoming=upcoming,
         until=until,
         problems=loaded.problems,
+        time_off=time_off,
+        clashes=sorted((c for c in clashes if c.clash.end > at), key=lambda c: c.clash.start),
     )

@@ -28,7 +28,8 @@ from typing import Literal
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from .. import rotation as engine
-from ..models import OnCallTier, Override, Person, Rotation, RotationSlot
+from ..models import HandoffNote, OnCallTier, Override, Person, Rotation, RotationSlot
+from .handoff_notes import notes_for
 
 #: Overrides added or withdrawn this long ago at most are announced (older news is not news).
 CHANGE_LOOKBACK = timedelta(days=1)
@@ -53,6 +54,8 @@ class ShiftReminder:
     end: datetime
     #: The override that gives them this stretch, when one does.
     override: Override | None
+    #: The note the outgoing pair left for this handoff (the stretch starts at a handoff).
+    handoff_note: HandoffNote | None = None
 
 
 @dataclass(frozen=True)
@@ -300,9 +303,9 @@ def reminders_due(*, at: datetime, lead: timedelta) -> RemindersDue:
     """The reminders due at `at` (one per person and stretch of on-call starting within `lead`)
     and the news of overrides and slots a manager changed within `CHANGE_LOOKBACK`.
 
-    At most seven queries: the rotations and their slots, the overrides around the coming
-    shifts, the overrides changed, the slots changed and the record before each change, and
-    everyone named.
+    At most eight queries: the rotations and their slots, the overrides around the coming
+    shifts, the overrides changed, the slots changed and the record before each change,
+    everyone named, and the handoff notes left for the shifts starting.
     """
     rotations = _load_rotations()
     stretches = _stretches_starting(rotations, at=at, lead=lead)
@@ -314,6 +317,12 @@ def reminders_due(*, at: datetime, lead: timedelta) -> RemindersDue:
         | {pk for news in slots for pk in (news.before_id, news.now_id) if pk is not None}
     )
 
+    handed_over = {
+        stretch: key
+        for stretch in stretches
+        if (key := _handed_over_key(rotations, stretch)) is not None
+    }
+    notes = notes_for(handed_over.values())
     reminders = []
     for stretch in stretches:
         person = people.get(stretch.person_id)
@@ -327,6 +336,7 @@ def reminders_due(*, at: datetime, lead: timedelta) -> RemindersDue:
                 start=stretch.assignment.start,
                 end=stretch.assignment.end,
                 override=stretch.override,
+                handoff_note=notes.get(handed_over[stretch]) if stretch in handed_over else None,
             )
         )
     override_changes = [
@@ -357,3 +367,14 @@ def reminders_due(*, at: datetime, lead: timedelta) -> RemindersDue:
         override_changes=override_changes,
         slot_changes=slot_changes,
     )
+
+
+def _handed_over_key(
+    rotations: dict[int, _LoadedRotation], stretch: _Stretch
+) -> tuple[int, datetime] | None:
+    """The shift before a stretch that starts at a handoff, as a handoff note's key."""
+    schedule = rotations[stretch.rotation.pk].schedule
+    start = stretch.assignment.start
+    if schedule is None or engine.shift_at(schedule, start).start != start:
+        return None
+    return (stretch.rotation.pk, engine.shift_at(schedule, start - timedelta(microseconds=1)).start)

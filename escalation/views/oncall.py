@@ -9,7 +9,7 @@ so a broken feed link is noticed in the browser rather than after it reached a c
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -25,6 +25,7 @@ from ..cache import cached_value, render_cached
 from ..feeds import build_calendar
 from ..forms.people import ContactDetailsForm
 from ..forms.questions import CalendarForm, parse_instant
+from ..forms.time_off import TimeOffForm
 from ..selectors import oncall
 from ..selectors.calendar import calendar, calendar_feed
 from ..selectors.dashboard import dashboard
@@ -38,6 +39,7 @@ from ..services.feed_tokens import (
     feed_token_user,
 )
 from ..services.people import OWN_CONTACT_FIELDS, person_contact_update
+from ..services.time_off import time_off_add, time_off_delete
 from ..validity import ALWAYS, Validity
 from ..viewer import PortalRequest
 
@@ -53,6 +55,8 @@ FEED_LINK_INVALID = (
 )
 FEED_LINK_RENEWED = "New feed token made. The old links stop working now."
 FEED_LINK_CREATED = "Feed token made: copy your links below."
+TIME_OFF_ADDED = "Time off saved. Shifts of yours it clashes with are flagged: ask for cover there."
+TIME_OFF_DELETED = "Time off deleted."
 CONTACT_SAVED = "Your contact details are saved, and marked as confirmed today."
 CONFIRM_REGENERATE = (
     "Regenerate your feed token? The links you use now stop working at once: every calendar "
@@ -300,9 +304,27 @@ def _feed_links(request: PortalRequest, token: str, person_id: int | None) -> di
 def profile_view(request: PortalRequest) -> HttpResponse:
     person = request.viewer.person
     contact_form = ContactDetailsForm(instance=person) if person is not None else None
+    today = timezone.localdate()
+    time_off_form = TimeOffForm(today=today) if person is not None else None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "contact":
+        if action in ("time_off_add", "time_off_delete"):
+            if person is None:
+                return HttpResponse(status=400)
+            user = cast(User, request.user)
+            if action == "time_off_delete":
+                entry = request.POST.get("entry", "")
+                if not entry.isdigit() or len(entry) > 12:
+                    return HttpResponse(status=400)
+                time_off_delete(person=person, entry_id=int(entry), at=timezone.now(), by=user)
+                messages.success(request, TIME_OFF_DELETED)
+                return HttpResponseRedirect(reverse("escalation:profile") + "#time-off")
+            time_off_form = TimeOffForm(request.POST, today=today)
+            if time_off_form.is_valid():
+                time_off_add(person=person, by=user, **time_off_form.cleaned_data)
+                messages.success(request, TIME_OFF_ADDED)
+                return HttpResponseRedirect(reverse("escalation:profile") + "#time-off")
+        elif action == "contact":
             if person is None:
                 return HttpResponse(status=400)
             contact_form = ContactDetailsForm(request.POST, instance=person)
@@ -325,7 +347,7 @@ def profile_view(request: PortalRequest) -> HttpResponse:
             messages.success(request, FEED_LINK_RENEWED if issued.replaced else FEED_LINK_CREATED)
         else:
             return HttpResponse(status=400)
-        if action != "contact":
+        if action not in ("contact", "time_off_add"):
             return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
     new_token = request.session.pop(JUST_MADE_SESSION_KEY, None)
     at = timezone.now()
@@ -344,6 +366,7 @@ def profile_view(request: PortalRequest) -> HttpResponse:
                 else None
             ),
             "contact_form": contact_form,
+            "time_off_form": time_off_form,
             "confirm": confirm if confirm in ("regenerate", "revoke") else None,
             "confirm_text": {"regenerate": CONFIRM_REGENERATE, "revoke": CONFIRM_REVOKE}.get(
                 confirm or ""

@@ -1,6 +1,7 @@
 """Swap and cover requests: the list, the form, a request's page and the steps taken on it."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -10,10 +11,12 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..forms.questions import parse_instant
 from ..forms.swaps import RequesterChoiceForm, SwapRequestForm
 from ..integrations.pagerduty import is_configured as pagerduty_connected
-from ..models import SwapState
+from ..models import Person, SwapKind, SwapState
 from ..permissions import is_manager
+from ..selectors.cover import CoverSuggestions, cover_suggestions
 from ..selectors.swaps import (
     FORM_WEEKS,
     swap_detail,
@@ -103,6 +106,7 @@ def swap_new_view(request: PortalRequest) -> HttpResponse:
     on_behalf = requester is not None and requester != person
 
     form = None
+    suggestions = None
     if requester is not None:
         form_kwargs: dict[str, Any] = {
             "options": options,
@@ -128,11 +132,15 @@ def swap_new_view(request: PortalRequest) -> HttpResponse:
                         messages.warning(request, ALREADY_ASKED.format(numbers=numbers))
                     return redirect("escalation:swap_detail", swap.pk)
         else:
-            initial = {
+            initial: dict[str, Any] = {
                 name: request.GET[name]
-                for name in ("shift", "kind", "colleague", "return_shift")
+                for name in ("shift", "kind", "colleague", "return_shift", "reason")
                 if request.GET.get(name)
             }
+            part = _asked_part(request)
+            if part is not None:
+                initial["start"], initial["end"] = part
+                suggestions = _suggestions(initial.get("shift", ""), requester, part)
             form = SwapRequestForm(initial=initial, **form_kwargs)
 
     chooser = None
@@ -155,10 +163,44 @@ def swap_new_view(request: PortalRequest) -> HttpResponse:
                 NO_SHIFTS.format(person=requester, weeks=FORM_WEEKS) if requester else ""
             ),
             "choose_requester_message": CHOOSE_REQUESTER,
+            "suggestions": suggestions,
+            "suggestion_query": _without(request, "colleague"),
             "nav_section": SECTION,
         },
         status=200,
     )
+
+
+def _asked_part(request: PortalRequest) -> tuple[datetime, datetime] | None:
+    """The part of a shift a link asks about (`?start=&end=`, ISO 8601 instants), as the time
+    off clashes link it; None when absent or unreadable (the form then offers the whole shift)."""
+    try:
+        start = parse_instant(request.GET.get("start", ""), naive_zone=UTC)
+        end = parse_instant(request.GET.get("end", ""), naive_zone=UTC)
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
+def _suggestions(
+    shift: str, requester: Person | None, part: tuple[datetime, datetime]
+) -> CoverSuggestions | None:
+    """Colleagues free to cover the part asked about, on the rotation of the shift asked about."""
+    rotation_id = shift.split(":", 1)[0]
+    if not rotation_id.isdigit() or len(rotation_id) > 12:
+        return None
+    return cover_suggestions(
+        rotation_id=int(rotation_id),
+        person_id=requester.pk if requester is not None else None,
+        start=part[0],
+        end=part[1],
+    )
+
+
+def _without(request: PortalRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
@@ -175,10 +217,21 @@ def swap_detail_view(request: PortalRequest, pk: int) -> HttpResponse:
     elif confirm == "cancelled":
         approved = detail.swap.state == SwapState.APPROVED
         confirm_text = CONFIRM_CANCEL_APPROVED if approved else CONFIRM_CANCEL
+    suggestions = None
+    swap = detail.swap
+    if swap.kind == SwapKind.COVER and swap.state == SwapState.PENDING:
+        # An open cover request: who else is free, should the colleague asked say no.
+        suggestions = cover_suggestions(
+            rotation_id=swap.rotation_id,
+            person_id=swap.requester_id,
+            start=swap.start,
+            end=swap.end,
+        )
     return render(
         request,
         "escalation/swap_detail.html",
         {
+            "suggestions": suggestions,
             "detail": detail,
             "swap": detail.swap,
             "confirm": confirm,

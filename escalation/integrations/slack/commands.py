@@ -152,7 +152,7 @@ def _linked_person(slack_user_id: str) -> Person | None:
 
 
 def _now_lines(at: datetime, viewer: Person | None, zone: ZoneInfo) -> list[str]:
-    page = dashboard(at=at)
+    page = dashboard(at=at, with_notes=False)
     cards = page.rotations
     if viewer is not None:
         mine = set(
