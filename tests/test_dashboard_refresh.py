@@ -40,9 +40,23 @@ def test_the_handoff_is_said_in_the_viewers_time_zone(client):
     seed_rotation()
     person = factories.PersonFactory(time_zone="America/New_York", user=factories.UserFactory())
     client.force_login(person.user)
-    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+    # On Sunday afternoon: the outgoing pair's handoff note can already be written.
+    with time_machine.travel(datetime(2026, 11, 29, 15, tzinfo=UTC), tick=False):
         response = client.get(DASHBOARD)
     assert refresh_marker(response)["notice"] == REFRESHED_AT_HANDOFF.format(time="04:00")
+
+
+def test_the_page_refreshes_when_the_handoff_note_can_be_written(client):
+    seed_rotation()
+    person = factories.PersonFactory(time_zone="America/New_York", user=factories.UserFactory())
+    client.force_login(person.user)
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        response = client.get(DASHBOARD)
+    # The last day of the shift (24 hours before Monday 09:00 UTC) opens the note: not a handoff.
+    assert refresh_marker(response) == {
+        "at": "2026-11-29T09:00:00Z",
+        "notice": REFRESHED_AT.format(time="04:00"),
+    }
 
 
 def test_a_cover_ending_before_the_handoff_is_when_the_page_refreshes(viewer_client):
