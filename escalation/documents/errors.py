@@ -65,7 +65,10 @@ OVERRIDE_LINE_UNREADABLE = (
     'cannot read the override requests line "{text}": expected "Post in #channel channel"'
 )
 UNKNOWN_ROTATION_LINE = 'the rotation line "{label}" is not known; it was not imported'
-UNKNOWN_WEEK_LABEL = '"{text}" is not a week of the rotation: use "Odd weeks" or "Even weeks"'
+UNKNOWN_WEEK_LABEL = (
+    '"{text}" is not a week of the rotation: use "Odd weeks" or "Even weeks", or a name '
+    'followed by its week, e.g. "Blue team (Odd weeks)"'
+)
 ROTATION_PRIMARY_MISSING = '"{week}" needs a primary on-call person'
 ROTATION_SAME_PERSON = '"{week}": {name} cannot be both primary and secondary'
 

@@ -59,8 +59,10 @@ from .format import (
     TBD,
     TITLE,
     VIA_TEXT,
+    WEEK_PARITY_TEXT,
     TableFormat,
     plain,
+    week_parity_of,
 )
 
 SHIFT_TEXT = {1: "Daily", 7: "Weekly"}
@@ -71,13 +73,14 @@ CELL_SYNTAX = "|"
 PARTY_SYNTAX = "|()+`"
 CLAUSE_SYNTAX = "|(),"
 HEADING_SYNTAX = "|#"
+SLOT_SYNTAX = "|()"
 
 
 def escape(text: str, syntax: str = CELL_SYNTAX) -> str:
     """A value as document text that reads back as itself: on one line (the format has no line
     breaks inside a value), with a backslash before each character of `syntax`, before a
     backslash the parser would take for an escape, and before emphasis wrapped around it all."""
-    text = " ".join(text.split())
+    text = " ".join(text.splitlines())
     out = []
     for index, char in enumerate(text):
         following = text[index + 1 : index + 2]
@@ -101,7 +104,7 @@ def label_text(party: Party) -> str:
 
 def cell(text: str) -> str:
     """A table cell's text, on one line; values in it are escaped by the caller."""
-    return " ".join(text.split())
+    return " ".join(text.splitlines())
 
 
 def _table(table_format: TableFormat, rows: Iterable[Iterable[str]]) -> list[str]:
@@ -139,6 +142,16 @@ def step_text(step: EscalationStep) -> str:
     if step.note:
         clauses.append(escape(step.note, CLAUSE_SYNTAX))
     return f"{names} ({', '.join(clauses)})" if clauses else names
+
+
+def slot_label_text(slot: RotationSlot, *, alternation: bool) -> str:
+    """A slot's label, and its week after it where the label's words do not say it:
+    "Blue team (Odd weeks)" (`format.SLOT_LABEL_WITH_WEEK`)."""
+    label = escape(slot.label, SLOT_SYNTAX)
+    said = "" if alternation else week_parity_of(slot.label)
+    if slot.week_parity and slot.week_parity != said:
+        label += f" ({WEEK_PARITY_TEXT[slot.week_parity]})"
+    return label
 
 
 def cadence_text(rotation: Rotation) -> str:
@@ -185,9 +198,10 @@ def _rotation() -> list[str]:
     )
     if rotation is None:
         return _table(ROTATION_TABLE, [])
+    alternation = rotation.slot_rule == SlotRule.ALTERNATION and rotation.anchor_date
     rows = [
         [
-            escape(slot.label),
+            slot_label_text(slot, alternation=bool(alternation)),
             escape(slot.primary.display_name),
             escape(slot.secondary.display_name) if slot.secondary else TBD,
         ]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from escalation.models.directory import PartyKind, ResponderTier, Via
+from escalation.models.rotations import WeekParity
 
 TBD = "TBD"
 NOT_REQUIRED = "Not required"
@@ -121,6 +122,25 @@ PAGING_ACTION_CHOICES = (
     '"Page immediately", "Page if sustained > N min", "Slack notification", '
     '"Investigate, no page" or "Evaluate severity, likely page"'
 )
+
+#: A week of the rotation by its words ("Odd weeks"), and the words the export writes for it.
+WEEK_PARITY_WORDS: dict[str, str] = {
+    "odd weeks": WeekParity.ODD,
+    "odd week": WeekParity.ODD,
+    "odd": WeekParity.ODD,
+    "even weeks": WeekParity.EVEN,
+    "even week": WeekParity.EVEN,
+    "even": WeekParity.EVEN,
+}
+WEEK_PARITY_TEXT: dict[str, str] = {WeekParity.ODD: "Odd weeks", WeekParity.EVEN: "Even weeks"}
+#: A slot label the admin chose, with its week after it: "Blue team (Odd weeks)".
+SLOT_LABEL_WITH_WEEK = re.compile(r"(.*?)\s*\(\s*((?:odd|even)(?:\s+weeks?)?)\s*\)", re.IGNORECASE)
+
+
+def week_parity_of(label: str) -> str:
+    """The week a slot's label names by its words alone ("Odd weeks"), else ""."""
+    return WEEK_PARITY_WORDS.get(words(label), "")
+
 
 SHIFT_WORDS: dict[str, int] = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14}
 

@@ -245,7 +245,9 @@ class DocumentPlanner:
                 team = Team(name=row.team, slug=self.known.slug(Team, row.team))
                 self.known.teams[words(row.team)] = team
             team_values: dict[str, Any] = {}
-            if row.slack_channel and id(team) not in team_channels:
+            # The document has no column for a team's own channel: a team without one takes
+            # its first service's; one chosen in the admin is kept.
+            if row.slack_channel and id(team) not in team_channels and not team.slack_channel:
                 team_channels.add(id(team))
                 team_values["slack_channel"] = row.slack_channel
             self.changes.record(
@@ -354,7 +356,7 @@ class DocumentPlanner:
         )
         for position, text in enumerate(flow.parties):
             party = existing.pop(position, None) or EscalationStepParty(step=step)
-            values = self.known.party_values(text, create_roles=True)
+            values = self.known.party_values(text, create_roles=True, stored=party)
             self.changes.record(
                 party,
                 line=flow.line,
@@ -392,7 +394,7 @@ class DocumentPlanner:
                     responder = existing.pop(position, None) or SeverityResponder(
                         severity=severity, tier=tier
                     )
-                    values = self.known.party_values(text, create_roles=False)
+                    values = self.known.party_values(text, create_roles=False, stored=responder)
                     self.changes.record(
                         responder,
                         line=row.line,

@@ -18,7 +18,7 @@ from datetime import date, time
 from django.core.exceptions import ValidationError
 
 from escalation.models.directory import PagingAction, PartyKind, PathKind, Via
-from escalation.models.rotations import Weekday, WeekParity
+from escalation.models.rotations import Weekday
 from escalation.models.validators import validate_time_zone
 
 from . import errors
@@ -43,9 +43,11 @@ from .format import (
     SEVERITY_TABLE,
     SEVERITY_TIERS,
     SHIFT_WORDS,
+    SLOT_LABEL_WITH_WEEK,
     VIA_WORDS,
     is_tbd,
     plain,
+    week_parity_of,
     words,
 )
 from .parsed import (
@@ -150,8 +152,12 @@ def read_rotation(reader: SectionReader, section: Section) -> RotationSection:
     rotation_rows = []
     for line, cells in rows:
         label = reader.required(line, "Week", cells[0])
+        with_week = SLOT_LABEL_WITH_WEEK.fullmatch(label)
+        if with_week and plain(with_week.group(1)):
+            label, parity = plain(with_week.group(1)), week_parity_of(with_week.group(2))
+        else:
+            parity = "" if alternation else _week_parity(reader, line, label)
         reader.unique(seen, line, label)
-        parity = "" if alternation else _week_parity(reader, line, label)
         if parity:
             reader.unique(parity_seen, line, parity)
         primary = plain(cells[1])
@@ -169,12 +175,10 @@ def read_rotation(reader: SectionReader, section: Section) -> RotationSection:
 
 
 def _week_parity(reader: SectionReader, line: int, label: str) -> str:
-    said = words(label)
-    if said in {"odd weeks", "odd week", "odd"}:
-        return WeekParity.ODD
-    if said in {"even weeks", "even week", "even"}:
-        return WeekParity.EVEN
-    raise reader.error(line, errors.UNKNOWN_WEEK_LABEL.format(text=label))
+    parity = week_parity_of(label)
+    if not parity:
+        raise reader.error(line, errors.UNKNOWN_WEEK_LABEL.format(text=label))
+    return parity
 
 
 def _cadence(reader: SectionReader, line: int, text: str) -> Cadence:
