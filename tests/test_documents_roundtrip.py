@@ -109,3 +109,22 @@ def test_a_team_channel_the_services_do_not_use_is_kept(seeded):
 def test_inner_spaces_of_a_name_are_kept(seeded):
     Role.objects.filter(name="DBA Lead").update(name="DBA\u00a0 Lead")
     assert_round_trips()
+
+
+def test_a_role_added_in_the_admin_with_a_holder_is_in_the_contact_table(seeded):
+    holder = factories.PersonFactory(display_name="Dana Scully", phone="+442079460018")
+    Role.objects.create(
+        name="Privacy Officer", slug="privacy-officer", slack_alias="@privacy", holder=holder
+    )
+    Role.objects.filter(name="Security Lead").update(
+        holder=factories.PersonFactory(display_name="Fox Mulder", phone="")
+    )
+    exported = export_document()
+    contacts = exported.split("## Contact Information")[1]
+    assert "| Privacy Officer | Dana Scully | @privacy | TBD | +44 20 7946 0018 |" in contacts
+    assert "| Security Lead | Fox Mulder | TBD | TBD | TBD |" in contacts
+    assert "| CTO |" not in contacts  # no holder, not in the table: still TBD elsewhere
+    assert_round_trips()
+    import_document(exported, source="export.md")
+    assert Role.objects.get(name="Privacy Officer").contact_position is None
+    assert export_document() == exported

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 
 from escalation.models import (
     Channel,
@@ -260,10 +260,12 @@ def _channels() -> list[str]:
 
 
 def _contacts() -> list[str]:
+    # The table's roles in their order, then every other role someone holds (added in the
+    # admin without a place in the table), by name: the importer keeps those without a place.
     roles = list(
-        Role.objects.filter(contact_position__isnull=False)
+        Role.objects.filter(Q(contact_position__isnull=False) | Q(holder__isnull=False))
         .select_related("holder")
-        .order_by("contact_position")
+        .order_by(F("contact_position").asc(nulls_last=True), "name")
     )
     rows = [[name, *ONCALL_CONTACT_CELLS] for name in ONCALL_CONTACT_ROWS]
     tbd = False

@@ -74,6 +74,7 @@ class DocumentPlanner:
         assert self.document.contacts is not None
         phones: dict[int, tuple[int, PhoneNumber]] = {}
         listed: set[int] = set()
+        unplaced_from = self._unplaced_contacts_from()
         for position, row in enumerate(self.document.contacts):
             role = self.known.roles.get(words(row.role))
             if role is None and row.slack_alias:
@@ -125,7 +126,7 @@ class DocumentPlanner:
                     "slack_alias": row.slack_alias,
                     "pagerduty_alias": row.pagerduty_alias,
                     "holder": holder,
-                    "contact_position": position,
+                    "contact_position": position if position < unplaced_from else None,
                 },
                 columns={
                     "name": "Role",
@@ -143,6 +144,20 @@ class DocumentPlanner:
                     values={"contact_position": None},
                 )
         self.known.aliases_changed()
+
+    def _unplaced_contacts_from(self) -> int:
+        """Where the roles the export lists without a place in the table begin: the last rows,
+        each a held role that has no `contact_position` (added in the admin). They keep none,
+        so exporting and importing again changes nothing."""
+        rows = self.document.contacts or ()
+        start = len(rows)
+        while start > 0:
+            row = rows[start - 1]
+            role = self.known.roles.get(words(row.role))
+            if role is None or role.contact_position is not None or row.holder is None:
+                break
+            start -= 1
+        return start
 
     def plan_rotation(self, section: RotationSection) -> None:
         if not section.rows and section.cadence is None:
