@@ -5,6 +5,7 @@ says there is nothing to change."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -17,10 +18,13 @@ from escalation.documents.importer import import_document
 from escalation.management.commands.import_escalation_doc import NOTHING_TO_CHANGE
 from escalation.models import (
     Channel,
+    EscalationPath,
     EscalationStepParty,
+    PagingRule,
     Person,
     Role,
     Rotation,
+    Service,
     SeverityResponder,
     Team,
 )
@@ -128,3 +132,39 @@ def test_a_role_added_in_the_admin_with_a_holder_is_in_the_contact_table(seeded)
     import_document(exported, source="export.md")
     assert Role.objects.get(name="Privacy Officer").contact_position is None
     assert export_document() == exported
+
+
+HOSTILE_NAMES = [
+    "<script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    "![img](https://example.com/x.png)",
+    "Tom &amp; Jerry &lt;b&gt;",
+    "*bold* and _em_ and `code` and ~~gone~~",
+    "back\\slash \\* and \\",
+    "<https://example.com>",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_names_that_markdown_or_html_would_read_as_markup_are_escaped_and_round_trip(seeded, name):
+    Person.objects.filter(display_name="Engineer A").update(display_name=f"A {name}")
+    Role.objects.filter(name="DBA Lead").update(name=f"R {name}")
+    Team.objects.filter(name="Platform Team").update(name=f"T {name}")
+    Channel.objects.filter(name="#engineering").update(purpose=f"P {name}", who_posts=name)
+    Rotation.objects.get().slots.filter(position=0).update(label=f"S {name}")
+    SeverityResponder.objects.filter(label="VP Eng").update(label=f"V {name}")
+    Service.objects.filter(name="Authentication").update(name=f"Svc {name}")
+    EscalationPath.objects.filter(name="Technical Escalation").update(name=f"Path {name}")
+    PagingRule.objects.filter(signal="Single user report").update(signal=f"Sig {name}")
+    exported = export_document()
+    outside_fences = "\n".join(exported.split("```")[0::2])
+    for markup in ("<script", "](javascript:", "[img]", "&amp;", "&lt;", "<https:"):
+        assert re.search(r"(?<!\\)" + re.escape(markup), outside_fences) is None
+    # Outside the flowcharts (code blocks show text as it is), HTML and link syntax from a
+    # name is always behind a backslash; the format's own emphasis uses none of them.
+    for index, char in enumerate(outside_fences):
+        if char in "<&[]~":
+            assert outside_fences[index - 1] == "\\", outside_fences[index - 20 : index + 20]
+    if "*bold*" in name:
+        assert "A \\*bold\\* and \\_em\\_ and \\`code\\` and \\~\\~gone\\~\\~" in exported
+    assert_round_trips()

@@ -40,6 +40,7 @@ from .format import (
     CONTACT_TABLE,
     CONTACTS,
     ESCAPABLE,
+    MARKUP,
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
@@ -69,11 +70,17 @@ SHIFT_TEXT = {1: "Daily", 7: "Weekly"}
 
 
 # What the parser reads as syntax, where: a backslash before it makes it text (format.ESCAPABLE).
-CELL_SYNTAX = "|"
+# Outside code blocks a document is rendered: there Markdown and HTML markup is escaped too
+# (`format.MARKUP`), and every backslash, so that a renderer shows the name as it is:
+# `<script>` and `[x](javascript:…)` stay text. A flowchart is a code block, shown verbatim.
+RENDERED = MARKUP + "\\"
+CELL_SYNTAX = "|" + RENDERED
+CODE_SPAN_SYNTAX = "|`"
 PARTY_SYNTAX = "|()+`"
+TABLE_PARTY_SYNTAX = PARTY_SYNTAX + RENDERED
 CLAUSE_SYNTAX = "|(),"
-HEADING_SYNTAX = "|#"
-SLOT_SYNTAX = "|()"
+HEADING_SYNTAX = "|#" + RENDERED
+SLOT_SYNTAX = "|()" + RENDERED
 
 
 def escape(text: str, syntax: str = CELL_SYNTAX) -> str:
@@ -94,9 +101,9 @@ def escape(text: str, syntax: str = CELL_SYNTAX) -> str:
     return escaped
 
 
-def label_text(party: Party) -> str:
+def label_text(party: Party, syntax: str = PARTY_SYNTAX) -> str:
     """A party's words; a leading "#" would make a channel of it."""
-    label = escape(party.label, PARTY_SYNTAX)
+    label = escape(party.label, syntax)
     if label.startswith("#") and party.kind != PartyKind.CHANNEL:
         label = "\\" + label
     return label
@@ -122,9 +129,10 @@ def party_text(party: Party) -> str:
         and party.channel.kind == ChannelKind.TICKET
     ):
         natural = Via.TICKET
+    label = label_text(party, TABLE_PARTY_SYNTAX)
     if party.via and party.via != natural:
-        return f"{label_text(party)} ({VIA_TEXT[party.via]})"
-    return label_text(party)
+        return f"{label} ({VIA_TEXT[party.via]})"
+    return label
 
 
 def step_text(step: EscalationStep) -> str:
@@ -209,10 +217,10 @@ def _rotation() -> list[str]:
     ]
     lines = [*_table(ROTATION_TABLE, rows), ""]
     if rotation.schedule_note:
-        lines.append(f"**{SCHEDULE_LABEL}:** {escape(rotation.schedule_note, '')}")
+        lines.append(f"**{SCHEDULE_LABEL}:** {escape(rotation.schedule_note, RENDERED)}")
     lines.append(f"**{CADENCE_LABEL}:** {cadence_text(rotation)}")
     if rotation.swap_channel:
-        lines.append(f"**{OVERRIDE_LABEL}:** Post in {rotation.swap_channel} channel")
+        lines.append(f"**{OVERRIDE_LABEL}:** Post in {escape(rotation.swap_channel)} channel")
     return lines
 
 
@@ -223,7 +231,7 @@ def _services() -> list[str]:
             escape(service.name),
             escape(service.team.name),
             escape(service.primary_contact.name) if service.primary_contact else TBD,
-            service.slack_channel or TBD,
+            escape(service.slack_channel) or TBD,
         ]
         for service in services
     ]
@@ -250,7 +258,9 @@ def _channels() -> list[str]:
     channels = Channel.objects.filter(position__isnull=False).order_by("position")
     rows = [
         [
-            f"`{escape(channel.name)}`" if channel.name.startswith("#") else escape(channel.name),
+            f"`{escape(channel.name, CODE_SPAN_SYNTAX)}`"
+            if channel.name.startswith("#")
+            else escape(channel.name),
             escape(channel.purpose),
             escape(channel.who_posts),
         ]
@@ -275,8 +285,8 @@ def _contacts() -> list[str]:
         row = [
             escape(role.name),
             escape(holder.display_name) if holder else TBD,
-            role.slack_alias or TBD,
-            role.pagerduty_alias or TBD,
+            escape(role.slack_alias) or TBD,
+            escape(role.pagerduty_alias) or TBD,
             phone,
         ]
         tbd = tbd or TBD in row

@@ -147,8 +147,12 @@ SHIFT_WORDS: dict[str, int] = {"daily": 1, "weekly": 7, "fortnightly": 14, "biwe
 #: A `**Label:** value` line (or `**Label**: value`), as under the rotation table.
 LABEL_LINE = re.compile(r"\*\*(.+?):\*\*\s*(.*)|\*\*(.+?)\*\*:\s*(.*)")
 
+#: What Markdown or HTML would read as markup in a value (a tag, an entity, a link, emphasis,
+#: code, strikethrough): the exporter writes a backslash before each, outside code blocks.
+MARKUP = "<&[]*_`~"
+
 #: What a backslash makes plain text (the parser's escapes; the exporter writes them).
-ESCAPABLE = "\\|*_`()+,#"
+ESCAPABLE = "\\|*_`()+,#<&[]~"
 
 
 def plain(text: str) -> str:
