@@ -320,11 +320,8 @@ class DocumentPlanner:
                     name=spec.title, slug=self.known.slug(EscalationPath, spec.title)
                 )
                 self.known.paths[words(spec.title)] = path
-            kind = spec.kind
-            if path.pk is not None and kind == PathKind.OTHER:
-                kind = PathKind(
-                    path.kind
-                )  # the title says no kind: keep the one chosen in the admin
+            # The title's words give a new path its kind; one chosen in the admin is kept.
+            kind = spec.kind if path.pk is None else PathKind(path.kind)
             self.changes.record(
                 path,
                 line=spec.line,
