@@ -1,9 +1,29 @@
 """What the importer says about a document: errors stop the import, warnings do not.
 
 Every message is a module constant (a `str.format` template) so tests compare exact texts.
+Each is a `Message`: a value it quotes from the document is cut to `limits.ECHO_CHARACTERS`
+(a 5 MB cell is not echoed whole to the terminal).
 """
 
 from dataclasses import dataclass
+from typing import Any
+
+from .limits import echo
+
+
+class Message(str):
+    """A message template whose `format` quotes document text through `limits.echo`."""
+
+    #: Values that are the importer's own words, never the document's: quoted whole.
+    OWN_WORDS = frozenset({"problem", "expected", "choices", "header", "column", "limit"})
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        quoted = {
+            name: echo(value) if isinstance(value, str) and name not in self.OWN_WORDS else value
+            for name, value in kwargs.items()
+        }
+        return str.format(self, *args, **quoted)
+
 
 # The file as a whole.
 EMPTY_DOCUMENT = "the document is empty"
@@ -91,10 +111,31 @@ UNKNOWN_CHANNEL = '{column}: "{text}" is not a channel this document or the data
 BAD_PHONE = '"{text}" is not a phone number: use the international format, e.g. +44 20 7946 0000'
 PHONE_WITHOUT_HOLDER = 'the phone "{phone}" has nobody to belong to: the Name is TBD'
 CONFLICTING_PHONES = '{name} has another phone number on line {first}: "{phone}"'
+# Limits (`limits.py`).
+FILE_TOO_LARGE = (
+    "the file has {size:,} bytes; the importer reads documents of up to {limit:,} bytes"
+)
+DOCUMENT_TOO_LONG = (
+    "the document passes {limit:,} characters here; the importer reads documents of up to "
+    "{limit:,} characters"
+)
+TOO_MANY_ROWS = "this table has more than {limit:,} rows, the most one table may have"
+TOO_MANY_PARTIES = "{column}: more than {limit:,} parties, the most one cell or step may name"
+TOO_MANY_STEPS = "this flowchart has more than {limit:,} steps, the most one flowchart may have"
+TOO_MANY_STEPS_IN_ALL = (
+    "the escalation paths have more than {limit:,} steps together, the most a document may have"
+)
+
 ONCALL_ROW_IGNORED = (
     'the on-call rows always read "{expected}"; their other cells come from the rotation '
     "and were not imported"
 )
+
+
+# Every template above quotes through `limits.echo`.
+for _name, _value in list(globals().items()):
+    if _name.isupper() and isinstance(_value, str):
+        globals()[_name] = Message(_value)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from .format import (
     week_parity_of,
     words,
 )
+from .limits import MAX_FLOWCHART_STEPS, MAX_PARTIES, MAX_STEPS
 from .parsed import (
     Cadence,
     ChannelRow,
@@ -98,7 +99,7 @@ def _parties(reader: SectionReader, line: int, column: str, cell: str) -> tuple[
     if words(text) == words(NOT_REQUIRED):
         return ()
     parties = []
-    for piece in _split_parties(text):
+    for piece in _split_parties(reader, line, column, text):
         piece = plain(piece)
         if not piece:
             raise reader.error(line, errors.EMPTY_PARTY.format(column=column))
@@ -263,6 +264,10 @@ def read_paths(reader: SectionReader, section: Section) -> tuple[PathSpec, ...]:
         if fence is None:
             raise reader.error(current.line, errors.FLOWCHART_MISSING.format(title=current.title))
         steps = _flowchart(reader, fence)
+        before = sum(len(path.steps) for path in paths)
+        if before + len(steps) > MAX_STEPS:
+            line = steps[MAX_STEPS - before].line
+            raise reader.error(line, errors.TOO_MANY_STEPS_IN_ALL.format(limit=MAX_STEPS))
         paths.append(
             PathSpec(current.line, current.title, path_kind_from_title(current.title), steps)
         )
@@ -308,6 +313,8 @@ def _flowchart(reader: SectionReader, fence: Fence) -> tuple[FlowStep, ...]:
             continue
         if steps and arrow_line is None:
             raise reader.error(line, errors.FLOWCHART_MISSING_ARROW)
+        if len(steps) == MAX_FLOWCHART_STEPS:
+            raise reader.error(line, errors.TOO_MANY_STEPS.format(limit=MAX_FLOWCHART_STEPS))
         if arrow_line is not None and not arrow_head:
             raise reader.error(arrow_line, errors.FLOWCHART_ARROWHEAD_MISSING)
         steps.append(_step(reader, line, item))
@@ -324,7 +331,7 @@ def _step(reader: SectionReader, line: int, text: str) -> FlowStep:
     match = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", text)
     names, clauses = (match.group(1), match.group(2)) if match else (text, "")
     parties = []
-    for piece in _split_parties(names):
+    for piece in _split_parties(reader, line, column, names):
         piece = plain(piece)
         if not piece:
             raise reader.error(line, errors.EMPTY_PARTY.format(column=column))
@@ -451,9 +458,12 @@ def _paging_action(reader: SectionReader, line: int, text: str) -> tuple[PagingA
     )
 
 
-def _split_parties(text: str) -> list[str]:
+def _split_parties(reader: SectionReader, line: int, column: str, text: str) -> list[str]:
     """ "Backend lead + Frontend lead" → two; "C++ guild" stays one."""
-    return [piece.strip() for piece in re.split(r"(?:^|\s)\+(?:\s|$)", text.strip())]
+    pieces = [piece.strip() for piece in re.split(r"(?:^|\s)\+(?:\s|$)", text.strip())]
+    if len(pieces) > MAX_PARTIES:
+        raise reader.error(line, errors.TOO_MANY_PARTIES.format(column=column, limit=MAX_PARTIES))
+    return pieces
 
 
 def _shift_days(text: str) -> int | None:
