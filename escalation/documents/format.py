@@ -4,7 +4,8 @@ The sections and their titles, each section's table (columns and the separator r
 document writes), the `**Label:**` lines under the rotation, and the set phrases and word lists
 ("_Not required_", "TBD", "Odd weeks", "(PagerDuty)", "Page immediately"...). Also how words
 are compared: `plain` (emphasis and backticks aside) and `words` (case and dashes aside), which
-the parser, the planners and the exporter all use. Reading lives in `parser.py` and the
+the parser, the planners and the exporter all use, and what words alone say a party or a path
+is (`party_kind_from_words`, `path_kind_from_title`), or a slot's week (`week_parity_of`). Reading lives in `parser.py` and the
 modules it names; writing in `exporter.py`.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from escalation.models.directory import PartyKind, ResponderTier, Via
+from escalation.models.directory import PartyKind, PathKind, ResponderTier, Via
 from escalation.models.rotations import WeekParity
 
 TBD = "TBD"
@@ -177,3 +178,29 @@ def words(text: str) -> str:
 
 def is_tbd(text: str) -> bool:
     return words(text) in {"", "tbd"}
+
+
+def party_kind_from_words(label: str) -> PartyKind | None:
+    """What a party is when its words alone say it; None when they name someone."""
+    said = words(label)
+    if label.startswith("#"):
+        return PartyKind.CHANNEL
+    if "on call" in said and set(said.split()) <= ONCALL_WORDS:
+        secondary = "secondary" in said.split()
+        return PartyKind.ONCALL_SECONDARY if secondary else PartyKind.ONCALL_PRIMARY
+    if said in SERVICE_TEAM_LEAD_WORDS:
+        return PartyKind.SERVICE_TEAM_LEAD
+    if said in SERVICE_TEAM_WORDS:
+        return PartyKind.SERVICE_TEAM
+    return None
+
+
+def path_kind_from_title(title: str) -> PathKind:
+    said = words(title)
+    if "technical" in said:
+        return PathKind.TECHNICAL
+    if "security" in said or "data" in said.split():
+        return PathKind.SECURITY
+    if "vendor" in said or "third party" in said:
+        return PathKind.VENDOR
+    return PathKind.OTHER

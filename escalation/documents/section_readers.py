@@ -17,7 +17,7 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 
-from escalation.models.directory import PagingAction, PartyKind, PathKind, Via
+from escalation.models.directory import PagingAction, Via
 from escalation.models.rotations import Weekday
 from escalation.models.validators import validate_time_zone
 
@@ -31,21 +31,20 @@ from .format import (
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
-    ONCALL_WORDS,
     OVERRIDE_LABEL,
     PAGING_ACTION_CHOICES,
     PAGING_TABLE,
     ROTATION_TABLE,
     SCHEDULE_LABEL,
     SERVICE_TABLE,
-    SERVICE_TEAM_LEAD_WORDS,
-    SERVICE_TEAM_WORDS,
     SEVERITY_TABLE,
     SEVERITY_TIERS,
     SHIFT_WORDS,
     SLOT_LABEL_WITH_WEEK,
     VIA_WORDS,
     is_tbd,
+    party_kind_from_words,
+    path_kind_from_title,
     plain,
     week_parity_of,
     words,
@@ -484,29 +483,3 @@ def _time_of_day(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
-
-
-def party_kind_from_words(label: str) -> PartyKind | None:
-    """What a party is when its words alone say it; None when they name someone."""
-    said = words(label)
-    if label.startswith("#"):
-        return PartyKind.CHANNEL
-    if "on call" in said and set(said.split()) <= ONCALL_WORDS:
-        secondary = "secondary" in said.split()
-        return PartyKind.ONCALL_SECONDARY if secondary else PartyKind.ONCALL_PRIMARY
-    if said in SERVICE_TEAM_LEAD_WORDS:
-        return PartyKind.SERVICE_TEAM_LEAD
-    if said in SERVICE_TEAM_WORDS:
-        return PartyKind.SERVICE_TEAM
-    return None
-
-
-def path_kind_from_title(title: str) -> PathKind:
-    said = words(title)
-    if "technical" in said:
-        return PathKind.TECHNICAL
-    if "security" in said or "data" in said.split():
-        return PathKind.SECURITY
-    if "vendor" in said or "third party" in said:
-        return PathKind.VENDOR
-    return PathKind.OTHER
