@@ -285,8 +285,18 @@ EDITS = st.sampled_from(
         "add role with holder",
         "rename step party",
         "rename severity party",
+        "add service",
+        "move a row",
     ]
 )
+#: Rows the admin orders by a position field; (model, field, whether it is unique).
+ORDERED = [
+    (Channel, "position", True),
+    (Role, "contact_position", True),
+    (Service, "position", False),
+    (EscalationPath, "position", False),
+    (PagingRule, "position", False),
+]
 
 
 def apply_edit(data, edit: str) -> None:
@@ -304,6 +314,13 @@ def apply_edit(data, edit: str) -> None:
         if not holder.roles.exists():  # one phone per person, as the contact table says
             saved(holder, phone=phone)
         saved(role, holder=holder)
+        return
+    if edit == "move a row":
+        model, field, unique = data.draw(st.sampled_from(ORDERED))
+        row = choose(model.objects.filter(**{f"{field}__isnull": False}), pick)
+        position = data.draw(st.integers(0, 40))
+        if not (unique and model.objects.filter(**{field: position}).exists()):
+            saved(row, **{field: position})
         return
     name = admin_name(data.draw(NAME))
     if name is None:
@@ -345,6 +362,11 @@ def apply_edit(data, edit: str) -> None:
             slug=f"added-{pick}"
         ):
             saved(Role(slug=f"added-{pick}"), name=name, holder=holder)
+    elif edit == "add service":
+        if unique_words(Service, "name", name, Service(pk=0)):
+            team = choose(Team.objects.all(), pick)
+            contact = data.draw(st.sampled_from([None, *Role.objects.order_by("pk")]))
+            saved(Service(slug=f"added-{pick}", team=team), name=name, primary_contact=contact)
     elif edit == "rename step party":
         saved(choose(EscalationStepParty.objects.all(), pick), label=name)
     elif edit == "rename severity party":
@@ -372,7 +394,24 @@ def test_after_any_admin_edits_the_export_reimports_with_nothing_to_change(seede
 
 def test_the_property_made_every_kind_of_edit():
     # Runs after the property (same module, in order): its edits really reached every model.
-    for model in ("Channel", "Role", "Person", "Service", "Team", "EscalationPath"):
+    for model in ("Channel", "Role", "Person", "Service", "Team", "EscalationPath", "PagingRule"):
         assert EDITS_MADE[model] > 0, EDITS_MADE
     for model in ("RotationSlot", "EscalationStepParty", "SeverityResponder"):
         assert EDITS_MADE[model] > 0, EDITS_MADE
+
+
+def test_positions_the_admin_leaves_with_gaps_or_ties_are_kept(seeded):
+    # A service added in the admin takes the default position 0, among the seed's 0..7.
+    factories.ServiceFactory(
+        name="Billing", slug="billing", team=Team.objects.get(name="Backend Team"), position=0
+    )
+    Channel.objects.filter(name="PagerDuty").update(position=10)
+    Role.objects.filter(name="VP of Engineering").update(contact_position=20)
+    PagingRule.objects.filter(signal="Scheduled maintenance issue").update(position=30)
+    EscalationPath.objects.filter(name="Third-Party / Vendor Issues").update(position=5)
+    step = EscalationStepParty.objects.get(label="Legal").step
+    step.position = 7
+    step.save()
+    EscalationStepParty.objects.filter(label="Legal").update(position=3)
+    SeverityResponder.objects.filter(label="VP Eng").update(position=4)
+    assert_round_trips()
