@@ -27,6 +27,7 @@ from escalation.models import (
     Channel,
     ChannelKind,
     EscalationPath,
+    EscalationStep,
     EscalationStepParty,
     PagingRule,
     Person,
@@ -219,6 +220,10 @@ ODD_PIECES = st.sampled_from(
         "On-call",
         "Odd weeks",
         " (Even weeks)",
+        '"',
+        "if ",
+        "if not resolved within 5 minutes",
+        "SEV2 only",
         "Technical",
         "Security",
         "Vendor",
@@ -287,6 +292,8 @@ EDITS = st.sampled_from(
         "rename severity party",
         "add service",
         "move a row",
+        "step condition",
+        "step note",
     ]
 )
 #: Rows the admin orders by a position field; (model, field, whether it is unique).
@@ -367,6 +374,9 @@ def apply_edit(data, edit: str) -> None:
             team = choose(Team.objects.all(), pick)
             contact = data.draw(st.sampled_from([None, *Role.objects.order_by("pk")]))
             saved(Service(slug=f"added-{pick}", team=team), name=name, primary_contact=contact)
+    elif edit in ("step condition", "step note"):
+        field = "condition" if edit == "step condition" else "note"
+        saved(choose(EscalationStep.objects.all(), pick), **{field: name})
     elif edit == "rename step party":
         saved(choose(EscalationStepParty.objects.all(), pick), label=name)
     elif edit == "rename severity party":
@@ -396,7 +406,7 @@ def test_the_property_made_every_kind_of_edit():
     # Runs after the property (same module, in order): its edits really reached every model.
     for model in ("Channel", "Role", "Person", "Service", "Team", "EscalationPath", "PagingRule"):
         assert EDITS_MADE[model] > 0, EDITS_MADE
-    for model in ("RotationSlot", "EscalationStepParty", "SeverityResponder"):
+    for model in ("RotationSlot", "EscalationStep", "EscalationStepParty", "SeverityResponder"):
         assert EDITS_MADE[model] > 0, EDITS_MADE
 
 
@@ -415,3 +425,22 @@ def test_positions_the_admin_leaves_with_gaps_or_ties_are_kept(seeded):
     EscalationStepParty.objects.filter(label="Legal").update(position=3)
     SeverityResponder.objects.filter(label="VP Eng").update(position=4)
     assert_round_trips()
+
+
+@pytest.mark.parametrize(
+    ("condition", "note"),
+    [
+        ("", "if needed"),
+        ("", "SEV1 only"),
+        ("", "if not resolved within 5 minutes"),
+        ("not resolved within 10 minutes", ""),
+        ('"quoted"', '"also quoted"'),
+        ("data breach confirmed", "call, then (mail)"),
+    ],
+)
+def test_a_step_note_or_condition_that_reads_like_another_clause_is_quoted(seeded, condition, note):
+    step = EscalationStep.objects.get(path__name="Technical Escalation", position=2)
+    saved(step, condition=condition, note=note)
+    assert_round_trips()
+    flowchart = export_document().split("### Technical Escalation")[1].split("```")[1]
+    assert "Engineering Manager (" in flowchart

@@ -44,6 +44,7 @@ from .format import (
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
+    ONLY_CLAUSE,
     OVERRIDE_LABEL,
     PAGING,
     PAGING_TABLE,
@@ -61,8 +62,10 @@ from .format import (
     TITLE,
     VIA_TEXT,
     WEEK_PARITY_TEXT,
+    WITHIN_CLAUSE,
     TableFormat,
     plain,
+    unquoted,
     week_parity_of,
 )
 
@@ -146,9 +149,20 @@ def step_text(step: EscalationStep) -> str:
         unit = "minute" if step.after_minutes == 1 else "minutes"
         clauses.append(f"if not resolved within {step.after_minutes} {unit}")
     if step.condition:
-        clauses.append(f"if {escape(step.condition, CLAUSE_SYNTAX)}")
+        condition = escape(step.condition, CLAUSE_SYNTAX)
+        if WITHIN_CLAUSE.fullmatch(f"if {condition}") or unquoted(condition) != condition:
+            condition = f'"{condition}"'
+        clauses.append(f"if {condition}")
     if step.note:
-        clauses.append(escape(step.note, CLAUSE_SYNTAX))
+        note = escape(step.note, CLAUSE_SYNTAX)
+        if (
+            ONLY_CLAUSE.fullmatch(note)
+            or WITHIN_CLAUSE.fullmatch(note)
+            or note.casefold().startswith("if ")
+            or unquoted(note) != note
+        ):
+            note = f'"{note}"'
+        clauses.append(note)
     return f"{names} ({', '.join(clauses)})" if clauses else names
 
 

@@ -143,6 +143,22 @@ def week_parity_of(label: str) -> str:
     return WEEK_PARITY_WORDS.get(words(label), "")
 
 
+#: A flowchart step's clauses, in its parentheses: "SEV1/SEV2 only", "if not resolved within 30
+#: minutes"; any other clause starting "if " is the condition, the rest a note. A note or a
+#: condition that would read as another clause is written in double quotes ("if needed" as a note).
+ONLY_CLAUSE = re.compile(
+    r"((?:sev\s?\d+)(?:\s*(?:/|&|and|or)\s*sev\s?\d+)*)\s+only", flags=re.IGNORECASE
+)
+WITHIN_CLAUSE = re.compile(
+    r"if not resolved (?:within|in|after) (\d+)\s*(?:minutes?|mins?)", flags=re.IGNORECASE
+)
+
+
+def unquoted(text: str) -> str:
+    """A clause's text without the double quotes around the whole of it."""
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
 SHIFT_WORDS: dict[str, int] = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14}
 
 #: A `**Label:** value` line (or `**Label**: value`), as under the rotation table.

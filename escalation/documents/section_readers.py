@@ -31,6 +31,7 @@ from .format import (
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
+    ONLY_CLAUSE,
     OVERRIDE_LABEL,
     PAGING_ACTION_CHOICES,
     PAGING_TABLE,
@@ -42,10 +43,12 @@ from .format import (
     SHIFT_WORDS,
     SLOT_LABEL_WITH_WEEK,
     VIA_WORDS,
+    WITHIN_CLAUSE,
     is_tbd,
     party_kind_from_words,
     path_kind_from_title,
     plain,
+    unquoted,
     week_parity_of,
     words,
 )
@@ -342,23 +345,17 @@ def _step(reader: SectionReader, line: int, text: str) -> FlowStep:
     for clause in (part.strip() for part in clauses.split(",")):
         if not clause:
             continue
-        only = re.fullmatch(
-            r"((?:sev\s?\d+)(?:\s*(?:/|&|and|or)\s*sev\s?\d+)*)\s+only", clause, re.IGNORECASE
-        )
-        within = re.fullmatch(
-            r"if not resolved (?:within|in|after) (\d+)\s*(?:minutes?|mins?)",
-            clause,
-            re.IGNORECASE,
-        )
+        only = ONLY_CLAUSE.fullmatch(clause)
+        within = WITHIN_CLAUSE.fullmatch(clause)
         if only:
             for name in re.findall(r"sev\s?\d+", only.group(1), flags=re.IGNORECASE):
                 levels.append(_severity_level(reader, line, name))
         elif within and after is None:
             after = int(within.group(1))
         elif clause.casefold().startswith("if ") and not condition:
-            condition = clause[3:].strip()
+            condition = unquoted(clause[3:].strip())
         else:
-            notes.append(clause)
+            notes.append(unquoted(clause))
     return FlowStep(
         line,
         tuple(parties),
