@@ -445,3 +445,11 @@ def test_a_step_note_or_condition_that_reads_like_another_clause_is_quoted(seede
     assert_round_trips()
     flowchart = export_document().split("### Technical Escalation")[1].split("```")[1]
     assert "Engineering Manager (" in flowchart
+
+
+def test_a_step_added_in_the_admin_before_its_parties_is_exported_as_tbd(seeded):
+    path = EscalationPath.objects.get(name="Technical Escalation")
+    EscalationStep.objects.create(path=path, position=4, after_minutes=60)
+    flowchart = export_document().split("### Technical Escalation")[1].split("```")[1]
+    assert flowchart.rstrip().endswith("    v\nTBD (if not resolved within 60 minutes)")
+    assert_round_trips()

@@ -140,7 +140,7 @@ def party_text(party: Party) -> str:
 
 def step_text(step: EscalationStep) -> str:
     """A flowchart box: its parties, then the conditions and note in parentheses."""
-    names = " + ".join(label_text(party) for party in step.parties.all())
+    names = " + ".join(label_text(party) for party in step.parties.all()) or TBD
     clauses = []
     severities = sorted(step.only_severities.all(), key=lambda s: s.level)
     if severities:
