@@ -457,3 +457,18 @@ def test_a_step_added_in_the_admin_before_its_parties_is_exported_as_tbd(seeded)
     flowchart = export_document().split("### Technical Escalation")[1].split("```")[1]
     assert flowchart.rstrip().endswith("    v\nTBD (if not resolved within 60 minutes)")
     assert_round_trips()
+
+
+def test_a_party_keeps_its_person_when_another_differs_only_in_case(seeded):
+    # People are read in name order: "walter skinner" comes last and hides "Walter Skinner".
+    factories.PersonFactory(display_name="walter skinner")
+    first = factories.PersonFactory(display_name="Walter Skinner")
+    SeverityResponder.objects.create(
+        severity=SeverityResponder.objects.get(severity__level=2, tier="management").severity,
+        tier="management",
+        position=1,
+        kind="person",
+        label="Walter Skinner",
+        person=first,
+    )
+    assert_round_trips()

@@ -60,17 +60,19 @@ class KnownRows:
 
     def load(self) -> None:
         """Every existing row the document can touch, in a fixed number of queries."""
-        self.people = {words(p.display_name): p for p in Person.objects.all()}
+        people, roles, channels = Person.objects.all(), Role.objects.all(), Channel.objects.all()
+        # By pk too: the admin lets two names differ only in case, which `words` makes one.
+        self.people_by_pk = {p.pk: p for p in people}
+        self.roles_by_pk = {r.pk: r for r in roles}
+        self.channels_by_pk = {c.pk: c for c in channels}
+        self.people = {words(p.display_name): p for p in people}
         self.teams = {words(t.name): t for t in Team.objects.all()}
-        self.roles = {words(r.name): r for r in Role.objects.all()}
-        self.channels = {words(c.name): c for c in Channel.objects.all()}
+        self.roles = {words(r.name): r for r in roles}
+        self.channels = {words(c.name): c for c in channels}
         self.services = {words(s.name): s for s in Service.objects.all()}
         self.severities = {s.level: s for s in Severity.objects.all()}
         self.paths = {words(p.name): p for p in EscalationPath.objects.all()}
         self.rules = {words(r.signal): r for r in PagingRule.objects.all()}
-        self.people_by_pk = {p.pk: p for p in self.people.values()}
-        self.roles_by_pk = {r.pk: r for r in self.roles.values()}
-        self.channels_by_pk = {c.pk: c for c in self.channels.values()}
         self.rotation = Rotation.objects.order_by("position", "name").first()
         self.slots = list(self.rotation.slots.all()) if self.rotation else []
         self.responders: dict[tuple[int, str], list[SeverityResponder]] = defaultdict(list)
@@ -179,8 +181,8 @@ class KnownRows:
     ) -> dict[str, Any]:
         """What a party's words mean: its kind and the row it links to.
 
-        `stored` is the party already in the database at the same place (severity, tier and
-        position; step and position): when the document keeps its words, it keeps what it
+        `stored` is the party already in the database at the same place (the same rank in its
+        severity's tier, or in its step): when the document keeps its words, it keeps what it
         points to, whatever that row is called now. A manager may rename the "Status page"
         channel or label a step "Sec lead": the words stay theirs, the link stays theirs too.
         """
