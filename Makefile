@@ -27,12 +27,15 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(BIN)/.installed node_modules/.installed
 
+# Where `make run` serves: `make run ADDRESS=127.0.0.1:8080`.
+ADDRESS ?= 127.0.0.1:8000
+
 run: export DEBUG ?= 1
 run: setup
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) migrate --noinput --verbosity 0
-	$(MANAGE) bootstrap_portal
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) bootstrap_portal --address $(ADDRESS)
+	$(MANAGE) runserver $(ADDRESS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,5 +1,14 @@
 """What the portal caches, and how every process knows a cached value is stale.
 
+Most pages are rendered for each request: at the large organisation they cost tens of
+milliseconds (docs/benchmarks.md). Only what costs far more is cached:
+- the on-call calendar's content (`render_cached`): up to 104 weeks of every rotation;
+- the iCalendar feed's body and the JSON API's rotations (`cached_value`): programs poll them,
+  and the feed is years of shifts.
+A page is cached whole or not at all: its content block is the same for everyone with the same
+key, and anything that changes by the second (a countdown) is written by the browser from the
+absolute time on the page (static/js/oncall-countdown.js).
+
 Cached values live in Django's default cache: local memory by default (one cache per process),
 Redis in production (`CACHE_URL=redis://…`). Their keys carry the *data version*, a number in
 one database row (`models.DataVersion`) that changes with every write to escalation data, so a
@@ -17,7 +26,7 @@ The version moves:
   caches; they do no business (STYLE.md keeps business effects out of signals);
 - explicitly after writes that send no signals (`bulk_create`, `QuerySet.update()`): the
   importer and `generate_org` call `bump_data_version()`; any new such write must too;
-- after `migrate`, so a deployment with new templates or code never serves old fragments.
+- after `migrate`, so a deployment with new templates or code never serves old pages.
 
 The version row is updated inside the writing transaction: a rollback takes the move back with
 the data, and values the transaction cached under its own, never committed, number are never
@@ -30,9 +39,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,14 +50,14 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from .circuit_breaker import CircuitBreaker
 from .models import DataVersion
 from .models.cache import VERSION_ROW
+from .pagerduty_actions import mode as pagerduty_mode
 from .validity import ALWAYS, Validity
 
 if TYPE_CHECKING:
@@ -67,7 +75,7 @@ TIMEOUT = 6 * 3600
 MAX_STEP = 2**31
 
 #: Escalation models whose rows no cached page shows; writing them leaves the caches alone.
-UNCACHED_MODELS = {"dataversion", "feedtoken", "outgoingmessage"}
+UNCACHED_MODELS = {"dataversion", "feedtoken", "outgoingmessage", "pagerdutyincident"}
 
 
 # --- the version --------------------------------------------------------------------------
@@ -202,105 +210,60 @@ def cached_value(
 
 
 @dataclass
-class Fragment:
-    """The parts of a page rendered once per data version and stretch of time, then reused.
-
-    The view asks for it before reading anything (`page_fragment`); when it is not found, the
-    view computes its data with `build` and the template renders each part between
-    `{% fragment fragment "name" %}…{% endfragment %}` (`templatetags.fragment_tags`). The parts
-    are stored together once all of `names` are rendered, so a page whose rendering failed
-    half-way leaves nothing behind.
-
-    Only what is the same for every viewer with the same key may go in a part: never a CSRF
-    token, the viewer's name, their messages or their swaps (those stay outside the parts).
-    """
+class CachedPage:
+    """A page's content (base.html's `content` block) for `render_cached`: found in the cache,
+    or to be stored once rendered. `{% cached_content %}` in base.html reads it."""
 
     key: str | None
     at: datetime
-    names: tuple[str, ...] = ("body",)
-    #: The parts found in the cache (name: HTML, as `oncall_tags.stored_html` keeps it).
-    parts: dict[str, Any] | None = None
     validity: Validity = ALWAYS
-    _rendered: dict[str, Any] = field(default_factory=dict)
-    _nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    #: The content found in the cache; None when the page is rendered now.
+    content: str | None = None
 
-    @property
-    def found(self) -> bool:
-        return self.parts is not None
-
-    def build(self, compute: Callable[[], T]) -> T | None:
-        """`compute()`'s result, or None when the fragment was found (nothing to compute).
-
-        The result's `validity` attribute, when it has one, bounds how long the fragment holds.
-        """
-        if self.found:
-            return None
-        result = compute()
-        self.limit(getattr(result, "validity", ALWAYS))
-        return result
-
-    def limit(self, validity: Validity) -> None:
-        self.validity = self.validity & validity
-
-    def placeholder(self, name: str) -> SafeString:
-        """What the template renders for a part found in the cache; `render` swaps it."""
-        return mark_safe(f"<!--fragment:{self._nonce}:{name}-->")  # noqa: S308
-
-    def render(
-        self, request: HttpRequest, template_name: str, context: dict[str, Any]
-    ) -> HttpResponse:
-        """`django.shortcuts.render`, with the parts found in the cache put into the response
-        as the bytes they were stored as: a large page is neither decoded nor encoded again."""
-        from .templatetags.oncall_tags import fill_countdowns
-
-        response = render(request, template_name, context)
-        if self.parts is not None:
-            content = response.content
-            for name, html in self.parts.items():
-                marker = self.placeholder(name).encode()
-                content = content.replace(marker, fill_countdowns(html, self.at), 1)
-            response.content = content
-        return response
-
-    def store(self, name: str, html: object) -> None:
-        """Keep a part just rendered; the page's parts are stored together, once all are."""
-        self._rendered[name] = html
-        if self.key is None or not self._rendered.keys() >= set(self.names):
-            return
-        if self.validity.contains(self.at):
-            _write(self.key, (self.validity.start, self.validity.end, dict(self._rendered)))
+    def store(self, content: str) -> None:
+        if self.key is not None and self.validity.contains(self.at):
+            _write(self.key, (self.validity.start, self.validity.end, content))
 
 
-def fragment(version: int | None, *parts: object, at: datetime) -> Fragment:
-    """The cached part of a page keyed by `parts` alone (one cache read), for a part that is
-    the same for every viewer and every address it shows on, like the rows of a table."""
-    if version is None:
-        return Fragment(key=None, at=at)
-    key = cache_key(version, "fragment", *parts)
-    held = _held(key, at)
-    return Fragment(key=key, at=at, parts=None if held is _MISSING else held)
+def render_cached(
+    request: PortalRequest,
+    template_name: str,
+    build: Callable[[], tuple[dict[str, Any], Validity]],
+    *,
+    at: datetime,
+    vary: tuple[object, ...] = (),
+) -> HttpResponse:
+    """`template_name` rendered with the context `build()` returns, its `content` block taken
+    from the cache when an entry holds at `at`, so that `build` is not called at all.
 
-
-def page_fragment(
-    request: PortalRequest, *vary: object, at: datetime, names: tuple[str, ...] = ("body",)
-) -> Fragment:
-    """The cached parts (`names`) of the page asked for, when they hold at `at`.
-
-    Keyed by the address (path and query string), the active time zone (the viewer's, which
-    the parts show their times in), the viewer's manager flag, and `vary` (whatever else the
-    parts depend on). One cache read; no query beyond the viewer's.
+    The rest of the page (navigation, the viewer's name, messages, CSRF token) is rendered for
+    each request: only the content block is shared, so it must show nothing of the viewer
+    beyond what the key holds. The key is the data version, the address (path and query
+    string), the active time zone (the viewer's, which the page shows its times in), the
+    viewer's manager flag, how people are paged (the PagerDuty settings decide the "Page via
+    PagerDuty" actions), and `vary` (whatever else the content depends on). `build` returns
+    the context and the stretch of time it holds for. One cache read; no query beyond the
+    viewer's. The page's other blocks (title, head, scripts) are rendered without `build`'s
+    context when the content comes from the cache: they must not need it.
     """
+
     facts = request.viewer
-    if facts.data_version is None:
-        return Fragment(key=None, at=at, names=names)
-    key = cache_key(
-        facts.data_version,
-        "page",
-        request.build_absolute_uri(),
-        timezone.get_current_timezone_name(),
-        facts.is_manager,
-        names,
-        *vary,
-    )
-    held = _held(key, at)
-    return Fragment(key=key, at=at, names=names, parts=None if held is _MISSING else held)
+    key = None
+    if facts.data_version is not None:
+        key = cache_key(
+            facts.data_version,
+            "page",
+            template_name,
+            request.build_absolute_uri(),
+            timezone.get_current_timezone_name(),
+            facts.is_manager,
+            pagerduty_mode(),
+            *vary,
+        )
+        held = _held(key, at)
+        if held is not _MISSING:
+            page = CachedPage(key=None, at=at, content=held)
+            return render(request, template_name, {"cached_page": page})
+    context, validity = build()
+    page = CachedPage(key=key, at=at, validity=validity)
+    return render(request, template_name, {**context, "cached_page": page})

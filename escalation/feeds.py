@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event, vText
 
 from .models import OnCallTier, Person
-from .selectors.oncall import CalendarFeed, FeedEvent
+from .selectors.calendar import CalendarFeed, FeedEvent
 
 PRODID = "-//Escalation portal//On call//EN"
 UID_DOMAIN = "escalation-portal"
@@ -56,7 +56,10 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
     if event.repeat is not None:
         following = event.repeat.repeat.following
         when = "next" if following.start > shift.start else "previous"
-        lines.append(f"Repeat: the same slot is on call the {when} week too ({event.repeat.why}).")
+        unit = "shift" if event.repeat.skipped_day else "week"
+        lines.append(
+            f"Repeat: the same slot is on call the {when} {unit} too ({event.repeat.why})."
+        )
     if holder.person is not None:
         lines.append("")
         lines.append(holder.person.display_name)

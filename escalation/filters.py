@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from .models import Role, Service, Team
+from .models.directory import ServiceQuerySet
 
 
 class ServiceFilter(django_filters.FilterSet):
@@ -16,7 +17,7 @@ class ServiceFilter(django_filters.FilterSet):
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": "Service, team or contact",
+                "placeholder": "Service, other name, team or contact",
                 "class": "form-control",
             }
         ),
@@ -31,18 +32,9 @@ class ServiceFilter(django_filters.FilterSet):
         model = Service
         fields = ["q", "team"]
 
-    def search(self, queryset: QuerySet[Service], name: str, value: str) -> QuerySet[Service]:
-        """Service name or description, team, Slack channel, contact role or its holder."""
-        for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(team__name__icontains=word)
-                | Q(slack_channel__icontains=word)
-                | Q(primary_contact__name__icontains=word)
-                | Q(primary_contact__holder__display_name__icontains=word)
-            )
-        return queryset
+    def search(self, queryset: ServiceQuerySet, name: str, value: str) -> ServiceQuerySet:
+        """`ServiceQuerySet.matching`: name, other names, team, channel, contact."""
+        return queryset.matching(value)
 
 
 class ContactFilter(django_filters.FilterSet):

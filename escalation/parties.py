@@ -98,6 +98,14 @@ class ResolvedParty:
         return self.role is not None and self.role.name.casefold() != self.label.casefold()
 
     @property
+    def channel_name_differs(self) -> bool:
+        """True when the document's words do not already name the channel: “Ticket only” says
+        “Ticket”, “Status page” is the status page."""
+        return self.channel is not None and (
+            self.channel.name.casefold() not in self.label.casefold()
+        )
+
+    @property
     def answer(self) -> str:
         """One line saying who answers: a name, TBD, or why it cannot be said here."""
         if self.person is not None:
@@ -110,7 +118,7 @@ class ResolvedParty:
             return NOBODY_ON_CALL
         if self.is_tbd:
             return TBD
-        if self.channel is not None and self.channel.name != self.label:
+        if self.channel is not None and self.channel_name_differs:
             return self.channel.name
         if self.team is not None:
             return self.team.name

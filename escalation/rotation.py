@@ -20,7 +20,9 @@ Rules
   number of its handoff's local date. ISO years with 53 weeks (2020, 2026, 2032, ...) make week
   53 and week 1 both odd: the same slot holds two shifts in a row (`parity_repeats`).
 - ALTERNATION: the shift that starts at `handoff_at(anchor)` is slot 0, each next shift the next
-  slot modulo the number of slots, and before the anchor likewise backwards.
+  slot modulo the number of slots, and before the anchor likewise backwards. A daily shift left
+  out because its zone skipped the day keeps its number: with two slots, the one after it falls
+  to the same slot as the one before (`parity_repeats`, with the skipped dates).
 - Overrides replace the slot's person for one tier over their interval, clipped to the shift.
   If overrides of a tier overlap (the database forbids it; the engine stays defensive), at any
   instant the one that started latest wins (equal starts: the later in the sequence), and an
@@ -220,8 +222,15 @@ class OnCall:
 
 @dataclass(frozen=True)
 class ParityRepeat:
+    """The same slot on call two shifts in a row: after a 53-week ISO year under ISO week
+    parity, or under strict alternation when a zone skipped a whole day (Samoa, 30 December
+    2011), so the daily shift of that day never happened. `skipped`: those local dates."""
+
     previous: Shift
     following: Shift
+    skipped: tuple[date, ...] = ()
+    #: The zone that skipped them (empty for a week-53 repeat).
+    time_zone: str = ""
 
 
 class _Timeline:
@@ -382,8 +391,9 @@ def on_call_at(schedule: Schedule, at: datetime, overrides: Overrides = ()) -> O
 def parity_repeats(schedule: Schedule, start: datetime, end: datetime) -> list[ParityRepeat]:
     """Consecutive shifts overlapping `[start, end)` that fall to the same slot.
 
-    Only ISO week parity can produce them; alternation never does (with a single slot every
-    shift is that slot, which is not a repeat worth reporting).
+    ISO week parity produces them after a 53-week ISO year; strict alternation between slots
+    only where a daily shift was left out because its zone skipped that day. (With a single
+    slot every shift is that slot, which is not a repeat worth reporting.)
     """
     if not is_parity_repeat_possible(schedule):
         _require_aware(start, "start")
@@ -391,9 +401,9 @@ def parity_repeats(schedule: Schedule, start: datetime, end: datetime) -> list[P
         return []
     shifts = shifts_between(schedule, start, end)
     return [
-        ParityRepeat(previous=previous, following=following)
+        repeat
         for previous, following in pairwise(shifts)
-        if previous.slot_index == following.slot_index
+        if (repeat := same_slot_again(schedule, previous, following)) is not None
     ]
 
 
@@ -402,16 +412,38 @@ def repeat_around(schedule: Schedule, shift: Shift) -> ParityRepeat | None:
     if not is_parity_repeat_possible(schedule):
         return None
     before = shift_at(schedule, shift.start - timedelta(microseconds=1))
-    if before.slot_index == shift.slot_index:
-        return ParityRepeat(previous=before, following=shift)
-    after = shift_at(schedule, shift.end)
-    if after.slot_index == shift.slot_index:
-        return ParityRepeat(previous=shift, following=after)
-    return None
+    if (repeat := same_slot_again(schedule, before, shift)) is not None:
+        return repeat
+    return same_slot_again(schedule, shift, shift_at(schedule, shift.end))
+
+
+def same_slot_again(schedule: Schedule, previous: Shift, following: Shift) -> ParityRepeat | None:
+    """The repeat when `following` (the shift after `previous`) falls to the same slot."""
+    if not is_parity_repeat_possible(schedule) or previous.slot_index != following.slot_index:
+        return None
+    skipped: tuple[date, ...] = ()
+    time_zone = ""
+    if schedule.rule is SlotRule.ALTERNATION:
+        time_zone = schedule.time_zone
+        first, last = (
+            _shift_number_at(schedule, shift.start)[0] for shift in (previous, following)
+        )
+        skipped = tuple(
+            date.fromordinal(schedule._base_ordinal + number * schedule.shift_days)
+            for number in range(first + 1, last)
+        )
+    return ParityRepeat(
+        previous=previous, following=following, skipped=skipped, time_zone=time_zone
+    )
 
 
 def is_parity_repeat_possible(schedule: Schedule) -> bool:
-    return schedule.rule is SlotRule.ISO_WEEK_PARITY
+    """Whether the schedule can ever give a slot two shifts in a row: ISO week parity (after a
+    53-week ISO year), or daily alternation between slots (a skipped day leaves a shift out;
+    a longer shift still has a day of its own left, and so stays)."""
+    if schedule.rule is SlotRule.ISO_WEEK_PARITY:
+        return True
+    return schedule.shift_days == 1 and len(schedule.slots) > 1
 
 
 def _require_aware(value: datetime, name: str) -> None:

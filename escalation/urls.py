@@ -1,4 +1,4 @@
-from .views import fairness, oncall, published, slack, swaps
+from .views import fairness, incident, oncall, pagerduty, published, slack, swaps, wall
 
 app_name = "escalation"
 
@@ -6,6 +6,9 @@ urlpatterns = [
     *oncall.urlpatterns,
     *fairness.urlpatterns,
     *published.urlpatterns,
+    *incident.urlpatterns,
+    *wall.urlpatterns,
     *swaps.urlpatterns,
+    *pagerduty.urlpatterns,
     *slack.urlpatterns,
 ]

@@ -1,8 +1,8 @@
 """Facts about the person looking at a page, read once per request in one query.
 
-Every page needs three facts before it can even look in the cache: the data version the cache
-is keyed by (`escalation.cache`), whether the viewer is an Escalation manager, and the viewer's
-Person (their time zone). One query brings all three.
+Pages need three facts: the data version the cached ones are keyed by (`escalation.cache`,
+read before the cache is looked in), whether the viewer is an Escalation manager, and the
+viewer's Person (their time zone). One query brings all three.
 
 `ViewerMiddleware` puts them on the request as `request.viewer`, like `request.user`, and makes
 the viewer's time zone the active one for the request, so that pages show times with filters

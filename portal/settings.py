@@ -132,6 +132,8 @@ LOGIN_REDIRECT_URL = "escalation:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# The 24-hour clock in the admin too (portal/formats/en_GB).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -86,6 +86,7 @@ class SecurityData:
     path: models.EscalationPath
     swap: models.SwapRequest
     person: models.Person
+    page: models.PagerDutyIncident
 
 
 def security_data() -> SecurityData:
@@ -128,6 +129,20 @@ def security_data() -> SecurityData:
         portal_person=engineer_c,
         found_at=start,
     )
+    page = models.PagerDutyIncident.objects.create(
+        requested_by=viewer,
+        requested_by_name="<b>Engineer A</b>",
+        assignee=engineer_c,
+        assignee_name=engineer_c.display_name,
+        assignee_user_id="PENGC01",
+        service_name="<i>Service</i>",
+        pagerduty_service_id="PSVC001",
+        severity="SEV1",
+        title="<script>alert(1)</script>",
+        incident_key="escalation-portal-security",
+        state=models.PageState.FAILED,
+        error="<b>PagerDuty answered 503</b>",
+    )
     AccessAttempt.objects.create(
         username="someone", ip_address="10.0.0.1", user_agent="test", failures_since_start=1
     )
@@ -142,6 +157,7 @@ def security_data() -> SecurityData:
         path=models.EscalationPath.objects.order_by("position").first(),  # type: ignore[arg-type]
         swap=swap,
         person=engineer_a,
+        page=page,
     )
 
 
@@ -161,6 +177,9 @@ PAGE_PARAMETERS: dict[str, dict[str, Any]] = {
     "escalation:swap_cancel": {"pk": lambda data: data.swap.pk},
     "escalation:swap_revert": {"pk": lambda data: data.swap.pk},
     "escalation:swap_pagerduty_retry": {"pk": lambda data: data.swap.pk},
+    "escalation:pagerduty_page_new": {"person_id": lambda data: data.person.pk},
+    "escalation:pagerduty_page": {"pk": lambda data: data.page.pk},
+    "escalation:pagerduty_page_retry": {"pk": lambda data: data.page.pk},
 }
 
 # The admin's regular-expression patterns, spelled exactly as Django and simple-history write them.

@@ -73,6 +73,9 @@ PAGES: dict[str, Page] = {
     "escalation:contacts": Page(),
     "escalation:channels": Page(),
     "escalation:paging": Page(),
+    "escalation:incident": Page(),
+    "escalation:incident_general": Page(),
+    "escalation:wall": Page(),
     "escalation:swaps": Page(),
     "escalation:swap_new": Page(),
     "escalation:swap_detail": Page(),
@@ -85,6 +88,9 @@ PAGES: dict[str, Page] = {
     "escalation:slack_commands": Page(anonymous=POST_ONLY, logged_in=POST_ONLY),
     "escalation:slack_interactions": Page(anonymous=POST_ONLY, logged_in=POST_ONLY),
     "escalation:swap_pagerduty_retry": Page(logged_in=POST_ONLY),
+    "escalation:pagerduty_page_new": Page(),
+    "escalation:pagerduty_page": Page(),
+    "escalation:pagerduty_page_retry": Page(logged_in=POST_ONLY),
 }
 #: Public, but acting only on requests signed with Slack's signing secret.
 SIGNED_BY_SLACK = {"escalation:slack_commands", "escalation:slack_interactions"}
@@ -113,6 +119,7 @@ READ_ONLY_MODELS = {
     models.OutgoingMessage,
     models.PagerDutyCheck,
     models.PagerDutyDrift,
+    models.PagerDutyIncident,
     models.SwapRequest,
     models.SwapRequestEvent,
 }

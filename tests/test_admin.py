@@ -32,6 +32,7 @@ from escalation.admin.rotations import (
 from escalation.models.validators import (
     CONTROL_CHARACTER_MESSAGE,
     PAGERDUTY_HANDLE_MESSAGE,
+    PAGERDUTY_ID_MESSAGE,
     SLACK_CHANNEL_MESSAGE,
     SLACK_HANDLE_MESSAGE,
     SLACK_USER_ID_MESSAGE,
@@ -51,6 +52,7 @@ READ_ONLY_MODELS = {
     models.OutgoingMessage,
     models.PagerDutyCheck,
     models.PagerDutyDrift,
+    models.PagerDutyIncident,
     models.SwapRequest,
     models.SwapRequestEvent,
 }
@@ -74,6 +76,16 @@ def make(model):
             start=now,
             end=now + timedelta(hours=1),
             found_at=now,
+        )
+    if model is models.PagerDutyIncident:
+        return models.PagerDutyIncident.objects.create(
+            requested_by_name="Someone",
+            assignee_name="Alex",
+            assignee_user_id="PALEX01",
+            service_name="Checkout",
+            pagerduty_service_id="PSVC001",
+            title="Checkout is down",
+            incident_key="escalation-portal-admin",
         )
     if model is models.SwapRequestEvent:
         return models.SwapRequestEvent.objects.create(
@@ -440,6 +452,8 @@ def test_severity_search_understands_sev_names(staff_client):
         (models.Role, "slack_alias", "@dba|lead", SLACK_HANDLE_MESSAGE),
         (models.Team, "slack_channel", "#team\n#other", SLACK_CHANNEL_MESSAGE),
         (models.Service, "slack_channel", "#🚨-incidents", SLACK_CHANNEL_MESSAGE),
+        (models.Service, "pagerduty_service_id", "psvc001", PAGERDUTY_ID_MESSAGE),
+        (models.Service, "pagerduty_service_id", "PSVC 001", PAGERDUTY_ID_MESSAGE),
     ],
 )
 def test_bad_handles_are_refused_under_their_field_and_nothing_changes(
@@ -736,3 +750,18 @@ def test_a_managers_own_override_stays_editable(manager_client):
     assert response.status_code == 302
     override.refresh_from_db()
     assert override.reason == "Conference cover"
+
+
+def test_the_admin_writes_and_reads_times_on_the_24_hour_clock(manager_client):
+    override = factories.OverrideFactory(
+        start=datetime(2026, 12, 1, 13, 30, tzinfo=UTC),
+        end=datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+
+    listing = manager_client.get(reverse("admin:escalation_override_changelist")).content.decode()
+    assert "1 Dec 2026, 13:30" in listing and "p.m." not in listing
+    form = manager_client.get(
+        reverse("admin:escalation_rotation_change", args=[override.rotation.pk])
+    ).content.decode()
+    assert 'value="09:00:00"' in form or 'value="09:00"' in form
+    assert "a.m." not in form

@@ -11,7 +11,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from escalation import api_errors, forms, models
+from escalation import api_errors, models
+from escalation.forms import questions as forms
 from escalation.services.feed_tokens import feed_token_regenerate
 from escalation.views import oncall as views
 from tests import factories

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 DEMO_USERNAMES = ["manager", "engineer-a", "engineer-b", "engineer-c", "engineer-d"]
 
 
-def bootstrap() -> str:
+def bootstrap(*args: str) -> str:
     out = StringIO()
-    call_command("bootstrap_portal", stdout=out)
+    call_command("bootstrap_portal", *args, stdout=out)
     return out.getvalue()
 
 
@@ -58,7 +58,7 @@ def test_debug_creates_a_manager_and_the_rotations_people_with_one_printed_passw
     settings.DEBUG = True
     output = bootstrap()
     password = printed_password(output)
-    assert command.PORTAL_URL in output
+    assert "http://127.0.0.1:8000/admin/" in output
     for username in DEMO_USERNAMES:
         assert username in output
         assert User.objects.get(username=username).check_password(password)
@@ -108,3 +108,54 @@ def test_without_debug_no_user_is_created_and_it_says_how_to_make_one(settings):
     assert "createsuperuser" in output
     assert User.objects.count() == 0
     assert "Password" not in output
+
+
+@pytest.mark.parametrize(
+    ("address", "url"),
+    [
+        ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("9000", "http://127.0.0.1:9000"),
+        ("0.0.0.0:8001", "http://127.0.0.1:8001"),
+        ("portal.test:8443", "http://portal.test:8443"),
+    ],
+)
+def test_the_printed_links_use_the_address_served(settings, address, url):
+    settings.DEBUG = True
+    output = bootstrap("--address", address)
+    assert f"Escalation portal: {url}\n" in output
+    assert f"(admin: {url}/admin/)" in output
+
+
+def test_the_demo_people_get_fictional_phones_slack_and_pagerduty(settings):
+    settings.DEBUG = True
+    bootstrap()
+
+    people = {p.display_name: p for p in Person.objects.filter(user__isnull=False)}
+    assert sorted(people) == ["Engineer A", "Engineer B", "Engineer C", "Engineer D"]
+    phones = {person.phone.as_e164 for person in people.values()}
+    assert phones == {"+12025550100", "+12025550101", "+12025550102", "+12025550103"}
+    assert people["Engineer A"].slack_handle == "@engineer-a"
+    assert people["Engineer A"].pagerduty_handle == "@engineer-a"
+
+
+def test_the_demo_keeps_contact_details_already_there(settings):
+    settings.DEBUG = True
+    bootstrap()
+    person = Person.objects.get(display_name="Engineer B")
+    person.phone = "+442079460123"
+    person.slack_handle = "@bee"
+    person.save()
+
+    bootstrap()
+
+    person.refresh_from_db()
+    assert person.phone.as_e164 == "+442079460123"
+    assert person.slack_handle == "@bee"
+
+
+def test_without_debug_the_imported_people_keep_no_invented_details(settings):
+    settings.DEBUG = False
+    bootstrap()
+
+    assert not Person.objects.exclude(phone="").exists()
+    assert not Person.objects.exclude(slack_handle="").exists()

@@ -70,6 +70,10 @@ FOREIGN_KEYS = {
     ("SwapRequestEvent", "actor"): SET_NULL,
     ("PagerDutyDrift", "pagerduty_person"): SET_NULL,  # the drift keeps PagerDuty's own name
     ("PagerDutyDrift", "portal_person"): SET_NULL,
+    # A page sent through PagerDuty keeps the names it was sent with.
+    ("PagerDutyIncident", "requested_by"): SET_NULL,
+    ("PagerDutyIncident", "assignee"): SET_NULL,
+    ("PagerDutyIncident", "service"): SET_NULL,
 }
 
 

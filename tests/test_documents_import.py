@@ -242,7 +242,10 @@ def test_seed_channels_table_keeps_its_order_purpose_and_posters(seeded):
     assert set(Channel.objects.filter(position__isnull=True).values_list("name", flat=True)) == {
         "Status page",
         "Ticket",
+        "#on-call-swap",  # "Override requests: Post in #on-call-swap channel"
     }
+    swap = Channel.objects.get(name="#on-call-swap")
+    assert (swap.kind, swap.purpose) == (ChannelKind.SLACK, "Override requests")
 
 
 def test_seed_contact_table_dba_lead_is_tbd_with_its_aliases(seeded):

@@ -472,3 +472,8 @@ def test_a_party_keeps_its_person_when_another_differs_only_in_case(seeded):
         person=first,
     )
     assert_round_trips()
+
+
+def test_renaming_the_override_requests_channel_creates_no_second_one(seeded):
+    Channel.objects.filter(name="#on-call-swap").update(name="#swaps")
+    assert_round_trips()

@@ -10,7 +10,8 @@ from icalendar import Calendar
 from escalation import models
 from escalation import rotation as engine
 from escalation.feeds import build_calendar
-from escalation.selectors.oncall import CalendarFeed, FeedEvent, Holder
+from escalation.selectors.calendar import CalendarFeed, FeedEvent
+from escalation.selectors.oncall import Holder
 from escalation.services.feed_tokens import feed_token_regenerate, feed_token_revoke
 from escalation.views import oncall as views
 from tests import factories

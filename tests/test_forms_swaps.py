@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from escalation import forms
+from escalation.forms import swaps as forms
 from escalation.selectors import swaps as swaps_selectors
 from escalation.selectors.swaps import swap_form_options
 from escalation.services import swaps as service

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escalation import models
-from escalation.forms import SUBMISSION_KEY_MISSING
+from escalation.forms.swaps import SUBMISSION_KEY_MISSING
 from escalation.selectors.swaps import swap_form_options
 from escalation.views.swaps import CHOOSE_REQUESTER
 from tests.swaps_data import NOW, WEEK_3, WEEK_4, build_team

@@ -104,6 +104,7 @@ class Planted:
     service: models.Service
     path: models.EscalationPath
     swap: models.SwapRequest
+    page: models.PagerDutyIncident
     values: dict[str, str]  # "Model.field" → the value stored
     viewer: object
     manager: object
@@ -156,12 +157,15 @@ def plant(value: str) -> Planted:
     put(swap, "reason", "", text=value)
     put(models.Override.objects.get(), "reason", "", text=value)
     put(swap.events.get(), "note", "", text=value)
+    put(data.page, "title", "", text=value)
+    put(data.page, "error", "", text=value)
     return Planted(
         person=person,
         role=role,
         service=service,
         path=path,
         swap=swap,
+        page=data.page,
         values=values,
         viewer=data.viewer,
         manager=data.manager,
@@ -185,6 +189,7 @@ def portal_pages(planted: Planted) -> dict[str, str]:
         path=planted.path,
         swap=planted.swap,
         person=planted.person,
+        page=planted.page,
     )
     pages = {}
     for user in (planted.viewer, planted.manager):

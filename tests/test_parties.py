@@ -223,3 +223,19 @@ def test_joined_labels_are_the_documents_plus_form():
     ]
 
     assert joined_labels(parties) == "Backend lead + Frontend lead"
+
+
+@pytest.mark.parametrize(
+    ("label", "channel_name", "says"),
+    [
+        ("Ticket only", "Ticket", ""),  # the words already name it: not "Ticket only", "Ticket"
+        ("Status page", "Status page", ""),
+        ("Incident channel", "#incidents", "#incidents"),
+    ],
+)
+def test_a_channel_is_named_again_only_when_the_words_do_not_say_it(label, channel_name, says):
+    channel = Channel(pk=7, name=channel_name, kind=ChannelKind.TICKET)
+    resolved = resolve(kind=PartyKind.CHANNEL, label=label, channel=channel, context=CONTEXT)
+
+    assert resolved.answer == says
+    assert resolved.channel_name_differs is bool(says)

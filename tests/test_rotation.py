@@ -193,11 +193,51 @@ def test_parity_repeats_2015_to_2035_happen_only_in_53_week_years():
     assert all(r.following.iso_week == 1 and r.following.start == r.previous.end for r in repeats)
 
 
-def test_parity_repeat_possible_only_for_iso_week_parity():
+def test_parity_repeat_possible_for_iso_week_parity_and_daily_alternation_only():
     assert is_parity_repeat_possible(SEED)
     single = alternation(1, date(2026, 1, 5))
     assert not is_parity_repeat_possible(single)
     assert parity_repeats(single, utc(2026, 1, 1), utc(2027, 1, 1)) == []
+    assert not is_parity_repeat_possible(alternation(2, date(2026, 1, 5)))  # weekly
+    assert is_parity_repeat_possible(alternation(2, date(2026, 1, 5), shift_days=1))
+
+
+def test_two_slot_daily_alternation_repeats_a_slot_over_the_day_samoa_skipped():
+    schedule = alternation(2, date(2011, 12, 1), shift_days=1, time_zone="Pacific/Apia")
+
+    [repeat] = parity_repeats(schedule, utc(2011, 12, 20), utc(2012, 1, 10))
+
+    # Local 29 Dec 09:00 (-10:00) to 31 Dec 09:00 (+14:00), then to 1 Jan: slot 0 both times.
+    assert (repeat.previous.start, repeat.previous.end) == (
+        utc(2011, 12, 29, 19),
+        utc(2011, 12, 30, 19),
+    )
+    assert (repeat.following.start, repeat.following.end) == (
+        utc(2011, 12, 30, 19),
+        utc(2011, 12, 31, 19),
+    )
+    assert repeat.previous.slot_index == repeat.following.slot_index == 0
+    assert repeat.skipped == (date(2011, 12, 30),)
+    assert rotation.repeat_around(schedule, repeat.previous) == repeat
+    assert rotation.repeat_around(schedule, repeat.following) == repeat
+
+
+def test_daily_alternation_repeats_nothing_where_no_day_is_skipped():
+    schedule = alternation(2, date(2026, 1, 1), shift_days=1, time_zone="Europe/Berlin")
+
+    assert parity_repeats(schedule, utc(2026, 1, 1), utc(2027, 1, 1)) == []
+
+
+def test_three_slots_over_the_skipped_day_skip_a_slot_but_repeat_none():
+    schedule = alternation(3, date(2011, 12, 28), shift_days=1, time_zone="Pacific/Apia")
+
+    assert parity_repeats(schedule, utc(2011, 12, 20), utc(2012, 1, 10)) == []
+
+
+def test_the_week_53_repeat_skips_no_day():
+    [repeat] = parity_repeats(SEED, utc(2026, 12, 1), utc(2027, 2, 1))
+
+    assert repeat.skipped == ()
 
 
 def test_iso_parity_with_sunday_handoff_uses_the_sunday_week():

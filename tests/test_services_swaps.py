@@ -573,13 +573,31 @@ def test_every_state_change_is_kept_in_the_history(team):
         ("approved", "decline", "declined"),
         ("declined", "accept", "accepted"),
         ("cancelled", "cancel", "cancelled"),
-        ("pending", "revert", "reverted"),
         ("reverted", "revert", "reverted"),
+        ("superseded", "approve", "approved"),
     ],
 )
 def test_a_step_the_state_does_not_allow_is_refused_with_a_message_and_changes_nothing(
     team, state, action, verb
 ):
+    assert_refused(
+        team, state, action, service.TRANSITION_NOT_ALLOWED.format(state=state, verb=verb)
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "verb"),
+    [
+        ("pending", "approve", "approved"),
+        ("pending", "revert", "reverted"),
+        ("accepted", "revert", "reverted"),
+    ],
+)
+def test_a_step_that_comes_later_is_refused_as_not_yet(team, state, action, verb):
+    assert_refused(team, state, action, service.TRANSITION_NOT_YET.format(state=state, verb=verb))
+
+
+def assert_refused(team, state, action, message):
     swap = factories.SwapRequestFactory(
         rotation=team.rotation,
         requester=team.alex,
@@ -594,7 +612,7 @@ def test_a_step_the_state_does_not_allow_is_refused_with_a_message_and_changes_n
     with pytest.raises(SwapError) as caught:
         step(swap=swap, by=actor)
 
-    assert caught.value.message == service.TRANSITION_NOT_ALLOWED.format(state=state, verb=verb)
+    assert caught.value.message == message
     swap.refresh_from_db()
     assert swap.state == state
     assert not swap.events.exists()

@@ -60,7 +60,7 @@ def test_printable_names_in_any_script_are_accepted(value):
 _CONFINED = {"slack_handle", "pagerduty_handle", "slack_alias", "pagerduty_alias", "slack_channel"}
 _CONFINED |= {"swap_channel", "handoff_channel", "slack_user_id", "time_zone", "token_hash", "hint"}
 _CONFINED |= {"phone", "pagerduty_user_id", "pagerduty_primary_schedule_id"}
-_CONFINED |= {"pagerduty_secondary_schedule_id"}
+_CONFINED |= {"pagerduty_secondary_schedule_id", "pagerduty_service_id"}
 # Written by the portal from PagerDuty's answers, never typed by a manager.
 _CONFINED |= {"pagerduty_override_id", "pagerduty_error"}
 

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from escalation import forms_fairness as messages
 from escalation import models
+from escalation.forms import fairness as messages
 from escalation.views.fairness import CSV_HEADER
 from tests import factories
 from tests.oncall_data import many_overrides, seed_rotation

@@ -6,7 +6,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from escalation.forms import KIND_INVALID, SEVERITY_INVALID, SEVERITY_UNKNOWN, STARTED_INVALID
+from escalation.forms.questions import (
+    KIND_INVALID,
+    SEVERITY_INVALID,
+    SEVERITY_UNKNOWN,
+    STARTED_INVALID,
+)
 from escalation.views.published import SERVICES_PER_PAGE
 from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory

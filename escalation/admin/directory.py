@@ -153,13 +153,22 @@ class ServiceAdmin(HistoryAdmin):
     ]
     list_select_related = ["team", "primary_contact__holder", "rotation"]
     list_filter = [ContactTbdFilter, "team"]
-    search_fields = ["name", "slug", "team__name", "primary_contact__name", "slack_channel"]
+    search_fields = [
+        "name",
+        "slug",
+        "team__name",
+        "primary_contact__name",
+        "slack_channel",
+        "pagerduty_service_id",
+        "aliases",
+    ]
     autocomplete_fields = ["team", "primary_contact", "rotation"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["position", "name"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "team", "description"]}),
+        (None, {"fields": ["name", "slug", "aliases", "team", "description"]}),
         ("Who answers for it", {"fields": ["primary_contact", "slack_channel", "rotation"]}),
+        ("PagerDuty", {"fields": ["pagerduty_service_id"]}),
         ("Order on the services page", {"fields": ["position"], "classes": ["collapse"]}),
     ]
 

@@ -39,7 +39,7 @@ from escalation.models import (
 
 from . import errors
 from .change_set import ChangeSet, e164
-from .format import words
+from .format import OVERRIDE_LABEL, words
 from .known_rows import KNOWN_CHANNELS, KnownRows
 from .parsed import (
     ChannelRow,
@@ -188,6 +188,7 @@ class DocumentPlanner:
         if rotation is None:
             rotation = Rotation(name=DEFAULT_ROTATION_NAME, slug=DEFAULT_ROTATION_SLUG)
             self.known.rotation = rotation
+        swap_channel_before = rotation.swap_channel if rotation.pk else ""
         self.changes.record(
             rotation,
             line=cadence.line,
@@ -213,6 +214,10 @@ class DocumentPlanner:
         )
         if section.swap_channel:
             self.changes.row(rotation).line = section.swap_line
+            # As for a party: the words the rotation already has keep the channel it has, even
+            # renamed in the admin (the rotation names it by its words, not by a link).
+            if words(section.swap_channel) != words(swap_channel_before):
+                self.plan_swap_channel(section)
         existing = {words(slot.label): slot for slot in self.known.slots}
         slots: list[RotationSlot] = []
         for row in section.rows:
@@ -240,6 +245,20 @@ class DocumentPlanner:
             )
         for slot in existing.values():
             self.changes.delete(slot, f"{rotation.name}: {slot.label}")
+
+    def plan_swap_channel(self, section: RotationSection) -> None:
+        """The channel where override requests are posted is one of the channels (outside the
+        channels table, as the severity matrix's are), for what it is used for."""
+        channel = self.known.channel_named(section.swap_channel, section.swap_line, OVERRIDE_LABEL)
+        if channel is not None and not channel.purpose:
+            self.changes.record(
+                channel,
+                line=section.swap_line,
+                display=channel.name,
+                column=OVERRIDE_LABEL,
+                values={"purpose": OVERRIDE_LABEL},
+                columns={"purpose": OVERRIDE_LABEL},
+            )
 
     def plan_channels(self) -> None:
         assert self.document.channels is not None

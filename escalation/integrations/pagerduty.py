@@ -55,6 +55,11 @@ def is_configured() -> bool:
     return bool(settings.PAGERDUTY_API_KEY)
 
 
+def has_from_email() -> bool:
+    """Whether incidents can be created: PagerDuty wants a `From` on incident writes."""
+    return bool(settings.PAGERDUTY_FROM_EMAIL)
+
+
 def client() -> pagerduty.RestApiV2Client:
     """A client for the configured account, with the portal's timeouts and retry policy."""
     if not is_configured():
@@ -276,23 +281,37 @@ def create_incident(
     service_id: str,
     user_id: str,
     urgency: str,
+    incident_key: str = "",
     details: str = "",
 ) -> Incident:
+    """Open an incident on `service_id` assigned to `user_id` (`From`: the client's
+    `default_from`). With `incident_key`, PagerDuty refuses a second open incident with the same
+    key on the same service: a call whose answer was lost can be repeated safely."""
     if not settings.PAGERDUTY_FROM_EMAIL:
-        raise PagerDutyError(NO_FROM_EMAIL)
-    incident = _call(
-        api.rpost,
-        "/incidents",
-        json={
-            "type": "incident",
-            "title": title,
-            "service": {"id": service_id, "type": "service_reference"},
-            "urgency": urgency,
-            "assignments": [{"assignee": {"id": user_id, "type": "user_reference"}}],
-            "body": {"type": "incident_body", "details": details},
-        },
-    )
+        raise PagerDutyError(NO_FROM_EMAIL, retryable=False)
+    body: dict[str, Any] = {
+        "type": "incident",
+        "title": title,
+        "service": {"id": service_id, "type": "service_reference"},
+        "urgency": urgency,
+        "assignments": [{"assignee": {"id": user_id, "type": "user_reference"}}],
+        "body": {"type": "incident_body", "details": details},
+    }
+    if incident_key:
+        body["incident_key"] = incident_key
+    incident = _call(api.rpost, "/incidents", json=body)
     return Incident(incident["id"], incident.get("html_url", ""))
+
+
+def find_incident(api: pagerduty.RestApiV2Client, *, incident_key: str) -> Incident | None:
+    """The incident opened with `incident_key`, whatever its status and age, if any."""
+    rows = _call(
+        api.list_all, "/incidents", params={"incident_key": incident_key, "date_range": "all"}
+    )
+    for row in rows:
+        if row.get("incident_key") == incident_key and row.get("id"):
+            return Incident(row["id"], row.get("html_url", ""))
+    return None
 
 
 def user_url(user_id: str) -> str:

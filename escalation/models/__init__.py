@@ -16,7 +16,7 @@ from .directory import (
     SeverityResponder,
     Via,
 )
-from .pagerduty import PagerDutyCheck, PagerDutyDrift
+from .pagerduty import PagerDutyCheck, PagerDutyDrift, PagerDutyIncident, PageState, Urgency
 from .people import Person, Role, Team
 from .rotations import (
     OnCallTier,
@@ -49,6 +49,8 @@ __all__ = [
     "Override",
     "PagerDutyCheck",
     "PagerDutyDrift",
+    "PagerDutyIncident",
+    "PageState",
     "PagerDutyPushState",
     "PagingAction",
     "PagingRule",
@@ -69,6 +71,7 @@ __all__ = [
     "SwapRequestEvent",
     "SwapState",
     "Team",
+    "Urgency",
     "ResponderTier",
     "Via",
     "WeekParity",

@@ -29,6 +29,9 @@ class MessageChannel(models.TextChoices):
     SLACK_RESPONSE = "slack_response", "Slack answer"
     #: Override pushes to PagerDuty: the recipient is the schedule id, the body says what to do.
     PAGERDUTY = "pagerduty", "PagerDuty"
+    #: "Page now": the recipient is the PagerDuty user paged, the body names the portal's
+    #: `PagerDutyIncident` to create.
+    PAGERDUTY_INCIDENT = "pagerduty_page", "PagerDuty page"
 
 
 class MessageStatus(models.TextChoices):

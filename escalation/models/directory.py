@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .people import Person, Role, Team
-from .validators import validate_single_line, validate_slack_channel
+from .validators import validate_pagerduty_id, validate_single_line, validate_slack_channel
 
 
 class ChannelKind(models.TextChoices):
@@ -196,6 +196,23 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         """Services whose `channel` is empty."""
         return self.filter(slack_channel="", team__slack_channel="")
 
+    def matching(self, text: str) -> "ServiceQuerySet":
+        """Services where every word of `text` (the first eight) is in the name, another name,
+        the description, the team, the Slack channel, or the contact role or its holder."""
+        queryset = self
+        for word in text.split()[:8]:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(aliases__icontains=word)
+                | Q(description__icontains=word)
+                | Q(team__name__icontains=word)
+                | Q(team__slug__icontains=word)
+                | Q(slack_channel__icontains=word)
+                | Q(primary_contact__name__icontains=word)
+                | Q(primary_contact__holder__display_name__icontains=word)
+            )
+        return queryset
+
 
 class Service(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
@@ -212,6 +229,21 @@ class Service(models.Model):
         on_delete=models.PROTECT,
         related_name="services",
         help_text="Who is on call for it; empty: the first rotation.",
+    )
+    pagerduty_service_id = models.CharField(
+        "PagerDuty service id",
+        max_length=20,
+        blank=True,
+        validators=[validate_pagerduty_id],
+        help_text="e.g. PSVC123: the PagerDuty service incidents paged from the portal open on "
+        "(PagerDuty needs one for every incident).",
+    )
+    aliases = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Other names people use for it, separated by commas: payments, billing. "
+        "The services page and the incident start page find it by these too.",
     )
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -230,6 +262,11 @@ class Service(models.Model):
         """Where to talk about the service: its own Slack channel, else its team's ("" when
         neither has one). `ServiceQuerySet.without_channel` is the same rule in a query."""
         return self.slack_channel or self.team.slack_channel
+
+    @property
+    def alias_list(self) -> list[str]:
+        """The other names, as typed between the commas."""
+        return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
 
 
 class PathKind(models.TextChoices):

@@ -1,9 +1,13 @@
 """What the PagerDuty sync found: when each linked schedule was last read, and where PagerDuty
-would page someone other than the portal says (`escalation.services.pagerduty_sync`)."""
+would page someone other than the portal says (`escalation.services.pagerduty_sync`); and the
+incidents people asked for with "Page via PagerDuty" (`escalation.services.pagerduty_pages`)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
+from .directory import Service
 from .people import Person
 from .rotations import OnCallTier, Rotation
 
@@ -76,3 +80,58 @@ class PagerDutyDrift(models.Model):
     @property
     def portal_says(self) -> str:
         return self.portal_person.display_name if self.portal_person is not None else "nobody"
+
+
+class PageState(models.TextChoices):
+    PENDING = "pending", "Paging…"
+    CREATED = "created", "Paged"
+    FAILED = "failed", "Failed"
+
+
+class Urgency(models.TextChoices):
+    HIGH = "high", "High: notify them now, by every means they set up"
+    LOW = "low", "Low: notify them without waking them"
+
+
+class PagerDutyIncident(models.Model):
+    """A "Page via PagerDuty" someone asked for: the incident to create, assigned to one person,
+    and what PagerDuty made of it. Names are kept as they were, so the record outlives the rows
+    it points at."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=200)
+    assignee = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    assignee_name = models.CharField(max_length=200)
+    #: The PagerDuty user assigned, and the service the incident opens on, as sent.
+    assignee_user_id = models.CharField(max_length=20)
+    service = models.ForeignKey(Service, null=True, on_delete=models.SET_NULL, related_name="+")
+    service_name = models.CharField(max_length=200)
+    pagerduty_service_id = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10, blank=True, help_text="e.g. SEV2; empty: not said.")
+    title = models.CharField(max_length=255)
+    urgency = models.CharField(max_length=4, choices=Urgency.choices, default=Urgency.HIGH)
+    state = models.CharField(max_length=10, choices=PageState.choices, default=PageState.PENDING)
+    #: Sent as the incident's `incident_key`: PagerDuty refuses a second open incident with it,
+    #: and a retry looks it up before creating. Also the form's submission key.
+    incident_key = models.CharField(max_length=64, unique=True)
+    pagerduty_incident_id = models.CharField(max_length=20, blank=True)
+    html_url = models.URLField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    paged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "PagerDuty page"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="created") | ~Q(pagerduty_incident_id=""),
+                name="pagerduty_page_created_has_incident",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Page of {self.assignee_name}: {self.title}"

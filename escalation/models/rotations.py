@@ -326,6 +326,13 @@ class SwapState(models.TextChoices):
 
 #: Requests still waiting for an answer: the colleague's, then a manager's.
 OPEN_SWAP_STATES = (SwapState.PENDING, SwapState.ACCEPTED)
+#: Requests that ended without a cover still to come: nothing about them is upcoming.
+ENDED_SWAP_STATES = (
+    SwapState.DECLINED,
+    SwapState.CANCELLED,
+    SwapState.REVERTED,
+    SwapState.SUPERSEDED,
+)
 
 
 def _overlapping_requests(start: Any, end: Any, return_start: Any, return_end: Any) -> Q:

@@ -19,8 +19,9 @@ Slack goes through an incoming webhook (`settings.SLACK_WEBHOOK_URL`; no webhook
 messages), or through the Slack app's bot (`SLACK_BOT_TOKEN`, `escalation.integrations.slack`):
 messages with buttons, edited in place later (`Notice.updates_key`), and answers to one person
 through the `response_url` of their click; email through Django's email backend (`EMAIL_URL`);
-PagerDuty override pushes through `escalation.services.pagerduty_push` (a 429's
-`ratelimit-reset` sets the next attempt). What the messages say is
+PagerDuty override pushes through `escalation.services.pagerduty_push` and "page now"
+incidents through `escalation.services.pagerduty_pages` (a 429's `ratelimit-reset` sets the next
+attempt). What the messages say is
 `escalation.notify.messages`'s business: this module sends them as they are.
 """
 
@@ -211,6 +212,10 @@ def deliver(ids: Sequence[int] | None = None, *, limit: int = 200) -> DeliveryRe
                 from ..services.pagerduty_push import pagerduty_push_given_up
 
                 pagerduty_push_given_up(message=message, error=str(error))
+            if gave_up and message.channel == MessageChannel.PAGERDUTY_INCIDENT:
+                from ..services.pagerduty_pages import pagerduty_page_given_up
+
+                pagerduty_page_given_up(message=message, error=str(error))
             report.failed += 1
         else:
             OutgoingMessage.objects.filter(pk=message.pk).update(
@@ -237,6 +242,11 @@ def _send(message: OutgoingMessage) -> None:
         from ..services.pagerduty_push import pagerduty_push_deliver
 
         pagerduty_push_deliver(message=message)
+        return
+    if message.channel == MessageChannel.PAGERDUTY_INCIDENT:
+        from ..services.pagerduty_pages import pagerduty_page_deliver
+
+        pagerduty_page_deliver(message=message)
         return
     if message.channel == MessageChannel.EMAIL:
         EmailMessage(

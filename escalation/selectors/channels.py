@@ -35,6 +35,14 @@ class ChannelDirectory:
     team_channels: tuple[TeamChannel, ...]
     rotations: tuple[Rotation, ...]
 
+    @property
+    def others_have_purpose(self) -> bool:
+        return any(channel.purpose for channel in self.other_channels)
+
+    @property
+    def others_have_who_posts(self) -> bool:
+        return any(channel.who_posts for channel in self.other_channels)
+
 
 def channels() -> ChannelDirectory:
     """The communication channels in the document's order, the other channels the matrix and

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import TypedDict
 
 from django.db.models import (
@@ -81,11 +82,13 @@ class ContactDirectory:
     validity: Validity = ALWAYS
 
     def is_current(self, slot: RotationSlot) -> bool:
-        return any(
-            row.rotation is not None
-            and row.rotation.pk == slot.rotation_id
-            and row.slot_label == slot.label
-            for row in self.on_call
+        return (slot.rotation_id, slot.label) in self._current_slots
+
+    @cached_property
+    def _current_slots(self) -> frozenset[tuple[int, str]]:
+        """(rotation, slot label) of the on-call rows: read once for all the slots."""
+        return frozenset(
+            (row.rotation.pk, row.slot_label) for row in self.on_call if row.rotation is not None
         )
 
     @property

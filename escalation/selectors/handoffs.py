@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from .. import rotation as engine
 from ..models import Rotation
-from .oncall import Holder, _load_current_shifts
+from .oncall import Holder, load_current_shifts
 
 #: A handoff is announced by a cron run up to this long after it; later, "from now" would lie.
 HANDOFF_POST_GRACE = timedelta(hours=12)
@@ -33,7 +33,7 @@ class Handoff:
 
 def handoffs_due(*, at: datetime, grace: timedelta = HANDOFF_POST_GRACE) -> list[Handoff]:
     """Rotations with a channel to tell whose current shift started within `grace` before `at`."""
-    loaded, current = _load_current_shifts(at)
+    loaded, current = load_current_shifts(at)
     handoffs = []
     for rotation, schedule, shift in current:
         if not rotation.handoff_post_channel or not shift.start <= at < shift.start + grace:

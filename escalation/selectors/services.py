@@ -80,9 +80,10 @@ class SheetStep:
 
 @dataclass(frozen=True)
 class ServiceSheet:
-    """“Who do I contact?” for one service, severity and kind of incident."""
+    """“Who do I contact?” for one service, severity and kind of incident; `service` is None
+    on the general sheet (a service not listed, or not known yet)."""
 
-    service: Service
+    service: Service | None
     severities: tuple[Severity, ...]
     severity: Severity | None
     path_kind: str
@@ -125,6 +126,40 @@ def service_sheet(
     service = service_queryset().filter(slug=service_slug).first()
     if service is None:
         raise Http404(SERVICE_NOT_FOUND)
+    return _sheet(
+        service=service,
+        severity_level=severity_level,
+        path_kind=path_kind,
+        started_at=started_at,
+        at=at,
+    )
+
+
+def general_sheet(
+    *, severity_level: int | None, started_at: datetime, at: datetime
+) -> ServiceSheet:
+    """The sheet for an incident whose service is not listed or not known yet: the severity's
+    responders and the technical escalation path, with whoever is on call on the first
+    rotation. Parties that name the service's team say it depends on the service. Four
+    queries (the severities, the responders of the one shown, the path's steps and their
+    parties), plus `on_call_named`'s."""
+    return _sheet(
+        service=None,
+        severity_level=severity_level,
+        path_kind=PathKind.TECHNICAL,
+        started_at=started_at,
+        at=at,
+    )
+
+
+def _sheet(
+    *,
+    service: Service | None,
+    severity_level: int | None,
+    path_kind: str,
+    started_at: datetime,
+    at: datetime,
+) -> ServiceSheet:
     severities = tuple(Severity.objects.order_by("level"))
     severity = next(
         (s for s in severities if s.level == severity_level),
@@ -135,7 +170,7 @@ def service_sheet(
         prefetch_related_objects([severity], responders_prefetch())
     path, path_steps = first_path_of_kind(path_kind)
     named = (
-        {service.rotation_id}
+        {service.rotation_id if service is not None else None}
         | severity_rotations([severity] if severity is not None else [])
         | rotations_named(steps=path_steps)
     )
@@ -143,7 +178,6 @@ def service_sheet(
     context = PartyContext.build(now.answers, service=service)
     on_call = context.on_call_for()
 
-    lead = service_team_lead(service)
     path_view = path_view_for(path, context, path_steps) if path is not None else None
     minute = at.replace(second=0, microsecond=0)
     validity = now.validity & Validity(minute, minute + timedelta(minutes=1))
@@ -158,22 +192,27 @@ def service_sheet(
         at=at,
         on_call=on_call,
         validity=validity,
-        team_lead=resolve(
-            kind=PartyKind.SERVICE_TEAM_LEAD,
-            label=lead.name if lead is not None else "Team lead",
-            context=context,
-        ),
-        owner=(
-            resolve(
-                kind=PartyKind.ROLE,
-                label=service.primary_contact.name,
-                role=service.primary_contact,
-                context=context,
-            )
-            if service.primary_contact is not None and service.primary_contact != lead
-            else None
-        ),
     )
+    if service is not None:
+        lead = service_team_lead(service)
+        sheet = replace(
+            sheet,
+            team_lead=resolve(
+                kind=PartyKind.SERVICE_TEAM_LEAD,
+                label=lead.name if lead is not None else "Team lead",
+                context=context,
+            ),
+            owner=(
+                resolve(
+                    kind=PartyKind.ROLE,
+                    label=service.primary_contact.name,
+                    role=service.primary_contact,
+                    context=context,
+                )
+                if service.primary_contact is not None and service.primary_contact != lead
+                else None
+            ),
+        )
     if severity is None:
         return sheet
     cells = {

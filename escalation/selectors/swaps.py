@@ -27,6 +27,7 @@ from ..models import (
     SwapRequestEvent,
     SwapState,
 )
+from ..models.rotations import ENDED_SWAP_STATES
 from ..permissions import is_manager
 from ..services.swaps import allowed_actions
 
@@ -39,7 +40,8 @@ FORM_WEEKS = 26
 
 
 class SwapFilter(models.TextChoices):
-    """The list's tabs, in order. Upcoming (the default): every request not yet over."""
+    """The list's tabs, in order. Upcoming (the default): every request not yet over and still
+    standing; Past: those over, and those declined, cancelled, reverted or superseded."""
 
     UPCOMING = "upcoming", "Upcoming"
     MINE = "mine", "Mine"
@@ -50,6 +52,7 @@ class SwapFilter(models.TextChoices):
 
 def _filters(*, user: User | AnonymousUser, person: Person | None, at: datetime) -> dict[str, Q]:
     nobody = Q(pk__in=[])
+    ended = Q(state__in=ENDED_SWAP_STATES)
     open_ahead = Q(end__gt=at)
     mine = Q(filed_by=user.pk) if user.is_authenticated else nobody
     awaiting_me = nobody
@@ -59,11 +62,11 @@ def _filters(*, user: User | AnonymousUser, person: Person | None, at: datetime)
     if is_manager(user):
         awaiting_me |= Q(state=SwapState.ACCEPTED) & open_ahead
     return {
-        SwapFilter.UPCOMING: open_ahead,
+        SwapFilter.UPCOMING: open_ahead & ~ended,
         SwapFilter.MINE: mine,
         SwapFilter.AWAITING_ME: awaiting_me,
         SwapFilter.AWAITING_APPROVAL: Q(state=SwapState.ACCEPTED) & open_ahead,
-        SwapFilter.PAST: Q(end__lte=at),
+        SwapFilter.PAST: Q(end__lte=at) | ended,
     }
 
 
@@ -104,8 +107,7 @@ class _CountedPaginator(Paginator):
 
 @dataclass
 class SwapList:
-    """The tabs, and one page of requests: their keys at once, the rows when asked for (a page
-    whose rows' HTML is cached never builds them)."""
+    """The tabs, and one page of requests: their keys at once, the rows when asked for."""
 
     show: str
     tabs: list[tuple[str, str, int]]  # (value, label, count)

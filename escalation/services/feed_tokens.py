@@ -7,6 +7,7 @@ is checked by looking up its hash, so no secret is ever compared character by ch
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -26,15 +27,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    #: A previous token was replaced (its links stopped working); False for a user's first.
+    replaced: bool
+
+
 @transaction.atomic
-def feed_token_regenerate(*, user: User, at: datetime | None = None) -> str:
+def feed_token_issue(*, user: User, at: datetime | None = None) -> IssuedToken:
     """A new secret for `user`, replacing any previous one (which stops working at once).
 
-    Returns the token itself: the only moment it is known in clear.
+    Returns the token itself (the only moment it is known in clear), and whether it replaced one.
     """
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = at or timezone.now()
     feed_token = FeedToken.objects.select_for_update().filter(user=user).first()
+    replaced = feed_token is not None
     if feed_token is None:
         feed_token = FeedToken(user=user)
     feed_token.token_hash = hash_token(token)
@@ -43,7 +52,12 @@ def feed_token_regenerate(*, user: User, at: datetime | None = None) -> str:
     feed_token.last_used_at = None
     feed_token.full_clean()
     feed_token.save()
-    return token
+    return IssuedToken(token=token, replaced=replaced)
+
+
+def feed_token_regenerate(*, user: User, at: datetime | None = None) -> str:
+    """`feed_token_issue`'s token alone."""
+    return feed_token_issue(user=user, at=at).token
 
 
 feed_token_create = feed_token_regenerate

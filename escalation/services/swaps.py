@@ -92,6 +92,7 @@ OVERRIDE_CONFLICT = (
 TRANSITION_NOT_ALLOWED = (
     "This request is {state}: it cannot be {verb} any more. Nothing was changed."
 )
+TRANSITION_NOT_YET = "This request is {state}: it cannot be {verb} yet. Nothing was changed."
 SUPERSEDED_BY = "Request #{number} for this shift was approved."
 NOTHING_LEFT_TO_REVERT = "This request's shifts are over: there is nothing left to undo."
 
@@ -192,13 +193,30 @@ def allowed_actions(swap: SwapRequest, user: Actor) -> list[SwapAction]:
     return actions
 
 
+#: The way a request goes when all is well: a step from a state before its own comes "yet".
+_FLOW = (SwapState.PENDING, SwapState.ACCEPTED, SwapState.APPROVED)
+
+
+def _too_early(state: str, transition: _Transition) -> bool:
+    """True when `state` comes before every state the step can be taken from (approving a
+    request its colleague has not accepted, reverting one not approved)."""
+    if state not in _FLOW:
+        return False
+    return all(
+        source in _FLOW and _FLOW.index(source) > _FLOW.index(SwapState(state))
+        for source in transition.source
+    )
+
+
 def _authorize(action: SwapAction, swap: SwapRequest, user: Actor) -> None:
     if _roles(swap, user) & _permitted_roles(action, swap.state):
-        if swap.state not in TRANSITIONS[action].source:
+        transition = TRANSITIONS[action]
+        if swap.state not in transition.source:
+            message = (
+                TRANSITION_NOT_YET if _too_early(swap.state, transition) else TRANSITION_NOT_ALLOWED
+            )
             raise SwapError(
-                TRANSITION_NOT_ALLOWED.format(
-                    state=SwapState(swap.state).name.lower(), verb=TRANSITIONS[action].verb
-                )
+                message.format(state=SwapState(swap.state).name.lower(), verb=transition.verb)
             )
         return
     if action == SwapAction.CANCELLED:

@@ -6,6 +6,7 @@ from django import template
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
+from django_tables2.rows import BoundRow
 
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
@@ -60,3 +61,10 @@ def path_flowchart(path_view: object, chart_id: str = "") -> SafeString:
         title=f"{path.name}: flowchart",
         description=FLOWCHART_DESCRIPTION,
     )
+
+
+@register.filter
+def contact_row(row: BoundRow) -> SafeString:
+    """A row of the contact table (`tables.ContactTable.row_html`)."""
+    html: SafeString = row.table.row_html(row)
+    return html

@@ -5,19 +5,22 @@ rather than leave the formatting to Django's `date` filter because the portal's 
 an instant (`format_instant`) shows the seconds only when there are some.
 """
 
-import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from django import template
-from django.template.context import Context
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from ..time_zones import zone_or_utc
 
 register = template.Library()
 
 TIERS = {"primary": "Primary", "secondary": "Secondary"}
+REFRESHED_AT_HANDOFF = "Updated at the {time} handoff."
+REFRESHED_AT = "Updated at {time}."
 
 
 def format_instant(value: datetime, time_zone: str | None = None, *, year: bool = True) -> str:
@@ -79,45 +82,40 @@ def countdown_text(delta: timedelta) -> str:
     return "in " + " ".join(parts)
 
 
-#: Set while a cached fragment renders: countdowns become markers, filled in per request.
-DEFERRED_COUNTDOWNS = "_deferred_countdowns"
-# An HTML comment: escaped text (everything from the database) can never contain one.
-_COUNTDOWN_MARKER = "<!--countdown:{}-->"
-_COUNTDOWN_MARKERS = re.compile(r"<!--countdown:(-?\d+)-->")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@register.simple_tag(takes_context=True)
-def countdown(context: Context, until: datetime, at: datetime) -> str | SafeString:
-    if context.get(DEFERRED_COUNTDOWNS):
-        microseconds = (until - _EPOCH) // timedelta(microseconds=1)
-        return mark_safe(_COUNTDOWN_MARKER.format(microseconds))  # noqa: S308
+@register.simple_tag
+def countdown(until: datetime, at: datetime) -> str:
+    """The text as of `at`; static/js/oncall-countdown.js keeps it current in the browser."""
     return countdown_text(until - at)
-
-
-#: A fragment's HTML as stored: UTF-8 bytes, or, when it has countdowns, the bytes split
-#: around them (text, instant, text, instant, …, text), so that serving it needs neither a
-#: search through the page nor an encoding of it.
-StoredHTML = bytes | tuple[bytes, ...]
-
-
-def stored_html(html: str) -> StoredHTML:
-    if "<!--countdown:" not in html:
-        return html.encode()
-    return tuple(piece.encode() for piece in _COUNTDOWN_MARKERS.split(html))
-
-
-def fill_countdowns(html: StoredHTML, at: datetime) -> bytes:
-    """A stored fragment's HTML with its countdowns from `at`."""
-    if isinstance(html, bytes):
-        return html
-    pieces = list(html)
-    for index in range(1, len(pieces), 2):
-        until = _EPOCH + timedelta(microseconds=int(pieces[index]))
-        pieces[index] = countdown_text(until - at).encode()
-    return b"".join(pieces)
 
 
 @register.filter
 def tier_name(tier: str) -> str:
     return TIERS.get(str(tier), str(tier).title())
+
+
+def wall_clock(value: datetime) -> str:
+    """`09:00` (or `09:00:30`) in the active time zone."""
+    local = value.astimezone(timezone.get_current_timezone())
+    return f"{local:%H:%M:%S}" if local.second else f"{local:%H:%M}"
+
+
+class _HandsOff(Protocol):
+    @property
+    def handoff(self) -> datetime: ...
+
+
+@register.simple_tag
+def refresh_marker(until: datetime | None, *cards: Iterable[_HandsOff]) -> str | SafeString:
+    """When the page's answer stops being true (`until`), for `oncall-refresh.js` to fetch it
+    again at that instant, with what to say then: the handoff of one of the rotations `cards`
+    show, or another change (a cover starting or ending). Nothing when it holds for ever."""
+    if until is None:
+        return ""
+    handoffs = {card.handoff for some in cards for card in some}
+    notice = REFRESHED_AT_HANDOFF if until in handoffs else REFRESHED_AT
+    return format_html(
+        '<span hidden class="oncall-refresh-marker" data-refresh-at="{}" '
+        'data-refresh-notice="{}"></span>',
+        iso_utc(until),
+        notice.format(time=wall_clock(until)),
+    )

@@ -5,10 +5,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from ..contact_links import slack_url
+from ..integrations.pagerduty import user_url
 
 register = template.Library()
 
 register.filter("slack_url", slack_url)
+#: A PagerDuty user id to their page in PagerDuty ("" without `PAGERDUTY_SUBDOMAIN`).
+register.filter("pagerduty_user_url", user_url)
 
 #: Said on a Slack name shown as text (no workspace address configured).
 SLACK_COPY_TITLE = "Copy this name into Slack"

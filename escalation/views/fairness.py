@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from ..fairness_chart import Bar, render_fairness_chart
-from ..forms_fairness import ROTATION_UNKNOWN, FairnessForm
+from ..forms.fairness import ROTATION_UNKNOWN, FairnessForm
 from ..selectors.fairness import FairnessPage, fairness_page
 from ..viewer import PortalRequest
 

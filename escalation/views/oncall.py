@@ -21,15 +21,19 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..cache import cached_value, page_fragment
+from ..cache import cached_value, render_cached
 from ..feeds import build_calendar
-from ..forms import CalendarForm, ContactDetailsForm, parse_instant
-from ..selectors import oncall as selectors
+from ..forms.people import ContactDetailsForm
+from ..forms.questions import CalendarForm, parse_instant
+from ..selectors import oncall
+from ..selectors.calendar import calendar, calendar_feed
+from ..selectors.dashboard import dashboard
 from ..selectors.pagerduty import TierAgreement, pagerduty_agreement
+from ..selectors.profile import profile
 from ..services.feed_tokens import (
     TOKEN_PARAMETER,
     bearer_token,
-    feed_token_regenerate,
+    feed_token_issue,
     feed_token_revoke,
     feed_token_user,
 )
@@ -85,23 +89,16 @@ def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
 @require_safe
 def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    person = request.viewer.person
-    # With many rotations, the viewer's own (their team's, those they are on) are cards.
-    fragment = page_fragment(
-        request, person.pk if person else None, person.team_id if person else None, at=at
+    page = dashboard(
+        at=at,
+        for_manager=request.viewer.is_manager,
+        viewer=request.viewer.person,
+        find=request.GET.get("q", ""),
     )
-    page = fragment.build(
-        lambda: selectors.dashboard(
-            at=at,
-            for_manager=request.viewer.is_manager,
-            viewer=person,
-            find=request.GET.get("q", ""),
-        )
-    )
-    return fragment.render(
+    return render(
         request,
         "escalation/dashboard.html",
-        {"page": page, "fragment": fragment, "at": at, "no_match": DASHBOARD_NO_MATCH},
+        {"page": page, "at": at, "no_match": DASHBOARD_NO_MATCH},
     )
 
 
@@ -109,33 +106,36 @@ def dashboard_view(request: PortalRequest) -> HttpResponse:
 def calendar_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
     person = request.viewer.person
-    # The default rotations are the viewer's (their team's, those they are on).
-    fragment = page_fragment(
-        request, person.pk if person else None, person.team_id if person else None, at=at
-    )
-    if fragment.found:
-        return fragment.render(request, "escalation/calendar.html", {"fragment": fragment})
-    form = CalendarForm(request.GET)
-    page = selectors.calendar(
-        at=at,
-        start_date=form.start_date(),
-        weeks=form.week_count(),
-        focus_at=form.focus_at(),
-        show=form.rotation_asked(),
-        viewer=person,
-    )
-    fragment.limit(page.validity)
-    form.check_rotation(page)
-    return fragment.render(
-        request,
-        "escalation/calendar.html",
-        {
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        form = CalendarForm(request.GET)
+        page = calendar(
+            at=at,
+            start_date=form.start_date(),
+            weeks=form.week_count(),
+            focus_at=form.focus_at(),
+            show=form.rotation_asked(),
+            viewer=person,
+        )
+        form.check_rotation(page)
+        context = {
             "page": page,
-            "fragment": fragment,
             "at": at,
             "notices": form.notices(),
+            "at_choices": form.at_choices,
+            "typed_at": form.typed_at(),
             "week_choices": WEEK_CHOICES,
-        },
+        }
+        return context, page.validity
+
+    # Up to 104 weeks of every rotation: cached. The default rotations are the viewer's (their
+    # team's, those they are on), so the content depends on who the viewer is too.
+    return render_cached(
+        request,
+        "escalation/calendar.html",
+        build,
+        at=at,
+        vary=(person.pk if person else None, person.team_id if person else None),
     )
 
 
@@ -157,7 +157,7 @@ def calendar_ics_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
 
     def compute() -> tuple[bytes | None, Validity]:
-        feed = selectors.calendar_feed(at=at, person_id=person_id)
+        feed = calendar_feed(at=at, person_id=person_id)
         if feed is None:
             return None, ALWAYS
         return build_calendar(feed), feed.validity
@@ -234,7 +234,7 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
             return _json_error(f"{error} {API_NAIVE_AT}", 400)
 
     def compute() -> tuple[str, Validity]:
-        now = selectors.on_call_now(at=at)
+        now = oncall.on_call_now(at=at)
         agreement = pagerduty_agreement(at=at)
         rotations = [
             {
@@ -318,18 +318,18 @@ def profile_view(request: PortalRequest) -> HttpResponse:
         elif action in ("create", "regenerate"):
             # Only a hash is stored: the token itself is kept for the next page, shown there
             # once and forgotten, so reloading that page neither shows it again nor makes another.
-            token = feed_token_regenerate(user=request.user)  # type: ignore[arg-type]
-            request.session[JUST_MADE_SESSION_KEY] = token
-            messages.success(
-                request, FEED_LINK_RENEWED if action == "regenerate" else FEED_LINK_CREATED
-            )
+            # The message follows what happened, not the button: a first token (the old one
+            # revoked in another tab, say) has no old links to stop.
+            issued = feed_token_issue(user=request.user)  # type: ignore[arg-type]
+            request.session[JUST_MADE_SESSION_KEY] = issued.token
+            messages.success(request, FEED_LINK_RENEWED if issued.replaced else FEED_LINK_CREATED)
         else:
             return HttpResponse(status=400)
         if action != "contact":
             return HttpResponseRedirect(reverse("escalation:profile") + "#feed")
     new_token = request.session.pop(JUST_MADE_SESSION_KEY, None)
     at = timezone.now()
-    page = selectors.profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
+    page = profile(user=request.user, person=person, at=at)  # type: ignore[arg-type]
     confirm = request.GET.get("confirm") if page.feed_token and not new_token else None
     return render(
         request,

@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from ..cache import page_fragment
 from ..filters import ContactFilter, ServiceFilter
-from ..forms import ServiceSheetForm
+from ..forms.questions import ServiceSheetForm
 from ..selectors.channels import channels, paging_rules
 from ..selectors.contacts import contacts
 from ..selectors.paths import escalation_path, escalation_paths
@@ -36,17 +36,12 @@ SERVICE_SORTS = [
 
 @require_safe
 def severity_view(request: PortalRequest) -> HttpResponse:
-    at = timezone.now()
-    fragment = page_fragment(request, at=at)
-    matrix = fragment.build(lambda: severity_matrix(at=at))
-    return fragment.render(
-        request, "escalation/severity.html", {"matrix": matrix, "fragment": fragment}
-    )
+    matrix = severity_matrix(at=timezone.now())
+    return render(request, "escalation/severity.html", {"matrix": matrix})
 
 
-class CachedTableView(SingleTableMixin, FilterView):  # type: ignore[misc]
-    """A table page whose body comes from the cache when it holds (`page_fragment`): then
-    neither the filter nor the table is built."""
+class TableView(SingleTableMixin, FilterView):  # type: ignore[misc]
+    """A table page: searched, sorted and paginated."""
 
     http_method_names = ["get", "head"]
     #: The `?sort=` values the page offers; any other (a stale bookmark, a hand-edited address)
@@ -61,16 +56,10 @@ class CachedTableView(SingleTableMixin, FilterView):  # type: ignore[misc]
             query._mutable = False
             request.GET = query  # type: ignore[assignment]
         self.at = timezone.now()
-        self.fragment = page_fragment(request, at=self.at)
-        if self.fragment.found:
-            return self.fragment.render(request, self.template_name, {"fragment": self.fragment})
         return super().get(request, *args, **kwargs)  # type: ignore[no-any-return]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "fragment": self.fragment}
 
-
-class ServiceListView(CachedTableView):
+class ServiceListView(TableView):
     template_name = "escalation/services.html"
     table_class = ServiceTable
     filterset_class = ServiceFilter
@@ -87,8 +76,7 @@ class ServiceListView(CachedTableView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # Who is on call, for the rows of the page shown only.
-        rows = context["table"].paginated_rows
-        self.fragment.limit(self.directory.show(row.record for row in rows))
+        self.directory.show(row.record for row in context["table"].paginated_rows)
         # Phones hide the sortable table header (the table stacks into cards): a select instead.
         return {**context, "sort_choices": SERVICE_SORTS}
 
@@ -99,52 +87,35 @@ def service_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
     form = ServiceSheetForm(request.GET or None)
     # A time typed in is a wall-clock time in the viewer's zone, like the times the sheet shows.
     started_at = form.started_at(now=now, time_zone=timezone.get_current_timezone_name())
-    fragment = page_fragment(request, started_at, at=now, names=("title", "body"))
-    sheet = fragment.build(
-        lambda: service_sheet(
-            service_slug=slug,
-            severity_level=form.severity_level(),
-            path_kind=form.path_kind(),
-            started_at=started_at,
-            at=now,
-        )
+    sheet = service_sheet(
+        service_slug=slug,
+        severity_level=form.severity_level(),
+        path_kind=form.path_kind(),
+        started_at=started_at,
+        at=now,
     )
-    if sheet is not None:
-        form.check_severity([severity.level for severity in sheet.severities])
-    context = {
-        "sheet": sheet,
-        "form": form,
-        "fragment": fragment,
-        "nav_section": "escalation:services",
-    }
-    return fragment.render(request, "escalation/service_detail.html", context)
+    form.check_severity([severity.level for severity in sheet.severities])
+    context = {"sheet": sheet, "form": form, "nav_section": "escalation:services"}
+    return render(request, "escalation/service_detail.html", context)
 
 
 @require_safe
 def paths_view(request: PortalRequest) -> HttpResponse:
-    at = timezone.now()
-    fragment = page_fragment(request, at=at)
-    page = fragment.build(lambda: escalation_paths(at=at))
-    return fragment.render(
-        request,
-        "escalation/paths.html",
-        {"paths": page.paths if page else None, "fragment": fragment},
-    )
+    page = escalation_paths(at=timezone.now())
+    return render(request, "escalation/paths.html", {"paths": page.paths})
 
 
 @require_safe
 def path_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
-    at = timezone.now()
-    fragment = page_fragment(request, at=at, names=("title", "body"))
-    path_view = fragment.build(lambda: escalation_path(slug=slug, at=at))
-    return fragment.render(
+    path_view = escalation_path(slug=slug, at=timezone.now())
+    return render(
         request,
         "escalation/path_detail.html",
-        {"path": path_view, "fragment": fragment, "nav_section": "escalation:paths"},
+        {"path": path_view, "nav_section": "escalation:paths"},
     )
 
 
-class ContactListView(CachedTableView):
+class ContactListView(TableView):
     template_name = "escalation/contacts.html"
     table_class = ContactTable
     filterset_class = ContactFilter
@@ -152,7 +123,6 @@ class ContactListView(CachedTableView):
 
     def get_queryset(self) -> Any:
         self.directory = contacts(at=self.at, for_manager=self.request.viewer.is_manager)
-        self.fragment.limit(self.directory.validity)
         return self.directory.roles
 
     def get_table_data(self) -> Any:
@@ -176,21 +146,13 @@ class ContactListView(CachedTableView):
 
 @require_safe
 def channels_view(request: PortalRequest) -> HttpResponse:
-    fragment = page_fragment(request, at=timezone.now())
-    directory = fragment.build(channels)
-    return fragment.render(
-        request, "escalation/channels.html", {"directory": directory, "fragment": fragment}
-    )
+    return render(request, "escalation/channels.html", {"directory": channels()})
 
 
 @require_safe
 def paging_view(request: PortalRequest) -> HttpResponse:
-    at = timezone.now()
-    fragment = page_fragment(request, at=at)
-    guide = fragment.build(lambda: paging_rules(at=at))
-    return fragment.render(
-        request, "escalation/paging.html", {"guide": guide, "fragment": fragment}
-    )
+    guide = paging_rules(at=timezone.now())
+    return render(request, "escalation/paging.html", {"guide": guide})
 
 
 urlpatterns = [

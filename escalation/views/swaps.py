@@ -10,8 +10,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..cache import fragment
-from ..forms import RequesterChoiceForm, SwapRequestForm
+from ..forms.swaps import RequesterChoiceForm, SwapRequestForm
 from ..integrations.pagerduty import is_configured as pagerduty_connected
 from ..models import SwapState
 from ..permissions import is_manager
@@ -79,19 +78,8 @@ def swap_list_view(request: PortalRequest) -> HttpResponse:
         page=request.GET.get("page"),
         at=at,
     )
-    # A row shows the request alone, the same to everyone in a time zone: the rows of a page
-    # are rendered once per data version.
-    rows = fragment(
-        facts.data_version,
-        "swap-rows",
-        timezone.get_current_timezone_name(),
-        listing.keys,
-        at=at,
-    )
-    return rows.render(
-        request,
-        "escalation/swap_list.html",
-        {"listing": listing, "rows": rows, "nav_section": SECTION},
+    return render(
+        request, "escalation/swap_list.html", {"listing": listing, "nav_section": SECTION}
     )
 
 

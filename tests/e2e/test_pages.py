@@ -36,6 +36,10 @@ PAGES = [
     ("/swaps/new/", "escalation:swaps", "How it works"),
     ("swap", "escalation:swaps", "Family wedding"),
     ("/profile/", None, "feed"),
+    ("/incident/", None, "Which service?"),
+    ("/incident/?service=database-postgresql", None, "How bad is it?"),
+    ("/incident/general/", None, "service not listed"),
+    ("/print/", None, "Odd weeks"),
 ]
 
 

@@ -6,8 +6,11 @@ Token token=…` and `Accept: application/vnd.pagerduty+json;version=2` headers 
 otherwise), `limit`/`offset`/`more` pagination, `ratelimit-*` headers on every answer and 429
 with `{"error": {"message": "Rate Limit Exceeded", "code": 2020}}`, errors as
 `{"error": {"message", "code", "errors"}}`, the multiple-overrides POST answering a status per
-override, DELETE answering 204 (deleted) or 200 (in progress: cut short at now), and `POST
-/incidents` requiring `From`. Tests set its state (users, schedules and what they render) and
+override, DELETE answering 204 (deleted) or 200 (in progress: cut short at now), `POST
+/incidents` requiring `From` and the documented body (`type`, `title`, a known `service`;
+`urgency` high or low; assignments or an escalation policy, not both; a second open incident
+with the same `incident_key` on the same service refused), and `GET /incidents` filtered by
+`incident_key`. Tests set its state (users, schedules and what they render, services) and
 read what the portal did (`calls`, `overrides`, `incidents`).
 """
 
@@ -19,7 +22,7 @@ import ssl
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,10 @@ def _time(text: str) -> datetime:
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _month_ago(fake: FakePagerDuty) -> datetime:
+    return (fake.now or datetime.now(UTC)) - timedelta(days=30)
 
 
 @dataclass
@@ -55,6 +62,8 @@ class FakePagerDuty:
     #: schedule id → override id → {"id", "start", "end", "user": {"id", …}}
     overrides: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    #: service id → name: the services incidents may be opened on.
+    services: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     #: Statuses to answer the next requests with, whatever they are (e.g. [429, 429], [503]).
     fail_next: list[int] = field(default_factory=list)
@@ -73,6 +82,9 @@ class FakePagerDuty:
         self.users.append(
             {"id": user_id, "type": "user", "name": name, "summary": name, "email": email}
         )
+
+    def add_service(self, service_id: str, name: str) -> None:
+        self.services[service_id] = name
 
     def add_schedule(
         self, schedule_id: str, name: str, entries: list[tuple[datetime, datetime, str]] = ()
@@ -243,6 +255,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._overrides(method, route, query, body)
         if method == "POST" and route == ["incidents"]:
             return self._incident(body)
+        if method == "GET" and route == ["incidents"]:
+            key = query.get("incident_key", [""])[0]
+            rows = [i for i in fake.incidents if not key or i["incident_key"] == key]
+            if query.get("date_range") != ["all"]:  # PagerDuty's default: the last month
+                rows = [i for i in rows if _time(i["created_at"]) > _month_ago(fake)]
+            return self._page("incidents", rows, query)
         return self._error(404, "Not Found", 2100)
 
     def _overrides(
@@ -308,15 +326,49 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.headers.get("From"):
             return self._error(400, "Invalid Input Provided", 2001, ["The From header is required"])
         incident = body["incident"]
+        problems = []
+        if incident.get("type") != "incident":
+            problems.append("type must be incident")
+        if not str(incident.get("title") or "").strip():
+            problems.append("Title cannot be empty")
+        service = incident.get("service") or {}
+        if not service.get("id") or service.get("type") not in ("service_reference", "service"):
+            problems.append("Service is required")
+        elif service["id"] not in fake.services:
+            problems.append("Service not found")
+        if incident.get("urgency", "high") not in ("high", "low"):
+            problems.append("Urgency must be high or low")
+        if incident.get("assignments") and incident.get("escalation_policy"):
+            problems.append("Cannot specify both assignments and an escalation policy")
         for assignment in incident.get("assignments", []):
             if fake.user(assignment["assignee"]["id"]) is None:
-                return self._error(400, "Invalid Input Provided", 2001, ["Assignee not found"])
+                problems.append("Assignee not found")
+        key = incident.get("incident_key")
+        if key and any(
+            other["incident_key"] == key
+            and other["service"]["id"] == service.get("id")
+            and other["status"] != "resolved"
+            for other in fake.incidents
+        ):
+            problems.append(
+                "Open incident with matching incident key already exists on this service"
+            )
+        if problems:
+            return self._error(400, "Invalid Input Provided", 2001, problems)
         number = len(fake.incidents) + 1
         row = {
             **incident,
             "id": f"PINC{number:04d}",
             "incident_number": number,
+            "status": "triggered",
+            "incident_key": key or f"generated{number:08d}",
+            "service": {
+                "id": service["id"],
+                "type": "service_reference",
+                "summary": fake.services[service["id"]],
+            },
             "html_url": f"https://acme.pagerduty.com/incidents/PINC{number:04d}",
+            "created_at": _iso(fake.now or datetime.now(UTC)),
             "from": self.headers["From"],
         }
         fake.incidents.append(row)

@@ -24,11 +24,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.urls import reverse
 
-from ...forms import parse_instant
+from ...forms.questions import parse_instant
 from ...models import PathKind, Person, RotationSlot, Service, Team
 from ...notify.messages import absolute_url, slack_text, slack_time
 from ...parties import ResolvedParty
-from ...selectors.oncall import Holder, RotationOnCall, dashboard, on_call_now
+from ...selectors.dashboard import dashboard
+from ...selectors.oncall import Holder, RotationOnCall, on_call_now
 from ...selectors.services import ServiceSheet, SheetStep, service_sheet
 from ...time_zones import zone_or_utc
 
@@ -286,6 +287,7 @@ def _sheet(slug: str, level: int | None, at: datetime) -> ServiceSheet:
 
 def _reach_first_lines(sheet: ServiceSheet, zone: ZoneInfo) -> list[str]:
     service = sheet.service
+    assert service is not None, "`_sheet` reads a named service's sheet"
     lines = [f"*{REACH_FIRST.format(service=slack_text(service.name))}*"]
     people = []
     if sheet.on_call is not None:

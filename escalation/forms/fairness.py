@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django import forms
 
-from .fairness import Period, period_dates
+from ..fairness import Period, period_dates
 
 PERIOD_LABELS = {
     Period.THIS_QUARTER: "This quarter",

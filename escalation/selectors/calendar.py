@@ -1,0 +1,403 @@
+"""The on-call calendar (weeks of shifts per rotation, `?at=` answers) and the iCalendar feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .. import rotation as engine
+from ..models import Person, Rotation
+from ..validity import ALWAYS, Validity
+from .oncall import (
+    Holder,
+    Loaded,
+    RotationProblem,
+    holding,
+    instant,
+    load_overrides_and_people,
+    load_rotations,
+    slot_person,
+)
+from .pagerduty import Drift, pagerduty_drift
+from .repeats import RepeatWarning, next_repeat, repeat_warning
+
+DEFAULT_WEEKS = 8
+MAX_WEEKS = 104
+# The feed's window starts and ends at midnight UTC, so it is the same feed all day long.
+FEED_PAST = timedelta(weeks=4)
+FEED_FUTURE = timedelta(weeks=52)
+#: The calendar shows every rotation when there are at most this many; else the viewer's own.
+CALENDAR_ALL_UP_TO = 5
+ALL_ROTATIONS = "all"
+MINE = "mine"
+
+
+@dataclass(frozen=True)
+class TierRow:
+    """A tier over one shift: the slot's person and the stretches overrides cut it into."""
+
+    tier: engine.Tier
+    scheduled: Person | None
+    holders: list[Holder]
+
+    @property
+    def overrides(self) -> list[Holder]:
+        return [holder for holder in self.holders if holder.overridden]
+
+    @property
+    def fully_covered(self) -> bool:
+        return len(self.holders) == 1 and self.holders[0].overridden
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    shift: engine.Shift
+    primary: TierRow
+    secondary: TierRow
+    is_current: bool
+    is_focus: bool
+    repeats_previous: bool
+
+    @property
+    def tiers(self) -> tuple[TierRow, TierRow]:
+        return (self.primary, self.secondary)
+
+    @property
+    def overrides(self) -> list[Holder]:
+        return self.primary.overrides + self.secondary.overrides
+
+
+@dataclass(frozen=True)
+class FocusAnswer:
+    """Who held each tier of a rotation at the instant asked about (`?at=`)."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    primary: Holder
+    secondary: Holder
+
+    @property
+    def holders(self) -> list[Holder]:
+        return [self.primary, self.secondary]
+
+
+@dataclass(frozen=True)
+class RotationCalendar:
+    rotation: Rotation
+    rows: list[ShiftRow]
+    repeats: list[RepeatWarning]
+    next_repeat: RepeatWarning | None
+    focus: FocusAnswer | None
+
+
+@dataclass(frozen=True)
+class RotationChoice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    at: datetime
+    start_date: date
+    weeks: int
+    focus_at: datetime | None
+    rotations: list[RotationCalendar]
+    problems: list[RotationProblem]
+    #: What `?rotation=` offers (empty when every rotation is shown anyway) and what is shown.
+    rotation_choices: list[RotationChoice] = field(default_factory=list)
+    rotation: str = ""
+    validity: Validity = ALWAYS
+    drift: Drift = field(default_factory=Drift)
+
+    @property
+    def earlier_start(self) -> date:
+        return self.start_date - timedelta(weeks=self.weeks)
+
+    @property
+    def later_start(self) -> date:
+        return self.start_date + timedelta(weeks=self.weeks)
+
+    @property
+    def focus(self) -> list[FocusAnswer]:
+        return [calendar.focus for calendar in self.rotations if calendar.focus is not None]
+
+    @property
+    def focus_previous(self) -> datetime | None:
+        """One second before the latest handoff at or before the instant asked about."""
+        answers = self.focus
+        if not answers:
+            return None
+        return max(answer.shift.start for answer in answers) - timedelta(seconds=1)
+
+    @property
+    def focus_next(self) -> datetime | None:
+        """The first handoff after the instant asked about."""
+        answers = self.focus
+        if not answers:
+            return None
+        return min(answer.shift.end for answer in answers)
+
+
+def calendar(
+    *,
+    at: datetime,
+    start_date: date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    focus_at: datetime | None = None,
+    show: str = "",
+    viewer: Person | None = None,
+) -> CalendarPage:
+    """The on-call calendar: `weeks` weeks of shifts per rotation, overrides and repeats marked.
+
+    Each rotation starts with the shift in progress at the end of `start_date` in its own time
+    zone (so a handoff date starts with the shift handed over that day); without a date, with
+    the shift in progress at `focus_at`, else at `at`. `focus_at` also gets its own answer (who
+    was on call at that instant), for postmortems. Three queries, whatever the weeks or overrides.
+
+    Which rotations: `show` is a rotation's slug, `ALL_ROTATIONS`, or `MINE` (those of the
+    `viewer`'s team and those they are on); by default every rotation when there are at most
+    `CALENDAR_ALL_UP_TO`, else the viewer's own if they have any. The page holds until the
+    current shift of a rotation shown ends.
+    """
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValueError(f"weeks must be 1 to {MAX_WEEKS}")
+    loaded = load_rotations()
+    choices, chosen = _choose_rotations(loaded, show, viewer)
+    anchor = focus_at or at
+    windows: list[tuple[datetime, datetime]] = []
+    plans = []
+    for rotation, schedule in loaded.rotations:
+        if start_date is None:
+            first = engine.shift_at(schedule, anchor)
+        else:
+            first = engine.shift_at(schedule, _end_of_day(start_date, schedule.time_zone))
+        first_local = first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
+        end = engine.handoff_at(schedule, first_local + timedelta(weeks=weeks))
+        end = max(end, first.end)
+        # The next repeat from the weeks viewed on, with its overrides: a repeat someone else
+        # covers is no repeat for anyone.
+        upcoming = next_repeat(schedule, first.start - timedelta(microseconds=1))
+        plans.append((rotation, schedule, first, end, upcoming))
+        windows.append((first.start, end))
+        if upcoming is not None:
+            windows.append((upcoming.previous.start, upcoming.following.end))
+    if focus_at is not None:
+        windows.append(instant(focus_at))
+    load_overrides_and_people(loaded, windows)
+
+    if start_date is None:
+        start_date = _default_start_date([plan[:4] for plan in plans], anchor)
+    calendars = []
+    for rotation, schedule, first, end, upcoming in plans:
+        shifts = engine.shifts_between(schedule, first.start, end)
+        # From just before the first shift, so a repeat of the shift before the window shows.
+        repeats = engine.parity_repeats(schedule, first.start - timedelta(seconds=1), end)
+        repeated = {repeat.following.start for repeat in repeats}
+        rows = [
+            ShiftRow(
+                shift=shift,
+                primary=_tier_row(loaded, rotation, shift, engine.Tier.PRIMARY),
+                secondary=_tier_row(loaded, rotation, shift, engine.Tier.SECONDARY),
+                is_current=shift.contains(at),
+                is_focus=focus_at is not None and shift.contains(focus_at),
+                repeats_previous=shift.start in repeated,
+            )
+            for shift in shifts
+        ]
+        warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
+        focus = None
+        if focus_at is not None:
+            on_call = engine.on_call_at(schedule, focus_at, loaded.index(rotation))
+            focus = FocusAnswer(
+                rotation=rotation,
+                shift=on_call.shift,
+                primary=loaded.holder(on_call.shift, on_call.primary),
+                secondary=loaded.holder(on_call.shift, on_call.secondary),
+            )
+        calendars.append(
+            RotationCalendar(
+                rotation=rotation,
+                rows=rows,
+                repeats=[
+                    warning
+                    for repeat in repeats
+                    if repeat.following.start >= first.start
+                    and (warning := repeat_warning(loaded, rotation, repeat)) is not None
+                ],
+                next_repeat=warning_ahead,
+                focus=focus,
+            )
+        )
+    return CalendarPage(
+        at=at,
+        start_date=start_date,
+        weeks=weeks,
+        focus_at=focus_at,
+        rotations=calendars,
+        problems=loaded.problems,
+        rotation_choices=choices,
+        rotation=chosen,
+        validity=holding(engine.shift_at(plan[1], at) for plan in plans),
+        drift=pagerduty_drift(
+            start=max(at, min((plan[2].start for plan in plans), default=at)),
+            end=max((plan[3] for plan in plans), default=at),
+        ),
+    )
+
+
+def _choose_rotations(
+    loaded: Loaded, asked: str, viewer: Person | None
+) -> tuple[list[RotationChoice], str]:
+    """Keep the rotations the calendar shows in `loaded`; returns the choices and the one made.
+
+    An unknown `asked` gets the default (the view says so).
+    """
+    every = [rotation for rotation, _ in loaded.rotations] + [p.rotation for p in loaded.problems]
+    every.sort(key=lambda rotation: (rotation.position, rotation.name, rotation.pk))
+    mine = set()
+    if viewer is not None:
+        for rotation in every:
+            slots = loaded.slots.get(rotation.pk, [])
+            on_it = any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
+            if on_it or (viewer.team_id is not None and rotation.team_id == viewer.team_id):
+                mine.add(rotation.pk)
+    by_slug = {rotation.slug: rotation for rotation in every}
+    if asked in by_slug:
+        chosen = asked
+    elif asked == ALL_ROTATIONS or (asked == MINE and not mine):
+        chosen = ALL_ROTATIONS
+    elif asked == MINE or (len(every) > CALENDAR_ALL_UP_TO and mine):
+        chosen = MINE
+    else:
+        chosen = ALL_ROTATIONS
+    if chosen == MINE:
+        keep = mine
+    elif chosen == ALL_ROTATIONS:
+        keep = {rotation.pk for rotation in every}
+    else:
+        keep = {by_slug[chosen].pk}
+    loaded.rotations = [(r, schedule) for r, schedule in loaded.rotations if r.pk in keep]
+    loaded.problems = [problem for problem in loaded.problems if problem.rotation.pk in keep]
+    loaded.person_ids = {
+        person
+        for key in keep
+        for slot in loaded.slots.get(key, [])
+        for person in (slot.primary_id, slot.secondary_id)
+        if person is not None
+    }
+    if len(every) <= CALENDAR_ALL_UP_TO:
+        return [], chosen
+    choices = [RotationChoice(ALL_ROTATIONS, f"All {len(every)} rotations")]
+    if mine:
+        count = len(mine)
+        choices.insert(0, RotationChoice(MINE, f"Yours ({count} rotation{'s' * (count != 1)})"))
+    choices += [RotationChoice(rotation.slug, rotation.name) for rotation in every]
+    return choices, chosen
+
+
+def _end_of_day(day: date, time_zone: str) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(time_zone)) - (
+        timedelta(microseconds=1)
+    )
+
+
+def _default_start_date(
+    plans: list[tuple[Rotation, engine.Schedule, engine.Shift, datetime]], anchor: datetime
+) -> date:
+    """The date the calendar starts from when none was asked: the first rotation's handoff."""
+    if not plans:
+        return anchor.date()
+    _, schedule, first, _ = plans[0]
+    return first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
+
+
+def _tier_row(
+    loaded: Loaded, rotation: Rotation, shift: engine.Shift, tier: engine.Tier
+) -> TierRow:
+    return TierRow(
+        tier=tier,
+        scheduled=loaded.person(slot_person(shift.slot, tier)),
+        holders=loaded.holders(shift, tier, rotation),
+    )
+
+
+# --- The iCalendar feed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One calendar event: one tier of one shift, or the part of it an override cuts out."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    holder: Holder
+    #: The parity repeat this shift is part of, when its scheduled person holds this stretch.
+    repeat: RepeatWarning | None = None
+
+    @property
+    def uid(self) -> str:
+        """The rotation, the tier and the stretch's start (to the microsecond when it has any:
+        two stretches of a tier never start at the same instant)."""
+        start = self.holder.start.astimezone(UTC)
+        stamp = f"{start:%Y%m%dT%H%M%S}" + (f".{start:%f}" if start.microsecond else "")
+        return f"{self.rotation.slug}-{self.holder.tier}-{stamp}Z"
+
+
+@dataclass(frozen=True)
+class CalendarFeed:
+    at: datetime
+    start: datetime
+    end: datetime
+    person: Person | None
+    events: list[FeedEvent]
+    validity: Validity = ALWAYS
+
+
+def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed | None:
+    """Events for the iCalendar feed: 4 weeks back and 52 ahead, one per shift, tier and stretch.
+
+    With `person_id`, only that person's stretches; None when there is no such person. Three
+    queries, whatever the overrides (the person is looked up with everyone else). The window
+    runs from midnight UTC to midnight UTC, so the feed holds for the whole day.
+    """
+    today = datetime.combine(at.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    tomorrow = today + timedelta(days=1)
+    start, end = today - FEED_PAST, tomorrow + FEED_FUTURE
+    loaded = load_rotations()
+    load_overrides_and_people(
+        loaded, [(start, end)], extra_people=[] if person_id is None else [person_id]
+    )
+    person = None
+    if person_id is not None:
+        person = loaded.people.get(person_id)
+        if person is None:
+            return None
+    events = []
+    for rotation, schedule in loaded.rotations:
+        repeats: dict[datetime, RepeatWarning] = {}
+        for repeat in engine.parity_repeats(schedule, start, end):
+            slot = repeat.following.slot
+            warning = RepeatWarning(
+                repeat, loaded.person(slot.primary), loaded.person(slot.secondary)
+            )
+            repeats[repeat.previous.start] = repeats[repeat.following.start] = warning
+        for shift in engine.shifts_between(schedule, start, end):
+            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
+                for holder in loaded.holders(shift, tier, rotation):
+                    if holder.person is None:
+                        continue
+                    if person is not None and holder.person.pk != person.pk:
+                        continue
+                    # Said to the slot's own people; someone covering is not on call twice.
+                    said = None if holder.overridden else repeats.get(shift.start)
+                    events.append(FeedEvent(rotation, shift, holder, said))
+    return CalendarFeed(
+        at=at,
+        start=start,
+        end=end,
+        person=person,
+        events=events,
+        validity=Validity(today, tomorrow),
+    )

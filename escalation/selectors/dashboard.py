@@ -1,0 +1,184 @@
+"""The dashboard: per rotation, the pair on call now, until when, and who takes over next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .. import rotation as engine
+from ..models import Person, Rotation
+from ..validity import ALWAYS, Validity
+from .completeness import Completeness, completeness
+from .oncall import (
+    Holder,
+    Loaded,
+    RotationKey,
+    RotationProblem,
+    holding,
+    load_current_shifts,
+    slot_person,
+)
+from .pagerduty import Drift, pagerduty_drift
+from .repeats import RepeatWarning, warning_if_repeated
+
+#: The dashboard shows every rotation as a card when there are at most this many; else the
+#: viewer's own as cards and the others as one line each.
+DASHBOARD_CARDS_UP_TO = 5
+#: The longest search text the dashboard's filter of the other rotations takes.
+DASHBOARD_FIND_MAX = 100
+
+
+@dataclass(frozen=True)
+class TierNow:
+    """A tier right now, and what changes before the handoff (an override starting or ending)."""
+
+    now: Holder
+    then: Holder | None
+
+    @property
+    def tier(self) -> engine.Tier:
+        return self.now.tier
+
+
+@dataclass(frozen=True)
+class RotationNow:
+    """A dashboard card: the pair on call now, until when, and who takes over next."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    primary: TierNow
+    secondary: TierNow
+    next_shift: engine.Shift
+    next_primary: Holder
+    next_secondary: Holder
+    #: The next shift falls to the same slot again (ISO week 53, then week 1).
+    repeat: RepeatWarning | None = None
+
+    @property
+    def handoff(self) -> datetime:
+        return self.shift.end
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    at: datetime
+    #: The rotations shown in full (cards): every one, or the viewer's own when there are many.
+    rotations: list[RotationNow]
+    problems: list[RotationProblem]
+    completeness: Completeness | None = None
+    validity: Validity = ALWAYS
+    #: The other rotations, one line each, those matching `find` only.
+    others: list[RotationNow] = field(default_factory=list)
+    others_total: int = 0
+    find: str = ""
+    #: Where PagerDuty will page someone else, from now on (PagerDuty connected only).
+    drift: Drift = field(default_factory=Drift)
+
+
+def dashboard(
+    *, at: datetime, for_manager: bool = False, viewer: Person | None = None, find: str = ""
+) -> Dashboard:
+    """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
+
+    Up to `DASHBOARD_CARDS_UP_TO` rotations are all cards; beyond, the `viewer`'s own (those of
+    their team and those they are on) are, and the others are `others`, one line each, those
+    whose name or whose people on call now contain `find` (ignoring case) only.
+
+    Two queries: rotations with their slots and people, and the overrides touching the current
+    and the next shift of any rotation, with theirs. Managers also get what the directory still
+    lacks (`completeness.completeness`, one more query); with PagerDuty connected, where it
+    disagrees (one more). The page holds until the next handoff or
+    override boundary of any rotation (or a contact turning stale, for managers).
+    """
+    loaded, current = load_current_shifts(at, and_next_handoff=True)
+    report = completeness(now=at) if for_manager else None
+    cards = []
+    for rotation, schedule, shift in current:
+        next_on_call = engine.on_call_at(schedule, shift.end, loaded.index(rotation))
+        primary, secondary = (
+            _tier_now(loaded.holders(shift, tier, rotation), at)
+            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
+        )
+        repeat = None
+        same_slot = engine.same_slot_again(schedule, shift, next_on_call.shift)
+        if same_slot is not None:
+            # Who is on call again at the handoff (the next shift's overrides are loaded up to it).
+            repeat = warning_if_repeated(
+                same_slot,
+                *(
+                    loaded.person(assignment.person)
+                    if assignment.person == slot_person(shift.slot, assignment.tier)
+                    else None
+                    for assignment in (next_on_call.primary, next_on_call.secondary)
+                ),
+            )
+        cards.append(
+            RotationNow(
+                rotation=rotation,
+                shift=shift,
+                primary=primary,
+                secondary=secondary,
+                next_shift=next_on_call.shift,
+                next_primary=loaded.holder(next_on_call.shift, next_on_call.primary),
+                next_secondary=loaded.holder(next_on_call.shift, next_on_call.secondary),
+                repeat=repeat,
+            )
+        )
+    validity = holding(
+        tier.now.assignment for card in cards for tier in (card.primary, card.secondary)
+    )
+    if report is not None:
+        validity = validity & report.validity
+    others: list[RotationNow] = []
+    if len(cards) > DASHBOARD_CARDS_UP_TO:
+        mine = _viewers_rotations(loaded, viewer)
+        cards, others = (
+            [card for card in cards if card.rotation.pk in mine],
+            [card for card in cards if card.rotation.pk not in mine],
+        )
+    find = find.strip()[:DASHBOARD_FIND_MAX]
+    drift = pagerduty_drift(start=at)
+    if drift:
+        validity = validity & Validity(None, min(item.end for item in drift.items))
+    return Dashboard(
+        at=at,
+        rotations=cards,
+        problems=loaded.problems,
+        completeness=report,
+        validity=validity,
+        others=[card for card in others if _matches(card, find.casefold())],
+        others_total=len(others),
+        find=find,
+        drift=drift,
+    )
+
+
+def _viewers_rotations(loaded: Loaded, viewer: Person | None) -> set[RotationKey]:
+    """The rotations of the viewer's team and those with a slot of theirs."""
+    if viewer is None:
+        return set()
+    return {
+        key
+        for key, slots in loaded.slots.items()
+        if (viewer.team_id is not None and slots[0].rotation.team_id == viewer.team_id)
+        or any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
+    }
+
+
+def _matches(card: RotationNow, find: str) -> bool:
+    if not find:
+        return True
+    names = [card.rotation.name] + [
+        tier.now.person.display_name
+        for tier in (card.primary, card.secondary)
+        if tier.now.person is not None
+    ]
+    return any(find in name.casefold() for name in names)
+
+
+def _tier_now(holders: list[Holder], at: datetime) -> TierNow:
+    for position, holder in enumerate(holders):
+        if holder.assignment.contains(at):
+            following = holders[position + 1] if position + 1 < len(holders) else None
+            return TierNow(now=holder, then=following)
+    raise AssertionError("segments cover their shift")  # pragma: no cover
