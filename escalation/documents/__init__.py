@@ -15,7 +15,11 @@ What lives where:
 - Importing: `known_rows.py` (existing rows by natural key; names resolved to rows) →
   `planners.py` (each parsed section into changes) → `change_set.py` (the changes recorded,
   validated, written and reported, whatever section they come from).
+- `positions.py`: the positions the import gives rows (kept while they give the document's
+  order).
 - `errors.py`: every message the import gives, errors and warnings.
+- `limits.py`: what the importer accepts at most (size, rows, parties, steps), checked while
+  the document is read, before the database; how much of a value a message quotes.
 
 A table cell is checked in three places, in this order: its table's shape and the cells every
 table shares (header, separator, number of cells, an empty or repeated cell: `sections.py`),

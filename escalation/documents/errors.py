@@ -1,9 +1,29 @@
 """What the importer says about a document: errors stop the import, warnings do not.
 
 Every message is a module constant (a `str.format` template) so tests compare exact texts.
+Each is a `Message`: a value it quotes from the document is cut to `limits.ECHO_CHARACTERS`
+(a 5 MB cell is not echoed whole to the terminal).
 """
 
 from dataclasses import dataclass
+from typing import Any
+
+from .limits import echo
+
+
+class Message(str):
+    """A message template whose `format` quotes document text through `limits.echo`."""
+
+    #: Values that are the importer's own words, never the document's: quoted whole.
+    OWN_WORDS = frozenset({"problem", "expected", "choices", "header", "column", "limit"})
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        quoted = {
+            name: echo(value) if isinstance(value, str) and name not in self.OWN_WORDS else value
+            for name, value in kwargs.items()
+        }
+        return str.format(self, *args, **quoted)
+
 
 # The file as a whole.
 EMPTY_DOCUMENT = "the document is empty"
@@ -65,7 +85,10 @@ OVERRIDE_LINE_UNREADABLE = (
     'cannot read the override requests line "{text}": expected "Post in #channel channel"'
 )
 UNKNOWN_ROTATION_LINE = 'the rotation line "{label}" is not known; it was not imported'
-UNKNOWN_WEEK_LABEL = '"{text}" is not a week of the rotation: use "Odd weeks" or "Even weeks"'
+UNKNOWN_WEEK_LABEL = (
+    '"{text}" is not a week of the rotation: use "Odd weeks" or "Even weeks", or a name '
+    'followed by its week, e.g. "Blue team (Odd weeks)"'
+)
 ROTATION_PRIMARY_MISSING = '"{week}" needs a primary on-call person'
 ROTATION_SAME_PERSON = '"{week}": {name} cannot be both primary and secondary'
 
@@ -88,10 +111,31 @@ UNKNOWN_CHANNEL = '{column}: "{text}" is not a channel this document or the data
 BAD_PHONE = '"{text}" is not a phone number: use the international format, e.g. +44 20 7946 0000'
 PHONE_WITHOUT_HOLDER = 'the phone "{phone}" has nobody to belong to: the Name is TBD'
 CONFLICTING_PHONES = '{name} has another phone number on line {first}: "{phone}"'
+# Limits (`limits.py`).
+FILE_TOO_LARGE = (
+    "the file has {size:,} bytes; the importer reads documents of up to {limit:,} bytes"
+)
+DOCUMENT_TOO_LONG = (
+    "the document passes {limit:,} characters here; the importer reads documents of up to "
+    "{limit:,} characters"
+)
+TOO_MANY_ROWS = "this table has more than {limit:,} rows, the most one table may have"
+TOO_MANY_PARTIES = "{column}: more than {limit:,} parties, the most one cell or step may name"
+TOO_MANY_STEPS = "this flowchart has more than {limit:,} steps, the most one flowchart may have"
+TOO_MANY_STEPS_IN_ALL = (
+    "the escalation paths have more than {limit:,} steps together, the most a document may have"
+)
+
 ONCALL_ROW_IGNORED = (
     'the on-call rows always read "{expected}"; their other cells come from the rotation '
     "and were not imported"
 )
+
+
+# Every template above quotes through `limits.echo`.
+for _name, _value in list(globals().items()):
+    if _name.isupper() and isinstance(_value, str):
+        globals()[_name] = Message(_value)
 
 
 @dataclass(frozen=True)

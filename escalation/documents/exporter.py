@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 
 from escalation.models import (
     Channel,
@@ -40,9 +40,11 @@ from .format import (
     CONTACT_TABLE,
     CONTACTS,
     ESCAPABLE,
+    MARKUP,
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
+    ONLY_CLAUSE,
     OVERRIDE_LABEL,
     PAGING,
     PAGING_TABLE,
@@ -59,25 +61,36 @@ from .format import (
     TBD,
     TITLE,
     VIA_TEXT,
+    WEEK_PARITY_TEXT,
+    WITHIN_CLAUSE,
     TableFormat,
     plain,
+    unquoted,
+    week_parity_of,
 )
 
 SHIFT_TEXT = {1: "Daily", 7: "Weekly"}
 
 
 # What the parser reads as syntax, where: a backslash before it makes it text (format.ESCAPABLE).
-CELL_SYNTAX = "|"
+# Outside code blocks a document is rendered: there Markdown and HTML markup is escaped too
+# (`format.MARKUP`), and every backslash, so that a renderer shows the name as it is:
+# `<script>` and `[x](javascript:…)` stay text. A flowchart is a code block, shown verbatim.
+RENDERED = MARKUP + "\\"
+CELL_SYNTAX = "|" + RENDERED
+CODE_SPAN_SYNTAX = "|`"
 PARTY_SYNTAX = "|()+`"
+TABLE_PARTY_SYNTAX = PARTY_SYNTAX + RENDERED
 CLAUSE_SYNTAX = "|(),"
-HEADING_SYNTAX = "|#"
+HEADING_SYNTAX = "|#" + RENDERED
+SLOT_SYNTAX = "|()" + RENDERED
 
 
 def escape(text: str, syntax: str = CELL_SYNTAX) -> str:
     """A value as document text that reads back as itself: on one line (the format has no line
     breaks inside a value), with a backslash before each character of `syntax`, before a
     backslash the parser would take for an escape, and before emphasis wrapped around it all."""
-    text = " ".join(text.split())
+    text = " ".join(text.splitlines())
     out = []
     for index, char in enumerate(text):
         following = text[index + 1 : index + 2]
@@ -91,9 +104,9 @@ def escape(text: str, syntax: str = CELL_SYNTAX) -> str:
     return escaped
 
 
-def label_text(party: Party) -> str:
+def label_text(party: Party, syntax: str = PARTY_SYNTAX) -> str:
     """A party's words; a leading "#" would make a channel of it."""
-    label = escape(party.label, PARTY_SYNTAX)
+    label = escape(party.label, syntax)
     if label.startswith("#") and party.kind != PartyKind.CHANNEL:
         label = "\\" + label
     return label
@@ -101,7 +114,7 @@ def label_text(party: Party) -> str:
 
 def cell(text: str) -> str:
     """A table cell's text, on one line; values in it are escaped by the caller."""
-    return " ".join(text.split())
+    return " ".join(text.splitlines())
 
 
 def _table(table_format: TableFormat, rows: Iterable[Iterable[str]]) -> list[str]:
@@ -119,14 +132,15 @@ def party_text(party: Party) -> str:
         and party.channel.kind == ChannelKind.TICKET
     ):
         natural = Via.TICKET
+    label = label_text(party, TABLE_PARTY_SYNTAX)
     if party.via and party.via != natural:
-        return f"{label_text(party)} ({VIA_TEXT[party.via]})"
-    return label_text(party)
+        return f"{label} ({VIA_TEXT[party.via]})"
+    return label
 
 
 def step_text(step: EscalationStep) -> str:
     """A flowchart box: its parties, then the conditions and note in parentheses."""
-    names = " + ".join(label_text(party) for party in step.parties.all())
+    names = " + ".join(label_text(party) for party in step.parties.all()) or TBD
     clauses = []
     severities = sorted(step.only_severities.all(), key=lambda s: s.level)
     if severities:
@@ -135,10 +149,31 @@ def step_text(step: EscalationStep) -> str:
         unit = "minute" if step.after_minutes == 1 else "minutes"
         clauses.append(f"if not resolved within {step.after_minutes} {unit}")
     if step.condition:
-        clauses.append(f"if {escape(step.condition, CLAUSE_SYNTAX)}")
+        condition = escape(step.condition, CLAUSE_SYNTAX)
+        if WITHIN_CLAUSE.fullmatch(f"if {condition}") or unquoted(condition) != condition:
+            condition = f'"{condition}"'
+        clauses.append(f"if {condition}")
     if step.note:
-        clauses.append(escape(step.note, CLAUSE_SYNTAX))
+        note = escape(step.note, CLAUSE_SYNTAX)
+        if (
+            ONLY_CLAUSE.fullmatch(note)
+            or WITHIN_CLAUSE.fullmatch(note)
+            or note.casefold().startswith("if ")
+            or unquoted(note) != note
+        ):
+            note = f'"{note}"'
+        clauses.append(note)
     return f"{names} ({', '.join(clauses)})" if clauses else names
+
+
+def slot_label_text(slot: RotationSlot, *, alternation: bool) -> str:
+    """A slot's label, and its week after it where the label's words do not say it:
+    "Blue team (Odd weeks)" (`format.SLOT_LABEL_WITH_WEEK`)."""
+    label = escape(slot.label, SLOT_SYNTAX)
+    said = "" if alternation else week_parity_of(slot.label)
+    if slot.week_parity and slot.week_parity != said:
+        label += f" ({WEEK_PARITY_TEXT[slot.week_parity]})"
+    return label
 
 
 def cadence_text(rotation: Rotation) -> str:
@@ -185,9 +220,10 @@ def _rotation() -> list[str]:
     )
     if rotation is None:
         return _table(ROTATION_TABLE, [])
+    alternation = rotation.slot_rule == SlotRule.ALTERNATION and rotation.anchor_date
     rows = [
         [
-            escape(slot.label),
+            slot_label_text(slot, alternation=bool(alternation)),
             escape(slot.primary.display_name),
             escape(slot.secondary.display_name) if slot.secondary else TBD,
         ]
@@ -195,10 +231,10 @@ def _rotation() -> list[str]:
     ]
     lines = [*_table(ROTATION_TABLE, rows), ""]
     if rotation.schedule_note:
-        lines.append(f"**{SCHEDULE_LABEL}:** {escape(rotation.schedule_note, '')}")
+        lines.append(f"**{SCHEDULE_LABEL}:** {escape(rotation.schedule_note, RENDERED)}")
     lines.append(f"**{CADENCE_LABEL}:** {cadence_text(rotation)}")
     if rotation.swap_channel:
-        lines.append(f"**{OVERRIDE_LABEL}:** Post in {rotation.swap_channel} channel")
+        lines.append(f"**{OVERRIDE_LABEL}:** Post in {escape(rotation.swap_channel)} channel")
     return lines
 
 
@@ -209,7 +245,7 @@ def _services() -> list[str]:
             escape(service.name),
             escape(service.team.name),
             escape(service.primary_contact.name) if service.primary_contact else TBD,
-            service.slack_channel or TBD,
+            escape(service.slack_channel) or TBD,
         ]
         for service in services
     ]
@@ -236,7 +272,9 @@ def _channels() -> list[str]:
     channels = Channel.objects.filter(position__isnull=False).order_by("position")
     rows = [
         [
-            f"`{escape(channel.name)}`" if channel.name.startswith("#") else escape(channel.name),
+            f"`{escape(channel.name, CODE_SPAN_SYNTAX)}`"
+            if channel.name.startswith("#")
+            else escape(channel.name),
             escape(channel.purpose),
             escape(channel.who_posts),
         ]
@@ -246,10 +284,12 @@ def _channels() -> list[str]:
 
 
 def _contacts() -> list[str]:
+    # The table's roles in their order, then every other role someone holds (added in the
+    # admin without a place in the table), by name: the importer keeps those without a place.
     roles = list(
-        Role.objects.filter(contact_position__isnull=False)
+        Role.objects.filter(Q(contact_position__isnull=False) | Q(holder__isnull=False))
         .select_related("holder")
-        .order_by("contact_position")
+        .order_by(F("contact_position").asc(nulls_last=True), "name")
     )
     rows = [[name, *ONCALL_CONTACT_CELLS] for name in ONCALL_CONTACT_ROWS]
     tbd = False
@@ -259,8 +299,8 @@ def _contacts() -> list[str]:
         row = [
             escape(role.name),
             escape(holder.display_name) if holder else TBD,
-            role.slack_alias or TBD,
-            role.pagerduty_alias or TBD,
+            escape(role.slack_alias) or TBD,
+            escape(role.pagerduty_alias) or TBD,
             phone,
         ]
         tbd = tbd or TBD in row

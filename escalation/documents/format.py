@@ -4,7 +4,8 @@ The sections and their titles, each section's table (columns and the separator r
 document writes), the `**Label:**` lines under the rotation, and the set phrases and word lists
 ("_Not required_", "TBD", "Odd weeks", "(PagerDuty)", "Page immediately"...). Also how words
 are compared: `plain` (emphasis and backticks aside) and `words` (case and dashes aside), which
-the parser, the planners and the exporter all use. Reading lives in `parser.py` and the
+the parser, the planners and the exporter all use, and what words alone say a party or a path
+is (`party_kind_from_words`, `path_kind_from_title`), or a slot's week (`week_parity_of`). Reading lives in `parser.py` and the
 modules it names; writing in `exporter.py`.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from escalation.models.directory import PartyKind, ResponderTier, Via
+from escalation.models.directory import PartyKind, PathKind, ResponderTier, Via
+from escalation.models.rotations import WeekParity
 
 TBD = "TBD"
 NOT_REQUIRED = "Not required"
@@ -122,13 +124,52 @@ PAGING_ACTION_CHOICES = (
     '"Investigate, no page" or "Evaluate severity, likely page"'
 )
 
+#: A week of the rotation by its words ("Odd weeks"), and the words the export writes for it.
+WEEK_PARITY_WORDS: dict[str, str] = {
+    "odd weeks": WeekParity.ODD,
+    "odd week": WeekParity.ODD,
+    "odd": WeekParity.ODD,
+    "even weeks": WeekParity.EVEN,
+    "even week": WeekParity.EVEN,
+    "even": WeekParity.EVEN,
+}
+WEEK_PARITY_TEXT: dict[str, str] = {WeekParity.ODD: "Odd weeks", WeekParity.EVEN: "Even weeks"}
+#: A slot label the admin chose, with its week after it: "Blue team (Odd weeks)".
+SLOT_LABEL_WITH_WEEK = re.compile(r"(.*?)\s*\(\s*((?:odd|even)(?:\s+weeks?)?)\s*\)", re.IGNORECASE)
+
+
+def week_parity_of(label: str) -> str:
+    """The week a slot's label names by its words alone ("Odd weeks"), else ""."""
+    return WEEK_PARITY_WORDS.get(words(label), "")
+
+
+#: A flowchart step's clauses, in its parentheses: "SEV1/SEV2 only", "if not resolved within 30
+#: minutes"; any other clause starting "if " is the condition, the rest a note. A note or a
+#: condition that would read as another clause is written in double quotes ("if needed" as a note).
+ONLY_CLAUSE = re.compile(
+    r"((?:sev\s?\d+)(?:\s*(?:/|&|and|or)\s*sev\s?\d+)*)\s+only", flags=re.IGNORECASE
+)
+WITHIN_CLAUSE = re.compile(
+    r"if not resolved (?:within|in|after) (\d+)\s*(?:minutes?|mins?)", flags=re.IGNORECASE
+)
+
+
+def unquoted(text: str) -> str:
+    """A clause's text without the double quotes around the whole of it."""
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
 SHIFT_WORDS: dict[str, int] = {"daily": 1, "weekly": 7, "fortnightly": 14, "biweekly": 14}
 
 #: A `**Label:** value` line (or `**Label**: value`), as under the rotation table.
 LABEL_LINE = re.compile(r"\*\*(.+?):\*\*\s*(.*)|\*\*(.+?)\*\*:\s*(.*)")
 
+#: What Markdown or HTML would read as markup in a value (a tag, an entity, a link, emphasis,
+#: code, strikethrough): the exporter writes a backslash before each, outside code blocks.
+MARKUP = "<&[]*_`~"
+
 #: What a backslash makes plain text (the parser's escapes; the exporter writes them).
-ESCAPABLE = "\\|*_`()+,#"
+ESCAPABLE = "\\|*_`()+,#<&[]~"
 
 
 def plain(text: str) -> str:
@@ -153,3 +194,29 @@ def words(text: str) -> str:
 
 def is_tbd(text: str) -> bool:
     return words(text) in {"", "tbd"}
+
+
+def party_kind_from_words(label: str) -> PartyKind | None:
+    """What a party is when its words alone say it; None when they name someone."""
+    said = words(label)
+    if label.startswith("#"):
+        return PartyKind.CHANNEL
+    if "on call" in said and set(said.split()) <= ONCALL_WORDS:
+        secondary = "secondary" in said.split()
+        return PartyKind.ONCALL_SECONDARY if secondary else PartyKind.ONCALL_PRIMARY
+    if said in SERVICE_TEAM_LEAD_WORDS:
+        return PartyKind.SERVICE_TEAM_LEAD
+    if said in SERVICE_TEAM_WORDS:
+        return PartyKind.SERVICE_TEAM
+    return None
+
+
+def path_kind_from_title(title: str) -> PathKind:
+    said = words(title)
+    if "technical" in said:
+        return PathKind.TECHNICAL
+    if "security" in said or "data" in said.split():
+        return PathKind.SECURITY
+    if "vendor" in said or "third party" in said:
+        return PathKind.VENDOR
+    return PathKind.OTHER

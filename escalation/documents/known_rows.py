@@ -34,6 +34,7 @@ from escalation.models import (
     Team,
     Via,
 )
+from escalation.models.directory import Party
 
 from . import errors
 from .change_set import ChangeSet
@@ -59,10 +60,15 @@ class KnownRows:
 
     def load(self) -> None:
         """Every existing row the document can touch, in a fixed number of queries."""
-        self.people = {words(p.display_name): p for p in Person.objects.all()}
+        people, roles, channels = Person.objects.all(), Role.objects.all(), Channel.objects.all()
+        # By pk too: the admin lets two names differ only in case, which `words` makes one.
+        self.people_by_pk = {p.pk: p for p in people}
+        self.roles_by_pk = {r.pk: r for r in roles}
+        self.channels_by_pk = {c.pk: c for c in channels}
+        self.people = {words(p.display_name): p for p in people}
         self.teams = {words(t.name): t for t in Team.objects.all()}
-        self.roles = {words(r.name): r for r in Role.objects.all()}
-        self.channels = {words(c.name): c for c in Channel.objects.all()}
+        self.roles = {words(r.name): r for r in roles}
+        self.channels = {words(c.name): c for c in channels}
         self.services = {words(s.name): s for s in Service.objects.all()}
         self.severities = {s.level: s for s in Severity.objects.all()}
         self.paths = {words(p.name): p for p in EscalationPath.objects.all()}
@@ -170,8 +176,22 @@ class KnownRows:
         )
         return channel
 
-    def party_values(self, party: PartyText, *, create_roles: bool) -> dict[str, Any]:
-        """What a party's words mean: its kind and the row it links to."""
+    def party_values(
+        self, party: PartyText, *, create_roles: bool, stored: Party | None = None
+    ) -> dict[str, Any]:
+        """What a party's words mean: its kind and the row it links to.
+
+        `stored` is the party already in the database at the same place (the same rank in its
+        severity's tier, or in its step): when the document keeps its words, it keeps what it
+        points to, whatever that row is called now. A manager may rename the "Status page"
+        channel or label a step "Sec lead": the words stay theirs, the link stays theirs too.
+        """
+        if (
+            stored is not None
+            and stored.pk is not None
+            and words(stored.label) == words(party.label)
+        ):
+            return self._stored_values(party, stored)
         values: dict[str, Any] = {
             "kind": party.kind,
             "label": party.label,
@@ -214,6 +234,21 @@ class KnownRows:
         if values["kind"] == PartyKind.CHANNEL and party.via is None:
             values["via"] = Via.TICKET if values["channel"].kind == ChannelKind.TICKET else Via.ANY
         return values
+
+    def _stored_values(self, party: PartyText, stored: Party) -> dict[str, Any]:
+        natural = Via.ANY
+        if stored.kind == PartyKind.CHANNEL and stored.channel_id is not None:
+            channel = self.channels_by_pk.get(stored.channel_id)
+            if channel is not None and channel.kind == ChannelKind.TICKET:
+                natural = Via.TICKET
+        return {
+            "kind": stored.kind,
+            "label": party.label,
+            "role": self.roles_by_pk.get(stored.role_id) if stored.role_id else None,
+            "person": self.people_by_pk.get(stored.person_id) if stored.person_id else None,
+            "channel": self.channels_by_pk.get(stored.channel_id) if stored.channel_id else None,
+            "via": party.via or natural,
+        }
 
     def _is_external(self, label: str) -> bool:
         said = words(label)

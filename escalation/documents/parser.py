@@ -39,6 +39,7 @@ from .format import (
     plain,
     words,
 )
+from .limits import MAX_DOCUMENT_CHARACTERS
 from .parsed import Document
 from .section_readers import (
     read_channels,
@@ -59,6 +60,9 @@ def parse_document(text: str, *, source: str) -> Document:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise reader.error(1, errors.EMPTY_DOCUMENT)
+    if len(text) > MAX_DOCUMENT_CHARACTERS:
+        line = text.count("\n", 0, MAX_DOCUMENT_CHARACTERS) + 1
+        raise reader.error(line, errors.DOCUMENT_TOO_LONG.format(limit=MAX_DOCUMENT_CHARACTERS))
     reserved = RESERVED_CHARACTERS.search(text)
     if reserved:
         line = text.count("\n", 0, reserved.start()) + 1

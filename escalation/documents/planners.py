@@ -14,18 +14,20 @@ mention are kept (roles leave the contact table, channels the channels table), a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from escalation.models import (
+    Channel,
     ChannelKind,
     EscalationPath,
     EscalationStep,
     EscalationStepParty,
     PagingRule,
     PathKind,
+    Role,
     Rotation,
     RotationSlot,
     Service,
@@ -39,7 +41,18 @@ from . import errors
 from .change_set import ChangeSet, e164
 from .format import OVERRIDE_LABEL, words
 from .known_rows import KNOWN_CHANNELS, KnownRows
-from .parsed import Document, FlowStep, PathSpec, RotationSection, SeverityRow
+from .parsed import (
+    ChannelRow,
+    ContactRow,
+    Document,
+    FlowStep,
+    PathSpec,
+    RotationSection,
+    SeverityRow,
+)
+from .positions import kept_positions
+
+_Positioned = TypeVar("_Positioned", EscalationStep, EscalationStepParty, SeverityResponder)
 
 DEFAULT_ROTATION_NAME = "On-call rotation"
 DEFAULT_ROTATION_SLUG = "on-call"
@@ -74,22 +87,10 @@ class DocumentPlanner:
         assert self.document.contacts is not None
         phones: dict[int, tuple[int, PhoneNumber]] = {}
         listed: set[int] = set()
-        for position, row in enumerate(self.document.contacts):
-            role = self.known.roles.get(words(row.role))
-            if role is None and row.slack_alias:
-                role = next(
-                    (
-                        r
-                        for r in self.known.roles.values()
-                        if r.slack_alias
-                        and words(r.slack_alias) == words(row.slack_alias)
-                        and r.contact_position is not None
-                    ),
-                    None,
-                )
-            if role is None:
-                role = self.known.new_role(row.role, row.line, "Role")
-            self.known.roles[words(row.role)] = role
+        unplaced_from = self._unplaced_contacts_from()
+        roles = [self._contact_role(row) for row in self.document.contacts]
+        positions = kept_positions([role.contact_position for role in roles[:unplaced_from]])
+        for position, (row, role) in enumerate(zip(self.document.contacts, roles, strict=True)):
             listed.add(id(role))
             holder = self.known.person(row.holder, row.line, "Name") if row.holder else None
             if holder is not None and row.phone is not None:
@@ -125,7 +126,7 @@ class DocumentPlanner:
                     "slack_alias": row.slack_alias,
                     "pagerduty_alias": row.pagerduty_alias,
                     "holder": holder,
-                    "contact_position": position,
+                    "contact_position": positions[position] if position < unplaced_from else None,
                 },
                 columns={
                     "name": "Role",
@@ -144,6 +145,40 @@ class DocumentPlanner:
                 )
         self.known.aliases_changed()
 
+    def _contact_role(self, row: ContactRow) -> Role:
+        """The role a contact row names: by name, else a listed role with its Slack alias, else
+        a new one."""
+        role = self.known.roles.get(words(row.role))
+        if role is None and row.slack_alias:
+            role = next(
+                (
+                    r
+                    for r in self.known.roles.values()
+                    if r.slack_alias
+                    and words(r.slack_alias) == words(row.slack_alias)
+                    and r.contact_position is not None
+                ),
+                None,
+            )
+        if role is None:
+            role = self.known.new_role(row.role, row.line, "Role")
+        self.known.roles[words(row.role)] = role
+        return role
+
+    def _unplaced_contacts_from(self) -> int:
+        """Where the roles the export lists without a place in the table begin: the last rows,
+        each a held role that has no `contact_position` (added in the admin). They keep none,
+        so exporting and importing again changes nothing."""
+        rows = self.document.contacts or ()
+        start = len(rows)
+        while start > 0:
+            row = rows[start - 1]
+            role = self.known.roles.get(words(row.role))
+            if role is None or role.contact_position is not None or row.holder is None:
+                break
+            start -= 1
+        return start
+
     def plan_rotation(self, section: RotationSection) -> None:
         if not section.rows and section.cadence is None:
             return
@@ -153,6 +188,7 @@ class DocumentPlanner:
         if rotation is None:
             rotation = Rotation(name=DEFAULT_ROTATION_NAME, slug=DEFAULT_ROTATION_SLUG)
             self.known.rotation = rotation
+        swap_channel_before = rotation.swap_channel if rotation.pk else ""
         self.changes.record(
             rotation,
             line=cadence.line,
@@ -178,10 +214,17 @@ class DocumentPlanner:
         )
         if section.swap_channel:
             self.changes.row(rotation).line = section.swap_line
-            self.plan_swap_channel(section)
+            # As for a party: the words the rotation already has keep the channel it has, even
+            # renamed in the admin (the rotation names it by its words, not by a link).
+            if words(section.swap_channel) != words(swap_channel_before):
+                self.plan_swap_channel(section)
         existing = {words(slot.label): slot for slot in self.known.slots}
-        for position, row in enumerate(section.rows):
-            slot = existing.pop(words(row.label), None) or RotationSlot(rotation=rotation)
+        slots: list[RotationSlot] = []
+        for row in section.rows:
+            found = existing.pop(words(row.label), None)
+            slots.append(found if found is not None else RotationSlot(rotation=rotation))
+        positions = kept_positions([slot.position if slot.pk else None for slot in slots])
+        for position, row, slot in zip(positions, section.rows, slots, strict=True):
             primary = self.known.person(row.primary, row.line, "Primary")
             secondary = (
                 self.known.person(row.secondary, row.line, "Secondary") if row.secondary else None
@@ -220,13 +263,9 @@ class DocumentPlanner:
     def plan_channels(self) -> None:
         assert self.document.channels is not None
         listed: set[int] = set()
-        for position, row in enumerate(self.document.channels):
-            channel = self.known.channels.get(words(row.name))
-            if channel is None:
-                kind = ChannelKind.SLACK if row.name.startswith("#") else None
-                if kind is None:
-                    kind = KNOWN_CHANNELS.get(words(row.name), (row.name, ChannelKind.OTHER))[1]
-                channel = self.known.new_channel(row.name, kind, row.line, "Channel")
+        channels = [self._listed_channel(row) for row in self.document.channels]
+        positions = kept_positions([channel.position for channel in channels])
+        for position, row, channel in zip(positions, self.document.channels, channels, strict=True):
             listed.add(id(channel))
             self.changes.record(
                 channel,
@@ -251,16 +290,33 @@ class DocumentPlanner:
                     values={"position": None},
                 )
 
+    def _listed_channel(self, row: ChannelRow) -> Channel:
+        channel = self.known.channels.get(words(row.name))
+        if channel is None:
+            kind = ChannelKind.SLACK if row.name.startswith("#") else None
+            if kind is None:
+                kind = KNOWN_CHANNELS.get(words(row.name), (row.name, ChannelKind.OTHER))[1]
+            channel = self.known.new_channel(row.name, kind, row.line, "Channel")
+        return channel
+
     def plan_services(self) -> None:
         assert self.document.services is not None
         team_channels: set[int] = set()
-        for position, row in enumerate(self.document.services):
+        rows = self.document.services
+        current = [self.known.services.get(words(row.name)) for row in rows]
+        positions = kept_positions(
+            [service.position if service else None for service in current],
+            [row.name for row in rows],
+        )
+        for position, row in zip(positions, rows, strict=True):
             team = self.known.teams.get(words(row.team))
             if team is None:
                 team = Team(name=row.team, slug=self.known.slug(Team, row.team))
                 self.known.teams[words(row.team)] = team
             team_values: dict[str, Any] = {}
-            if row.slack_channel and id(team) not in team_channels:
+            # The document has no column for a team's own channel: a team without one takes
+            # its first service's; one chosen in the admin is kept.
+            if row.slack_channel and id(team) not in team_channels and not team.slack_channel:
                 team_channels.add(id(team))
                 team_values["slack_channel"] = row.slack_channel
             self.changes.record(
@@ -276,8 +332,9 @@ class DocumentPlanner:
                 contact = self.known.role_named(row.primary_contact) or self.known.new_role(
                     row.primary_contact, row.line, "Primary Contact", team=team
                 )
-                # A role without a team belongs to the team of the first service it answers for.
-                keep_team = contact.team_id is not None or contact.team is not None
+                # A role the import creates belongs to the team of the first service it answers
+                # for; an existing one keeps the team chosen in the admin, or none.
+                keep_team = contact.pk is not None or contact.team is not None
                 self.changes.record(
                     contact,
                     line=row.line,
@@ -310,19 +367,19 @@ class DocumentPlanner:
                     1, errors.NOT_IN_DOCUMENT.format(model="Service", name=service.name)
                 )
 
-    def plan_paths(self, paths: Iterable[PathSpec]) -> None:
-        for position, spec in enumerate(paths):
-            path = self.known.paths.get(words(spec.title))
+    def plan_paths(self, paths: Sequence[PathSpec]) -> None:
+        current = [self.known.paths.get(words(spec.title)) for spec in paths]
+        positions = kept_positions(
+            [path.position if path else None for path in current], [spec.title for spec in paths]
+        )
+        for position, spec, path in zip(positions, paths, current, strict=True):
             if path is None:
                 path = EscalationPath(
                     name=spec.title, slug=self.known.slug(EscalationPath, spec.title)
                 )
                 self.known.paths[words(spec.title)] = path
-            kind = spec.kind
-            if path.pk is not None and kind == PathKind.OTHER:
-                kind = PathKind(
-                    path.kind
-                )  # the title says no kind: keep the one chosen in the admin
+            # The title's words give a new path its kind; one chosen in the admin is kept.
+            kind = spec.kind if path.pk is None else PathKind(path.kind)
             self.changes.record(
                 path,
                 line=spec.line,
@@ -331,19 +388,20 @@ class DocumentPlanner:
                 values={"name": spec.title, "kind": kind, "position": position},
                 columns={"name": "Escalation path"},
             )
-            existing = (
-                {step.position: step for step in self.known.steps.get(path.pk, [])}
-                if path.pk
-                else {}
-            )
-            for number, flow in enumerate(spec.steps):
-                step = existing.pop(number, None) or EscalationStep(path=path)
-                self.plan_step(path, step, number, flow)
-            for step in existing.values():
+            # Steps, like the parties of a step or a severity's tier, are matched in order.
+            existing = by_position(self.known.steps.get(path.pk, []) if path.pk else [])
+            steps = [
+                existing[number] if number < len(existing) else EscalationStep(path=path)
+                for number in range(len(spec.steps))
+            ]
+            step_positions = kept_positions([step.position for step in steps])
+            for number, (step, flow) in enumerate(zip(steps, spec.steps, strict=True)):
+                self.plan_step(path, step, number, step_positions[number], flow)
+            for step in existing[len(spec.steps) :]:
                 self.changes.delete(step, f"{path.name} step {step.position + 1}")
 
     def plan_step(
-        self, path: EscalationPath, step: EscalationStep, number: int, flow: FlowStep
+        self, path: EscalationPath, step: EscalationStep, number: int, position: int, flow: FlowStep
     ) -> None:
         display = f"{path.name} step {number + 1}"
         self.changes.record(
@@ -352,7 +410,7 @@ class DocumentPlanner:
             display=display,
             column="Flowchart",
             values={
-                "position": number,
+                "position": position,
                 "after_minutes": flow.after_minutes,
                 "condition": flow.condition,
                 "note": flow.note,
@@ -364,12 +422,14 @@ class DocumentPlanner:
         self.changes.record_many(
             step, "only_severities", wanted, current=current, empty="every severity"
         )
-        existing = (
-            {p.position: p for p in self.known.step_parties.get(step.pk, [])} if step.pk else {}
-        )
-        for position, text in enumerate(flow.parties):
-            party = existing.pop(position, None) or EscalationStepParty(step=step)
-            values = self.known.party_values(text, create_roles=True)
+        existing = by_position(self.known.step_parties.get(step.pk, []) if step.pk else [])
+        parties = [
+            existing[index] if index < len(existing) else EscalationStepParty(step=step)
+            for index in range(len(flow.parties))
+        ]
+        positions = kept_positions([party.position if party.pk else None for party in parties])
+        for position, text, party in zip(positions, flow.parties, parties, strict=True):
+            values = self.known.party_values(text, create_roles=True, stored=party)
             self.changes.record(
                 party,
                 line=flow.line,
@@ -378,7 +438,7 @@ class DocumentPlanner:
                 values={**values, "position": position},
                 columns={"label": "Flowchart"},
             )
-        for party in existing.values():
+        for party in existing[len(flow.parties) :]:
             self.changes.delete(party, f"{display}: {party.label}")
 
     def severity(self, level: int, line: int) -> Severity:
@@ -398,25 +458,29 @@ class DocumentPlanner:
                 severity, line=row.line, display=f"SEV{row.level}", column="Severity"
             )
             for tier, parties in row.tiers.items():
-                existing = (
-                    {r.position: r for r in self.known.responders.get((severity.pk, tier), [])}
-                    if severity.pk
-                    else {}
+                existing = by_position(
+                    self.known.responders.get((severity.pk, tier), []) if severity.pk else []
                 )
-                for position, text in enumerate(parties):
-                    responder = existing.pop(position, None) or SeverityResponder(
-                        severity=severity, tier=tier
-                    )
-                    values = self.known.party_values(text, create_roles=False)
+                responders = [
+                    existing[index]
+                    if index < len(existing)
+                    else SeverityResponder(severity=severity, tier=tier)
+                    for index in range(len(parties))
+                ]
+                positions = kept_positions([r.position if r.pk else None for r in responders])
+                for number, (position, text, responder) in enumerate(
+                    zip(positions, parties, responders, strict=True)
+                ):
+                    values = self.known.party_values(text, create_roles=False, stored=responder)
                     self.changes.record(
                         responder,
                         line=row.line,
-                        display=f"SEV{row.level} {tier} {position + 1}: {text.label}",
+                        display=f"SEV{row.level} {tier} {number + 1}: {text.label}",
                         column=text.column,
                         values={**values, "position": position},
                         columns={"label": text.column},
                     )
-                for responder in existing.values():
+                for responder in existing[len(parties) :]:
                     self.changes.delete(
                         responder,
                         f"SEV{row.level} {tier} {responder.position + 1}: {responder.label}",
@@ -425,7 +489,12 @@ class DocumentPlanner:
     def plan_paging(self) -> None:
         assert self.document.paging is not None
         listed: set[str] = set()
-        for position, row in enumerate(self.document.paging):
+        rows = self.document.paging
+        current = [self.known.rules.get(words(row.signal)) for row in rows]
+        positions = kept_positions(
+            [rule.position if rule else None for rule in current], [row.signal for row in rows]
+        )
+        for position, row in zip(positions, rows, strict=True):
             channels = []
             for name in row.channels:
                 channel = self.known.channel_named(name, row.line, "Channel")
@@ -454,3 +523,7 @@ class DocumentPlanner:
         for key, rule in self.known.rules.items():
             if key not in listed:
                 self.changes.delete(rule, rule.signal)
+
+
+def by_position(rows: Iterable[_Positioned]) -> list[_Positioned]:
+    return sorted(rows, key=lambda row: row.position)

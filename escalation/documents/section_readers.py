@@ -17,8 +17,8 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 
-from escalation.models.directory import PagingAction, PartyKind, PathKind, Via
-from escalation.models.rotations import Weekday, WeekParity
+from escalation.models.directory import PagingAction, Via
+from escalation.models.rotations import Weekday
 from escalation.models.validators import validate_time_zone
 
 from . import errors
@@ -31,23 +31,28 @@ from .format import (
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
     ONCALL_CONTACT_ROWS,
-    ONCALL_WORDS,
+    ONLY_CLAUSE,
     OVERRIDE_LABEL,
     PAGING_ACTION_CHOICES,
     PAGING_TABLE,
     ROTATION_TABLE,
     SCHEDULE_LABEL,
     SERVICE_TABLE,
-    SERVICE_TEAM_LEAD_WORDS,
-    SERVICE_TEAM_WORDS,
     SEVERITY_TABLE,
     SEVERITY_TIERS,
     SHIFT_WORDS,
+    SLOT_LABEL_WITH_WEEK,
     VIA_WORDS,
+    WITHIN_CLAUSE,
     is_tbd,
+    party_kind_from_words,
+    path_kind_from_title,
     plain,
+    unquoted,
+    week_parity_of,
     words,
 )
+from .limits import MAX_FLOWCHART_STEPS, MAX_PARTIES, MAX_STEPS
 from .parsed import (
     Cadence,
     ChannelRow,
@@ -96,7 +101,7 @@ def _parties(reader: SectionReader, line: int, column: str, cell: str) -> tuple[
     if words(text) == words(NOT_REQUIRED):
         return ()
     parties = []
-    for piece in _split_parties(text):
+    for piece in _split_parties(reader, line, column, text):
         piece = plain(piece)
         if not piece:
             raise reader.error(line, errors.EMPTY_PARTY.format(column=column))
@@ -150,8 +155,12 @@ def read_rotation(reader: SectionReader, section: Section) -> RotationSection:
     rotation_rows = []
     for line, cells in rows:
         label = reader.required(line, "Week", cells[0])
+        with_week = SLOT_LABEL_WITH_WEEK.fullmatch(label)
+        if with_week and plain(with_week.group(1)):
+            label, parity = plain(with_week.group(1)), week_parity_of(with_week.group(2))
+        else:
+            parity = "" if alternation else _week_parity(reader, line, label)
         reader.unique(seen, line, label)
-        parity = "" if alternation else _week_parity(reader, line, label)
         if parity:
             reader.unique(parity_seen, line, parity)
         primary = plain(cells[1])
@@ -169,12 +178,10 @@ def read_rotation(reader: SectionReader, section: Section) -> RotationSection:
 
 
 def _week_parity(reader: SectionReader, line: int, label: str) -> str:
-    said = words(label)
-    if said in {"odd weeks", "odd week", "odd"}:
-        return WeekParity.ODD
-    if said in {"even weeks", "even week", "even"}:
-        return WeekParity.EVEN
-    raise reader.error(line, errors.UNKNOWN_WEEK_LABEL.format(text=label))
+    parity = week_parity_of(label)
+    if not parity:
+        raise reader.error(line, errors.UNKNOWN_WEEK_LABEL.format(text=label))
+    return parity
 
 
 def _cadence(reader: SectionReader, line: int, text: str) -> Cadence:
@@ -259,6 +266,10 @@ def read_paths(reader: SectionReader, section: Section) -> tuple[PathSpec, ...]:
         if fence is None:
             raise reader.error(current.line, errors.FLOWCHART_MISSING.format(title=current.title))
         steps = _flowchart(reader, fence)
+        before = sum(len(path.steps) for path in paths)
+        if before + len(steps) > MAX_STEPS:
+            line = steps[MAX_STEPS - before].line
+            raise reader.error(line, errors.TOO_MANY_STEPS_IN_ALL.format(limit=MAX_STEPS))
         paths.append(
             PathSpec(current.line, current.title, path_kind_from_title(current.title), steps)
         )
@@ -304,6 +315,8 @@ def _flowchart(reader: SectionReader, fence: Fence) -> tuple[FlowStep, ...]:
             continue
         if steps and arrow_line is None:
             raise reader.error(line, errors.FLOWCHART_MISSING_ARROW)
+        if len(steps) == MAX_FLOWCHART_STEPS:
+            raise reader.error(line, errors.TOO_MANY_STEPS.format(limit=MAX_FLOWCHART_STEPS))
         if arrow_line is not None and not arrow_head:
             raise reader.error(arrow_line, errors.FLOWCHART_ARROWHEAD_MISSING)
         steps.append(_step(reader, line, item))
@@ -320,7 +333,10 @@ def _step(reader: SectionReader, line: int, text: str) -> FlowStep:
     match = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", text)
     names, clauses = (match.group(1), match.group(2)) if match else (text, "")
     parties = []
-    for piece in _split_parties(names):
+    # "TBD": a step nobody is named for yet (added in the admin before its parties).
+    for piece in (
+        [] if words(plain(names)) == "tbd" else _split_parties(reader, line, column, names)
+    ):
         piece = plain(piece)
         if not piece:
             raise reader.error(line, errors.EMPTY_PARTY.format(column=column))
@@ -332,23 +348,17 @@ def _step(reader: SectionReader, line: int, text: str) -> FlowStep:
     for clause in (part.strip() for part in clauses.split(",")):
         if not clause:
             continue
-        only = re.fullmatch(
-            r"((?:sev\s?\d+)(?:\s*(?:/|&|and|or)\s*sev\s?\d+)*)\s+only", clause, re.IGNORECASE
-        )
-        within = re.fullmatch(
-            r"if not resolved (?:within|in|after) (\d+)\s*(?:minutes?|mins?)",
-            clause,
-            re.IGNORECASE,
-        )
+        only = ONLY_CLAUSE.fullmatch(clause)
+        within = WITHIN_CLAUSE.fullmatch(clause)
         if only:
             for name in re.findall(r"sev\s?\d+", only.group(1), flags=re.IGNORECASE):
                 levels.append(_severity_level(reader, line, name))
         elif within and after is None:
             after = int(within.group(1))
         elif clause.casefold().startswith("if ") and not condition:
-            condition = clause[3:].strip()
+            condition = unquoted(clause[3:].strip())
         else:
-            notes.append(clause)
+            notes.append(unquoted(clause))
     return FlowStep(
         line,
         tuple(parties),
@@ -447,9 +457,12 @@ def _paging_action(reader: SectionReader, line: int, text: str) -> tuple[PagingA
     )
 
 
-def _split_parties(text: str) -> list[str]:
+def _split_parties(reader: SectionReader, line: int, column: str, text: str) -> list[str]:
     """ "Backend lead + Frontend lead" → two; "C++ guild" stays one."""
-    return [piece.strip() for piece in re.split(r"(?:^|\s)\+(?:\s|$)", text.strip())]
+    pieces = [piece.strip() for piece in re.split(r"(?:^|\s)\+(?:\s|$)", text.strip())]
+    if len(pieces) > MAX_PARTIES:
+        raise reader.error(line, errors.TOO_MANY_PARTIES.format(column=column, limit=MAX_PARTIES))
+    return pieces
 
 
 def _shift_days(text: str) -> int | None:
@@ -470,29 +483,3 @@ def _time_of_day(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
-
-
-def party_kind_from_words(label: str) -> PartyKind | None:
-    """What a party is when its words alone say it; None when they name someone."""
-    said = words(label)
-    if label.startswith("#"):
-        return PartyKind.CHANNEL
-    if "on call" in said and set(said.split()) <= ONCALL_WORDS:
-        secondary = "secondary" in said.split()
-        return PartyKind.ONCALL_SECONDARY if secondary else PartyKind.ONCALL_PRIMARY
-    if said in SERVICE_TEAM_LEAD_WORDS:
-        return PartyKind.SERVICE_TEAM_LEAD
-    if said in SERVICE_TEAM_WORDS:
-        return PartyKind.SERVICE_TEAM
-    return None
-
-
-def path_kind_from_title(title: str) -> PathKind:
-    said = words(title)
-    if "technical" in said:
-        return PathKind.TECHNICAL
-    if "security" in said or "data" in said.split():
-        return PathKind.SECURITY
-    if "vendor" in said or "third party" in said:
-        return PathKind.VENDOR
-    return PathKind.OTHER

@@ -17,6 +17,7 @@ from . import errors
 from .blocks import RESTORE, Block, Heading, Table, Text, is_separator, split_row
 from .errors import DocumentError, DocumentWarning
 from .format import CONTACT_NOTE, CONTACTS, LABEL_LINE, ROTATION, TableFormat, is_tbd, plain, words
+from .limits import MAX_TABLE_ROWS
 from .parsed import Document
 
 
@@ -102,6 +103,10 @@ class SectionReader:
         if not rest or not is_separator(split_row(rest[0][1])):
             line = rest[0][0] if rest else header_line
             raise self.error(line, errors.TABLE_SEPARATOR_MISSING)
+        if len(rest) - 1 > MAX_TABLE_ROWS:
+            raise self.error(
+                rest[MAX_TABLE_ROWS + 1][0], errors.TOO_MANY_ROWS.format(limit=MAX_TABLE_ROWS)
+            )
         expected = len(table_format.columns)
         rows = []
         for line, text in rest[1:]:

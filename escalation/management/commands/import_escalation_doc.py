@@ -1,6 +1,7 @@
 """Import the escalation document: `manage.py import_escalation_doc PATH [--dry-run]`.
 
-Bad input prints `PATH:LINE: what is wrong` on stderr, exits 1 and changes nothing.
+Bad input prints `PATH:LINE: what is wrong` on stderr, exits 1 and changes nothing; a file over
+`limits.MAX_DOCUMENT_BYTES` is refused before it is read.
 """
 
 import sys
@@ -13,6 +14,7 @@ from escalation.documents import errors
 from escalation.documents.change_set import ImportReport
 from escalation.documents.errors import DocumentError
 from escalation.documents.importer import import_document
+from escalation.documents.limits import MAX_DOCUMENT_BYTES
 
 CANNOT_READ = "{path}: cannot read the file: {reason}"
 IMPORTED = "Imported {path}."
@@ -34,6 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["path"]
         try:
+            size = Path(path).stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                error = errors.FILE_TOO_LARGE.format(size=size, limit=MAX_DOCUMENT_BYTES)
+                self.fail(str(DocumentError(path, 1, error)))
             data = Path(path).read_bytes()
         except OSError as exc:
             self.fail(CANNOT_READ.format(path=path, reason=exc.strerror or exc))
