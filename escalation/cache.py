@@ -1,8 +1,10 @@
 """What the portal caches, and how every process knows a cached value is stale.
 
-Most pages are rendered for each request: at the large organisation they cost tens of
-milliseconds (docs/benchmarks.md). Only what costs far more is cached:
-- the on-call calendar's content (`render_cached`): up to 104 weeks of every rotation;
+Pages are cached whole where it pays (docs/benchmarks.md):
+- the content of the pages everyone opens first and most (`render_cached`): the dashboard, the
+  severity matrix, the escalation paths, the channels and the paging guide, each a few
+  milliseconds from the cache against tens computed at the large organisation; and the on-call
+  calendar's, up to 104 weeks of every rotation;
 - the iCalendar feed's body and the JSON API's rotations (`cached_value`): programs poll them,
   and the feed is years of shifts.
 A page is cached whole or not at all: its content block is the same for everyone with the same
@@ -232,6 +234,7 @@ def render_cached(
     *,
     at: datetime,
     vary: tuple[object, ...] = (),
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """`template_name` rendered with the context `build()` returns, its `content` block taken
     from the cache when an entry holds at `at`, so that `build` is not called at all.
@@ -244,7 +247,8 @@ def render_cached(
     PagerDuty" actions), and `vary` (whatever else the content depends on). `build` returns
     the context and the stretch of time it holds for. One cache read; no query beyond the
     viewer's. The page's other blocks (title, head, scripts) are rendered without `build`'s
-    context when the content comes from the cache: they must not need it.
+    context when the content comes from the cache: they must not need it, or find what they need
+    in `context`, given to the whole page on every request (values already at hand, like `at`).
     """
 
     facts = request.viewer
@@ -263,7 +267,7 @@ def render_cached(
         held = _held(key, at)
         if held is not _MISSING:
             page = CachedPage(key=None, at=at, content=held)
-            return render(request, template_name, {"cached_page": page})
-    context, validity = build()
+            return render(request, template_name, {**(context or {}), "cached_page": page})
+    built, validity = build()
     page = CachedPage(key=key, at=at, validity=validity)
-    return render(request, template_name, {**context, "cached_page": page})
+    return render(request, template_name, {**(context or {}), **built, "cached_page": page})

@@ -25,6 +25,7 @@ from escalation.cache import bump_data_version, cached_value
 from escalation.models.cache import VERSION_ROW
 from escalation.permissions import MANAGERS_GROUP
 from escalation.services.feed_tokens import feed_token_create
+from escalation.templatetags.oncall_tags import countdown_holds_until, countdown_text
 from escalation.validity import Validity
 from escalation.views.oncall import FEED_LINK_NONE
 from tests import factories
@@ -46,18 +47,23 @@ TECHNICAL_PATH = reverse("escalation:path_detail", args=["technical-escalation"]
 BACKEND_SHEET = reverse("escalation:service_detail", args=["backend-api-fastapi"])
 
 # The pages whose content is cached (`render_cached`), by the addresses that show them.
-CACHED_PAGES = [CALENDAR, f"{CALENDAR}?weeks=104&rotation=all"]
-# The pages rendered for every request.
-UNCACHED_PAGES = [
+CACHED_PAGES = [
+    CALENDAR,
+    f"{CALENDAR}?weeks=104&rotation=all",
     DASHBOARD,
     SEVERITY,
-    reverse("escalation:services"),
-    BACKEND_SHEET,
     PATHS,
-    TECHNICAL_PATH,
-    CONTACTS,
     reverse("escalation:channels"),
     reverse("escalation:paging"),
+]
+# The cached pages that name the viewer's time zone.
+CALENDAR_PAGES = CACHED_PAGES[:2]
+# The pages rendered for every request.
+UNCACHED_PAGES = [
+    reverse("escalation:services"),
+    BACKEND_SHEET,
+    TECHNICAL_PATH,
+    CONTACTS,
     reverse("escalation:swaps"),
 ]
 OTHER_PROCESS = {
@@ -68,6 +74,7 @@ OTHER_PROCESS = {
 }
 # Pages that show who holds the Engineering Manager role in the seed document.
 ROLE_PAGES = [CONTACTS, SEVERITY, PATHS, TECHNICAL_PATH, BACKEND_SHEET]
+UNCACHED_ROLE_PAGES = [url for url in ROLE_PAGES if url in UNCACHED_PAGES]
 
 
 @pytest.fixture(autouse=True)
@@ -148,16 +155,14 @@ def test_a_write_in_another_process_is_seen_once_it_moves_the_data_version(viewe
     assert "Engineer Z" in text(viewer_client.get(CALENDAR))
 
 
-def test_pages_other_than_the_calendar_show_a_write_without_the_version_moving(
-    viewer_client, engineering_manager
-):
+def test_uncached_pages_show_a_write_without_the_version_moving(viewer_client, engineering_manager):
     dana = factories.PersonFactory(display_name="Dana Kim")
-    for url in ROLE_PAGES:
+    for url in UNCACHED_ROLE_PAGES:
         assert "Dana Kim" not in text(viewer_client.get(url)), url
     # A write that moves no version: only a page rendered for this request can show it.
     models.Role.objects.filter(pk=engineering_manager.pk).update(holder=dana)
 
-    for url in ROLE_PAGES:
+    for url in UNCACHED_ROLE_PAGES:
         assert "Dana Kim" in text(viewer_client.get(url)), url
 
 
@@ -371,7 +376,7 @@ def test_a_page_cached_in_one_time_zone_is_not_served_in_another(alice, dave, fi
     clients = {"alice": alice, "dave": dave}
     second = "dave" if first == "alice" else "alice"
     for url, utc, new_york in [
-        (url, "Times in UTC ,", "Times in America/New_York ,") for url in CACHED_PAGES
+        (url, "Times in UTC ,", "Times in America/New_York ,") for url in CALENDAR_PAGES
     ]:
         pages = {name: text(clients[name].get(url)) for name in (first, second)}
 
@@ -387,3 +392,24 @@ def test_a_managers_page_in_their_time_zone_is_not_served_to_others(carol, bob):
         assert 'href="/admin/' not in html, url
         assert "Europe/Berlin" not in html, url
         assert "Carol Cruz" not in html, url
+
+
+@pytest.mark.parametrize(
+    "left",
+    [
+        timedelta(hours=1),
+        timedelta(minutes=59, seconds=59, microseconds=500_000),
+        timedelta(days=3, hours=4, seconds=1),
+        timedelta(seconds=61),
+        timedelta(seconds=59),
+    ],
+)
+def test_a_cached_countdown_holds_exactly_until_its_text_changes(left):
+    handoff = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    at = handoff - left
+    end = countdown_holds_until(handoff, at)
+    said = countdown_text(handoff - at)
+    assert end > at
+    # Still the same words at the last instant inside; other words from the end on.
+    assert countdown_text(handoff - (end - timedelta(microseconds=1))) == said
+    assert countdown_text(handoff - end) != said or end == handoff

@@ -203,6 +203,10 @@ def dashboard(
     )
     if writing_starts:
         validity = validity & Validity(None, min(writing_starts))
+    # A clash stops being flagged when it ends.
+    clash_ends = [mark.clash.end for card in cards for mark in card.clashes]
+    if clash_ends:
+        validity = validity & Validity(None, min(clash_ends))
     if report is not None:
         validity = validity & report.validity
     others: list[RotationNow] = []

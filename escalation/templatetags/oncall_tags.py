@@ -82,6 +82,17 @@ def countdown_text(delta: timedelta) -> str:
     return "in " + " ".join(parts)
 
 
+def countdown_holds_until(until: datetime, at: datetime) -> datetime:
+    """The instant from which `countdown_text(until - at)` says something else (a page that shows
+    the countdown holds until then): when the whole minutes left drop by one, or, in the last
+    minute, when it says "now" (less than a second left)."""
+    left = (until - at) // timedelta(minutes=1)
+    if left > 0:
+        return until - timedelta(minutes=left) + timedelta(microseconds=1)
+    now_said_from = until - timedelta(seconds=1) + timedelta(microseconds=1)
+    return max(now_said_from, at + timedelta(microseconds=1))
+
+
 @register.simple_tag
 def countdown(until: datetime, at: datetime) -> str:
     """The text as of `at`; static/js/oncall-countdown.js keeps it current in the browser."""

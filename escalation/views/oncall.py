@@ -40,6 +40,7 @@ from ..services.feed_tokens import (
 )
 from ..services.people import OWN_CONTACT_FIELDS, person_contact_update
 from ..services.time_off import time_off_add, time_off_delete
+from ..templatetags.oncall_tags import countdown_holds_until
 from ..validity import ALWAYS, Validity
 from ..viewer import PortalRequest
 
@@ -93,16 +94,32 @@ def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
 @require_safe
 def dashboard_view(request: PortalRequest) -> HttpResponse:
     at = timezone.now()
-    page = dashboard(
-        at=at,
-        for_manager=request.viewer.is_manager,
-        viewer=request.viewer.person,
-        find=request.GET.get("q", ""),
-    )
-    return render(
+    person = request.viewer.person
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        page = dashboard(
+            at=at,
+            for_manager=request.viewer.is_manager,
+            viewer=person,
+            find=request.GET.get("q", ""),
+        )
+        # The cards' countdowns are written by the server too (for browsers without JavaScript):
+        # the page holds until the first of them says something else.
+        validity = page.validity
+        for card in page.rotations:
+            validity = validity & Validity(None, countdown_holds_until(card.handoff, at))
+        return {"page": page, "no_match": DASHBOARD_NO_MATCH}, validity
+
+    # Cached whole: the cards shown in full are the viewer's own rotations (their team's, those
+    # they are on), and their own clashes and handoff notes, so the content depends on who the
+    # viewer is too. The header says the time of this request.
+    return render_cached(
         request,
         "escalation/dashboard.html",
-        {"page": page, "at": at, "no_match": DASHBOARD_NO_MATCH},
+        build,
+        at=at,
+        vary=(person.pk if person else None, person.team_id if person else None),
+        context={"at": at},
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from ..cache import render_cached
 from ..filters import ContactFilter, ServiceFilter
 from ..forms.questions import ServiceSheetForm
 from ..selectors.channels import channels, paging_rules
@@ -21,6 +22,7 @@ from ..selectors.paths import escalation_path, escalation_paths
 from ..selectors.services import service_list, service_sheet
 from ..selectors.severity import severity_matrix
 from ..tables import ContactTable, ServiceTable
+from ..validity import ALWAYS, Validity
 from ..viewer import PortalRequest
 
 SERVICES_PER_PAGE = 25
@@ -36,8 +38,13 @@ SERVICE_SORTS = [
 
 @require_safe
 def severity_view(request: PortalRequest) -> HttpResponse:
-    matrix = severity_matrix(at=timezone.now())
-    return render(request, "escalation/severity.html", {"matrix": matrix})
+    at = timezone.now()
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        matrix = severity_matrix(at=at)
+        return {"matrix": matrix}, matrix.validity
+
+    return render_cached(request, "escalation/severity.html", build, at=at)
 
 
 class TableView(SingleTableMixin, FilterView):  # type: ignore[misc]
@@ -101,8 +108,13 @@ def service_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def paths_view(request: PortalRequest) -> HttpResponse:
-    page = escalation_paths(at=timezone.now())
-    return render(request, "escalation/paths.html", {"paths": page.paths})
+    at = timezone.now()
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        page = escalation_paths(at=at)
+        return {"paths": page.paths}, page.validity
+
+    return render_cached(request, "escalation/paths.html", build, at=at)
 
 
 @require_safe
@@ -146,13 +158,24 @@ class ContactListView(TableView):
 
 @require_safe
 def channels_view(request: PortalRequest) -> HttpResponse:
-    return render(request, "escalation/channels.html", {"directory": channels()})
+    # Who posts where changes only with the data: cached until the next write.
+    return render_cached(
+        request,
+        "escalation/channels.html",
+        lambda: ({"directory": channels()}, ALWAYS),
+        at=timezone.now(),
+    )
 
 
 @require_safe
 def paging_view(request: PortalRequest) -> HttpResponse:
-    guide = paging_rules(at=timezone.now())
-    return render(request, "escalation/paging.html", {"guide": guide})
+    at = timezone.now()
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        guide = paging_rules(at=at)
+        return {"guide": guide}, guide.validity
+
+    return render_cached(request, "escalation/paging.html", build, at=at)
 
 
 urlpatterns = [

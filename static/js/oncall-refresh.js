@@ -33,7 +33,8 @@
         return response.text();
       })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("oncall-live");
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("oncall-live");
         var live = document.getElementById("oncall-live");
         var freshMarker = fresh && marker(fresh);
         if (!fresh || !live || (freshMarker && freshMarker.getAttribute("data-refresh-at") === at)) {
@@ -41,6 +42,9 @@
           return;
         }
         live.replaceWith(document.importNode(fresh, true));
+        var asOf = document.getElementById("oncall-as-of");
+        var freshAsOf = doc.getElementById("oncall-as-of");
+        if (asOf && freshAsOf) { asOf.replaceWith(document.importNode(freshAsOf, true)); }
         var said = document.getElementById("oncall-refresh-notice");
         if (said) { said.textContent = notice; }
         schedule();
