@@ -1,10 +1,10 @@
 """What the portal caches, and how every process knows a cached value is stale.
 
 Pages are cached whole where it pays (docs/benchmarks.md):
-- the content of the pages everyone opens first and most (`render_cached`): the dashboard, the
-  severity matrix, the escalation paths, the channels and the paging guide, each a few
-  milliseconds from the cache against tens computed at the large organisation; and the on-call
-  calendar's, up to 104 weeks of every rotation;
+- the content of the published pages (`render_cached`): the dashboard, the severity matrix,
+  services and each service's sheet, the escalation paths and each path, contacts, channels and
+  the paging guide, each a few milliseconds from the cache against tens to hundreds computed
+  at the large organisation; and the on-call calendar's, up to 104 weeks of every rotation;
 - the iCalendar feed's body and the JSON API's rotations (`cached_value`): programs poll them,
   and the feed is years of shifts.
 A page is cached whole or not at all: its content block is the same for everyone with the same
@@ -221,10 +221,12 @@ class CachedPage:
     validity: Validity = ALWAYS
     #: The content found in the cache; None when the page is rendered now.
     content: str | None = None
+    #: The page's title (`page_title` in the context), stored with the content.
+    title: str = ""
 
     def store(self, content: str) -> None:
         if self.key is not None and self.validity.contains(self.at):
-            _write(self.key, (self.validity.start, self.validity.end, content))
+            _write(self.key, (self.validity.start, self.validity.end, (self.title, content)))
 
 
 def render_cached(
@@ -235,6 +237,7 @@ def render_cached(
     at: datetime,
     vary: tuple[object, ...] = (),
     context: dict[str, Any] | None = None,
+    title: Callable[[dict[str, Any]], str] | None = None,
 ) -> HttpResponse:
     """`template_name` rendered with the context `build()` returns, its `content` block taken
     from the cache when an entry holds at `at`, so that `build` is not called at all.
@@ -249,6 +252,8 @@ def render_cached(
     viewer's. The page's other blocks (title, head, scripts) are rendered without `build`'s
     context when the content comes from the cache: they must not need it, or find what they need
     in `context`, given to the whole page on every request (values already at hand, like `at`).
+    A title that depends on the data is `title(context)`: stored with the content and given to
+    the page as `page_title`.
     """
 
     facts = request.viewer
@@ -266,8 +271,18 @@ def render_cached(
         )
         held = _held(key, at)
         if held is not _MISSING:
-            page = CachedPage(key=None, at=at, content=held)
-            return render(request, template_name, {**(context or {}), "cached_page": page})
+            page_title, content = held
+            page = CachedPage(key=None, at=at, content=content, title=page_title)
+            return render(
+                request,
+                template_name,
+                {**(context or {}), "cached_page": page, "page_title": page_title},
+            )
     built, validity = build()
-    page = CachedPage(key=key, at=at, validity=validity)
-    return render(request, template_name, {**(context or {}), **built, "cached_page": page})
+    page_title = title(built) if title is not None else ""
+    page = CachedPage(key=key, at=at, validity=validity, title=page_title)
+    return render(
+        request,
+        template_name,
+        {**(context or {}), **built, "cached_page": page, "page_title": page_title},
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -63,7 +62,18 @@ class TableView(SingleTableMixin, FilterView):  # type: ignore[misc]
             query._mutable = False
             request.GET = query  # type: ignore[assignment]
         self.at = timezone.now()
-        return super().get(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+        def build() -> tuple[dict[str, Any], Validity]:
+            response = super(TableView, self).get(request, *args, **kwargs)
+            return response.context_data, self.validity()
+
+        # Cached whole, like the other published pages; the table's own links and forms are
+        # GET (search, sort, pages), so the content holds nothing of the viewer's session.
+        return render_cached(request, self.template_name, build, at=self.at)
+
+    def validity(self) -> Validity:
+        """How long the page built by `get` holds."""
+        raise NotImplementedError
 
 
 class ServiceListView(TableView):
@@ -80,6 +90,9 @@ class ServiceListView(TableView):
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"directory": self.directory}
 
+    def validity(self) -> Validity:
+        return self.directory.validity
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # Who is on call, for the rows of the page shown only.
@@ -91,19 +104,29 @@ class ServiceListView(TableView):
 @require_safe
 def service_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    form = ServiceSheetForm(request.GET or None)
-    # A time typed in is a wall-clock time in the viewer's zone, like the times the sheet shows.
-    started_at = form.started_at(now=now, time_zone=timezone.get_current_timezone_name())
-    sheet = service_sheet(
-        service_slug=slug,
-        severity_level=form.severity_level(),
-        path_kind=form.path_kind(),
-        started_at=started_at,
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        form = ServiceSheetForm(request.GET or None)
+        # A time typed in is a wall-clock time in the viewer's zone, like the times it shows.
+        started_at = form.started_at(now=now, time_zone=timezone.get_current_timezone_name())
+        sheet = service_sheet(
+            service_slug=slug,
+            severity_level=form.severity_level(),
+            path_kind=form.path_kind(),
+            started_at=started_at,
+            at=now,
+        )
+        form.check_severity([severity.level for severity in sheet.severities])
+        return {"sheet": sheet, "form": form}, sheet.validity
+
+    return render_cached(
+        request,
+        "escalation/service_detail.html",
+        build,
         at=now,
+        context={"nav_section": "escalation:services"},
+        title=lambda built: f"{built['sheet'].service.name}: who do I contact?",
     )
-    form.check_severity([severity.level for severity in sheet.severities])
-    context = {"sheet": sheet, "form": form, "nav_section": "escalation:services"}
-    return render(request, "escalation/service_detail.html", context)
 
 
 @require_safe
@@ -119,11 +142,19 @@ def paths_view(request: PortalRequest) -> HttpResponse:
 
 @require_safe
 def path_detail_view(request: PortalRequest, slug: str) -> HttpResponse:
-    path_view = escalation_path(slug=slug, at=timezone.now())
-    return render(
+    at = timezone.now()
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        path_view = escalation_path(slug=slug, at=at)
+        return {"path": path_view}, path_view.validity
+
+    return render_cached(
         request,
         "escalation/path_detail.html",
-        {"path": path_view, "nav_section": "escalation:paths"},
+        build,
+        at=at,
+        context={"nav_section": "escalation:paths"},
+        title=lambda built: built["path"].path.name,
     )
 
 
@@ -145,6 +176,9 @@ class ContactListView(TableView):
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"show_edit": self.request.viewer.is_manager}
+
+    def validity(self) -> Validity:
+        return self.directory.validity
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
