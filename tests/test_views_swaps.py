@@ -3,6 +3,7 @@ Each page: anonymous → login, permitted → 200 with what people look for, a p
 that does not grow with the data."""
 
 import json
+import re
 from datetime import timedelta
 from uuid import uuid4
 
@@ -231,7 +232,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client, team, django_assert_num
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get("/swaps/")
     assert response.content.decode().count("swap-state-pending") == 21
-    with django_assert_num_queries(LIST_QUERIES):  # rendered for every request: not cached
+    with django_assert_num_queries(REQUEST_QUERIES):  # the same login again: from the cache
         again = client.get("/swaps/")
     assert again.content.decode().count("swap-state-pending") == 21
     assert len(response.context["listing"].swaps) == 21
@@ -715,3 +716,27 @@ def test_an_open_cover_request_suggests_who_else_is_free(client, team):
     service.swap_request_cancel(swap=swap, by=team.alex.user)
     html = client.get(f"/swaps/{swap.pk}/").content.decode()
     assert "Suggested cover" not in html
+
+
+def test_a_cached_list_moves_a_request_to_the_past_the_instant_it_ends(client, team):
+    swap = file_request(team)
+    client = logged_in(client, team.alex.user)
+
+    def tabs_at(at):
+        with time_machine.travel(at, tick=False):
+            response = client.get("/swaps/", {"show": "past"})
+        return re.findall(r"swap-state-pending", response.content.decode())
+
+    last_moment = swap.end - timedelta(microseconds=1)
+    assert tabs_at(last_moment - timedelta(hours=1)) == []
+    assert tabs_at(last_moment) == []  # from the cache: still ahead
+    assert tabs_at(swap.end) == ["swap-state-pending"]
+
+
+def test_a_cached_list_is_each_logins_own(client, team):
+    file_request(team)
+    alex = logged_in(client, team.alex.user).get("/swaps/", {"show": "mine"}).content.decode()
+    client.logout()
+    stranger = logged_in(client, team.stranger).get("/swaps/", {"show": "mine"}).content.decode()
+    assert "swap-state-pending" in alex
+    assert "swap-state-pending" not in stranger

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Prefetch, Q
 from django.http import Http404
 
 from .. import rotation as engine
@@ -30,6 +30,7 @@ from ..models import (
 from ..models.rotations import ENDED_SWAP_STATES
 from ..permissions import is_manager
 from ..services.swaps import allowed_actions
+from ..validity import ALWAYS, Validity
 
 SWAPS_PER_PAGE = 25
 #: How far ahead the form offers shifts.
@@ -114,6 +115,8 @@ class SwapList:
     at: datetime
     #: A page of the requests' primary keys, in order.
     page: Page
+    #: Until the first request that has not ended yet ends: it then moves to the past.
+    validity: Validity = ALWAYS
 
     @property
     def keys(self) -> list[int]:
@@ -143,12 +146,13 @@ def swap_list(
 ) -> SwapList:
     """The `/swaps/` page: the tabs with their counts, and one page of the chosen tab, the
     soonest first (the latest first for the past). Two queries, and one more for the rows when
-    they are read (`SwapList.swaps`)."""
+    they are read (`SwapList.swaps`). The tabs hold until the first request still ahead ends."""
     filters = _filters(user=user, person=person, at=at)
     if show not in filters:
         show = SwapFilter.UPCOMING
     counts = SwapRequest.objects.aggregate(
-        **{value: Count("pk", filter=condition) for value, condition in filters.items()}
+        **{value: Count("pk", filter=condition) for value, condition in filters.items()},
+        next_end=Min("end", filter=Q(end__gt=at)),
     )
     ordering = ["-start", "-pk"] if show == SwapFilter.PAST else ["start", "pk"]
     keys = (
@@ -160,6 +164,7 @@ def swap_list(
         at=at,
         tabs=[(value, label, counts[value]) for value, label in SwapFilter.choices],
         page=paginator.get_page(page),
+        validity=Validity(None, counts["next_end"]),
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..cache import render_cached
 from ..forms.questions import parse_instant
 from ..forms.swaps import RequesterChoiceForm, SwapRequestForm
 from ..integrations.pagerduty import is_configured as pagerduty_connected
@@ -37,6 +38,7 @@ from ..services.swaps import (
     swap_request_decline,
     swap_request_revert,
 )
+from ..validity import Validity
 from ..viewer import PortalRequest
 
 FILED = "Request sent: {colleague} is asked to accept it."
@@ -74,15 +76,26 @@ SECTION = "escalation:swaps"
 def swap_list_view(request: PortalRequest) -> HttpResponse:
     facts = request.viewer
     at = timezone.now()
-    listing = swap_list(
-        user=request.user,
-        person=facts.person,
-        show=request.GET.get("show", ""),
-        page=request.GET.get("page"),
+
+    def build() -> tuple[dict[str, Any], Validity]:
+        listing = swap_list(
+            user=request.user,
+            person=facts.person,
+            show=request.GET.get("show", ""),
+            page=request.GET.get("page"),
+            at=at,
+        )
+        return {"listing": listing}, listing.validity
+
+    # The tabs are the viewer's own ("Mine", "Awaiting me"): cached for each login. The rows
+    # link to each request; its actions (POST forms) are on the request's own page.
+    return render_cached(
+        request,
+        "escalation/swap_list.html",
+        build,
         at=at,
-    )
-    return render(
-        request, "escalation/swap_list.html", {"listing": listing, "nav_section": SECTION}
+        vary=(request.user.pk,),
+        context={"nav_section": SECTION},
     )
 
 
