@@ -1,12 +1,16 @@
 """Times are typed and shown on the 24-hour clock whatever the browser's language."""
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD, PHONE, VIEWER, axe_violations, log_in
 
 
-def test_the_service_sheets_start_time_is_24_hour_in_an_american_browser(
-    browser, live_server, seeded_portal
+@pytest.mark.parametrize(
+    "sheet", ["/services/database-postgresql/?severity=1&kind=technical", "/incident/general/?"]
+)
+def test_the_sheets_start_time_is_24_hour_in_an_american_browser(
+    browser, live_server, seeded_portal, sheet
 ):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-US")
     try:
@@ -15,7 +19,7 @@ def test_the_service_sheets_start_time_is_24_hour_in_an_american_browser(
         page.get_by_label("Username").fill(VIEWER)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.goto("/services/database-postgresql/?severity=1&kind=technical&started=14:05")
+        page.goto(f"{sheet}&started=14:05")
 
         started = page.get_by_label("Incident started")
         expect(started).to_have_value("14:05")  # not "02:05 PM"
