@@ -296,6 +296,15 @@ EDIT_KINDS = (
 )
 #: Up to six different edits in a random order: a shuffle, so that every kind is drawn as
 #: often as any other (a list of sampled edits favours the first few kinds).
+#: The edits that rename a row: its model and the field the admin edits.
+RENAMES = {
+    "rename role": (Role, "name"),
+    "rename person": (Person, "display_name"),
+    "rename service": (Service, "name"),
+    "rename team": (Team, "name"),
+    "rename path": (EscalationPath, "name"),
+    "slot label": (RotationSlot, "label"),
+}
 EDITS = st.tuples(st.permutations(EDIT_KINDS), st.integers(1, 6)).map(
     lambda drawn: drawn[0][: drawn[1]]
 )
@@ -339,30 +348,11 @@ def apply_edit(data, edit: str) -> None:
         channel = choose(Channel.objects.exclude(kind=ChannelKind.SLACK), pick)
         if unique_words(Channel, "name", name, channel) and not name.startswith("#"):
             saved(channel, name=name)
-    elif edit == "rename role":
-        role = choose(Role.objects.all(), pick)
-        if unique_words(Role, "name", name, role):
-            saved(role, name=name)
-    elif edit == "rename person":
-        person = choose(Person.objects.all(), pick)
-        if unique_words(Person, "display_name", name, person):
-            saved(person, display_name=name)
-    elif edit == "rename service":
-        service = choose(Service.objects.all(), pick)
-        if unique_words(Service, "name", name, service):
-            saved(service, name=name)
-    elif edit == "rename team":
-        team = choose(Team.objects.all(), pick)
-        if unique_words(Team, "name", name, team):
-            saved(team, name=name)
-    elif edit == "rename path":
-        path = choose(EscalationPath.objects.all(), pick)
-        if unique_words(EscalationPath, "name", name, path):
-            saved(path, name=name)
-    elif edit == "slot label":
-        slot = choose(RotationSlot.objects.all(), pick)
-        if unique_words(RotationSlot, "label", name, slot):
-            saved(slot, label=name)
+    elif edit in RENAMES:
+        model, field = RENAMES[edit]
+        row = choose(model.objects.all(), pick)
+        if unique_words(model, field, name, row):
+            saved(row, **{field: name})
     elif edit == "add role with holder":
         holder = Person.objects.filter(display_name=f"Holder {pick}").first()
         holder = holder or factories.PersonFactory(
