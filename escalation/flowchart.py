@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -111,19 +112,26 @@ def xml_text(value: str) -> str:
 
 def char_width(char: str, size: float) -> float:
     """A rough advance width: enough to wrap text without measuring fonts."""
+    return size * _width_factor(char)
+
+
+@lru_cache(maxsize=4096)
+def _width_factor(char: str) -> float:
+    """A character's advance as a share of the font size (asked of Unicode once per character:
+    every path's flowchart measures its words letter by letter while wrapping them)."""
     if unicodedata.combining(char) or unicodedata.category(char) in ("Cf", "Mn", "Me"):
         return 0.0
     if unicodedata.east_asian_width(char) in ("W", "F") or ord(char) > 0xFFFF:
-        return size * 1.05
+        return 1.05
     if char in "il.,:;'|!":
-        return size * 0.3
+        return 0.3
     if char.isupper() or char in "mwMW@%&":
-        return size * 0.7
-    return size * 0.56
+        return 0.7
+    return 0.56
 
 
 def text_width(text: str, size: float) -> float:
-    return sum(char_width(char, size) for char in text)
+    return sum(size * _width_factor(char) for char in text)
 
 
 def wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import reverse
 
 from .integrations import pagerduty as pd
+from .links import reverse
 from .models import Person, Service, Severity
 
 PAGE = "page"

@@ -92,6 +92,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "escalation.context_processors.portal",
             ],
+            # `{% url %}` with addresses remembered per process (escalation.links).
+            "builtins": ["escalation.templatetags.links"],
         },
     },
 ]

@@ -8,10 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .. import rotation as engine
+from ..links import reverse
 from .people import Person, Team
 from .validators import (
     validate_pagerduty_id,

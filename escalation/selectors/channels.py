@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import (
     F,
@@ -21,11 +22,18 @@ from ..validity import ALWAYS, Validity
 from .oncall import RotationOnCall, on_call_named
 
 
+class ServiceLink(NamedTuple):
+    """A service as a page links it: its name and the slug of its sheet."""
+
+    name: str
+    slug: str
+
+
 @dataclass(frozen=True)
 class TeamChannel:
     channel: str
     teams: tuple[Team, ...]
-    services: tuple[Service, ...]
+    services: tuple[ServiceLink, ...]
 
 
 @dataclass(frozen=True)
@@ -50,18 +58,23 @@ def channels() -> ChannelDirectory:
     changes are asked for. Four queries."""
     all_channels = list(Channel.objects.order_by(F("position").asc(nulls_last=True), "name"))
     teams = list(Team.objects.order_by("name"))
-    services = list(Service.objects.select_related("team").order_by("position", "name"))
-    by_channel: dict[str, tuple[list[Team], list[Service]]] = {}
+    team_by_id = {team.pk: team for team in teams}
+    by_channel: dict[str, tuple[list[Team], list[ServiceLink]]] = {}
     for team in teams:
         if team.slack_channel:
             by_channel.setdefault(team.slack_channel, ([], []))[0].append(team)
-    for service in services:
-        name = service.channel
-        if name:
-            entry = by_channel.setdefault(name, ([], []))
-            entry[1].append(service)
-            if service.team not in entry[0]:
-                entry[0].append(service.team)
+    # The page links each service by name: plain values, not 400 model instances.
+    services = Service.objects.order_by("position", "name").values_list(
+        "name", "slug", "slack_channel", "team_id"
+    )
+    for name, slug, slack_channel, team_id in services:
+        team = team_by_id[team_id]
+        channel = slack_channel or team.slack_channel  # `Service.channel`'s rule
+        if channel:
+            entry = by_channel.setdefault(channel, ([], []))
+            entry[1].append(ServiceLink(name, slug))
+            if team not in entry[0]:
+                entry[0].append(team)
     return ChannelDirectory(
         channels=tuple(channel for channel in all_channels if channel.position is not None),
         other_channels=tuple(channel for channel in all_channels if channel.position is None),

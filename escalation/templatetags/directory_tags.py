@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from html import escape
+
 from django import template
 from django.db.models import Model
-from django.urls import NoReverseMatch, reverse
-from django.utils.safestring import SafeString
+from django.urls import NoReverseMatch
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
-from ..models import Channel
+from ..links import address_of, reverse
+from ..models import Channel, Rotation
 from ..parties import ResolvedParty
+from ..party_cells import parties_html, party_html
+from ..selectors.channels import ServiceLink
 
 register = template.Library()
+
+#: A person's one-tap contact buttons (the service sheet's "buttons" contacts).
+PERSON_BUTTONS = "includes/_person_contact.html"
 
 FLOWCHART_DESCRIPTION = "The same steps are listed as text beside the drawing."
 
@@ -34,6 +44,81 @@ def admin_change_url(obj: Model | None) -> str:
 def channel_url(channel: Channel | None) -> str:
     """Where a channel lives: its URL, or Slack for a Slack channel."""
     return channel_link(channel)
+
+
+#: A channel's icon by kind: (when it links somewhere, when it does not).
+_CHANNEL_ICONS = {
+    "slack": ("bi-slack", "bi-chat-square-text"),
+    "pagerduty": ("bi-bell", "bi-bell"),
+    "status_page": ("bi-box-arrow-up-right", "bi-broadcast-pin"),
+    "ticket": ("bi-box-arrow-up-right", "bi-ticket-perforated"),
+}
+_DEFAULT_CHANNEL_ICONS = ("bi-box-arrow-up-right", "bi-chat-square-text")
+
+
+@register.simple_tag
+def channel_name(channel: Channel) -> SafeString:
+    """A channel's name, as a link to where it lives when known, with its kind's icon."""
+    link = channel_link(channel)
+    linked, unlinked = _CHANNEL_ICONS.get(channel.kind, _DEFAULT_CHANNEL_ICONS)
+    if link:
+        return format_html(
+            '<a class="fw-semibold channel-name" href="{}">'
+            '<i class="bi {}" aria-hidden="true"></i> {}</a>',
+            link,
+            linked,
+            channel.name,
+        )
+    return format_html(
+        '<span class="fw-semibold channel-name"><i class="bi {}" aria-hidden="true"></i> {}</span>',
+        unlinked,
+        channel.name,
+    )
+
+
+@register.filter
+def service_links(services: Iterable[ServiceLink]) -> SafeString:
+    """Services as comma-separated links to their sheets, or a dash when there are none."""
+    address = address_of("escalation:service_detail")
+    links = ", ".join(
+        f'<a href="{escape(address(service.slug))}">{escape(service.name)}</a>'
+        for service in services
+    )
+    return mark_safe(links or '<span class="text-body-secondary">—</span>')  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def rotation_notes(rotations: Sequence[Rotation]) -> SafeString:
+    """How on-call changes are asked for, rotation by rotation: the schedule note, the shift and
+    handoff, and the swap form that replaces posting in the swap channel."""
+    swaps_url = escape(reverse("escalation:swaps"))
+    named = len(rotations) > 1
+    notes = []
+    for rotation in rotations:
+        if not (rotation.schedule_note or rotation.swap_channel):
+            continue
+        parts = [
+            '<p class="swap-note mb-1"><i class="bi bi-arrow-left-right" aria-hidden="true"></i> '
+        ]
+        if named:
+            parts.append(f"<strong>{escape(rotation.name)}</strong>: ")
+        if rotation.schedule_note:
+            parts.append(f"On-call schedule: <strong>{escape(rotation.schedule_note)}</strong>. ")
+        every = "week" if rotation.shift_days == 7 else f"{rotation.shift_days} days"
+        parts.append(
+            f"Rotation: every {every}, handoff on "
+            f"{escape(rotation.get_handoff_weekday_display())} "
+            f"{rotation.handoff_time:%H:%M} {escape(rotation.time_zone)}."
+        )
+        if rotation.swap_channel:
+            parts.append(
+                f' Override requests: <a href="{swaps_url}">request a swap or cover here</a> (it '
+                f"replaces posting in <strong>{escape(rotation.swap_channel)}</strong>, which "
+                "still gets the news)."
+            )
+        parts.append("</p>")
+        notes.append("".join(parts))
+    return mark_safe("\n".join(notes))  # noqa: S308 - every value escaped above
 
 
 def flow_party(party: ResolvedParty) -> FlowParty:
@@ -68,3 +153,44 @@ def contact_row(row: BoundRow) -> SafeString:
     """A row of the contact table (`tables.ContactTable.row_html`)."""
     html: SafeString = row.table.row_html(row)
     return html
+
+
+def _buttons(context: template.Context) -> Callable[[ResolvedParty], str]:
+    """The sheet's one-tap contact buttons for a party's person (`_person_contact.html`)."""
+    assert context.template is not None  # a tag renders inside a template
+    buttons = context.template.engine.get_template(PERSON_BUTTONS)
+
+    def draw(party: ResolvedParty) -> str:
+        with context.push(person=party.person, paged=party.is_on_call):
+            return buttons.render(context)
+
+    return draw
+
+
+@register.simple_tag(takes_context=True)
+def parties(
+    context: template.Context, parties: Iterable[ResolvedParty], contacts: str = ""
+) -> SafeString:
+    """A tier's parties joined by “+” (or “Not required”), each with who answers and, with
+    `contacts` ("line" or "buttons"), how to reach them (`escalation.party_cells`)."""
+    return parties_html(
+        parties,
+        contacts=contacts,
+        service=context.get("page_service"),
+        severity=context.get("page_severity"),
+        buttons=_buttons(context) if contacts == "buttons" else None,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def party(context: template.Context, party: ResolvedParty, contacts: str = "") -> SafeString:
+    """One party, as `parties` draws each."""
+    return mark_safe(  # noqa: S308 - party_html escapes every value
+        party_html(
+            party,
+            contacts=contacts,
+            service=context.get("page_service"),
+            severity=context.get("page_severity"),
+            buttons=_buttons(context) if contacts == "buttons" else None,
+        )
+    )
