@@ -2,7 +2,7 @@
 
 import io
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -39,6 +39,21 @@ def test_the_token_finds_its_user_and_records_the_use(user):
     token = feed_token_regenerate(user=user)
     assert feed_token_user(token=token, at=AT) == user
     assert FeedToken.objects.get(user=user).last_used_at == AT
+
+
+def test_a_token_polled_often_records_its_use_once_a_minute(user, django_assert_num_queries):
+    token = feed_token_regenerate(user=user)
+    feed_token_user(token=token, at=AT)
+
+    with django_assert_num_queries(1):  # read, nothing written
+        assert feed_token_user(token=token, at=AT + timedelta(seconds=59)) == user
+    assert FeedToken.objects.get(user=user).last_used_at == AT
+    with django_assert_num_queries(2):
+        feed_token_user(token=token, at=AT + timedelta(minutes=1))
+    assert FeedToken.objects.get(user=user).last_used_at == AT + timedelta(minutes=1)
+    # A clock that went back (another server) records the earlier use at once.
+    feed_token_user(token=token, at=AT - timedelta(seconds=1))
+    assert FeedToken.objects.get(user=user).last_used_at == AT - timedelta(seconds=1)
 
 
 def test_regenerating_replaces_the_token_in_place(user):

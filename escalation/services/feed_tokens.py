@@ -8,7 +8,7 @@ is checked by looking up its hash, so no secret is ever compared character by ch
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
@@ -70,8 +70,14 @@ def feed_token_revoke(*, user: User) -> bool:
     return deleted > 0
 
 
+#: How stale a token's "last used" may be: calendar programs and scripts poll the feed and the
+#: API, and a write for every poll would cost each of them a query and a commit.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 def feed_token_user(*, token: str, at: datetime) -> User | None:
-    """The active user a token belongs to, or None; records when it was last used. Two queries."""
+    """The active user a token belongs to, or None; records when it was last used (to the
+    minute: at most one write a minute per token). One query, two when it records."""
     if not token or len(token) > 200:
         return None
     feed_token = (
@@ -79,7 +85,9 @@ def feed_token_user(*, token: str, at: datetime) -> User | None:
     )
     if feed_token is None or not feed_token.user.is_active:
         return None
-    FeedToken.objects.filter(pk=feed_token.pk).update(last_used_at=at)
+    last_used = feed_token.last_used_at
+    if last_used is None or not last_used <= at < last_used + LAST_USED_PRECISION:
+        FeedToken.objects.filter(pk=feed_token.pk).update(last_used_at=at)
     return feed_token.user
 
 
