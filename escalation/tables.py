@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 
-from . import contact_cells
+from . import contact_cells, service_cells
+from .links import address_of
 from .models import Service
 from .selectors.contacts import ContactRow
 from .selectors.services import ServiceList
@@ -23,58 +24,50 @@ TABLE_ATTRS = {
 }
 
 
-def _td(label: str, **extra: Any) -> dict[str, Any]:
-    return {"td": {"data-label": label, **extra}}
+#: django-tables2's responsive Bootstrap table, each row written by the table's `row_html`.
+ROW_HTML_TABLE = "escalation/includes/_row_html_table.html"
 
 
 class ServiceTable(tables.Table):
     """Service, team, primary contact, Slack channel, and who is on call for it now."""
 
-    name = tables.Column(verbose_name="Service", attrs=_td("Service"))
-    team = tables.Column(verbose_name="Team", order_by=("team__name",), attrs=_td("Team"))
+    # Each row is written at once (`row_html`): the cells' attributes are set there.
+    name = tables.Column(verbose_name="Service")
+    team = tables.Column(verbose_name="Team", order_by=("team__name",))
     primary_contact = tables.Column(
-        verbose_name="Primary contact",
-        order_by=("primary_contact__name",),
-        empty_values=(),
-        attrs=_td("Primary contact"),
+        verbose_name="Primary contact", order_by=("primary_contact__name",), empty_values=()
     )
-    slack_channel = tables.Column(
-        verbose_name="Slack channel", empty_values=(), attrs=_td("Slack channel")
-    )
-    on_call = tables.Column(
-        verbose_name="On call now", empty_values=(), orderable=False, attrs=_td("On call now")
-    )
+    slack_channel = tables.Column(verbose_name="Slack channel", empty_values=())
+    on_call = tables.Column(verbose_name="On call now", empty_values=(), orderable=False)
 
     class Meta:
         model = Service
         fields = ("name", "team", "primary_contact", "slack_channel", "on_call")
         attrs = TABLE_ATTRS
         empty_text = "No service matches."
+        template_name = ROW_HTML_TABLE
 
     def __init__(self, *args: Any, directory: ServiceList, **kwargs: Any) -> None:
         self.directory = directory
+        self.sheet_url = address_of("escalation:service_detail")
+        self.calendar_url = reverse("escalation:calendar")
         super().__init__(*args, **kwargs)
 
-    def render_name(self, record: Service) -> SafeString:
-        return _render("escalation/includes/_service_name_cell.html", {"service": record})
-
-    def render_team(self, record: Service) -> str:
-        return record.team.name
-
-    def render_primary_contact(self, record: Service) -> SafeString:
-        return _render("escalation/includes/_role_cell.html", {"role": record.primary_contact})
-
-    def render_slack_channel(self, record: Service) -> SafeString:
-        return _render(
-            "escalation/includes/_slack_channel.html",
-            {"channel": record.channel},
+    def row_html(self, row: BoundRow) -> SafeString:
+        """The row's `<tr>`, written at once (`escalation.service_cells`)."""
+        service: Service = row.record
+        cells = (
+            ("Service", service_cells.name_cell(service.name, self.sheet_url(service.slug))),
+            ("Team", escape(service.team.name)),
+            ("Primary contact", service_cells.role_cell(service.primary_contact)),
+            ("Slack channel", service_cells.slack_cell(service.channel)),
+            (
+                "On call now",
+                service_cells.on_call_cell(self.directory.on_call_for(service), self.calendar_url),
+            ),
         )
-
-    def render_on_call(self, record: Service) -> SafeString:
-        return _render(
-            "escalation/includes/_on_call_cell.html",
-            {"answer": self.directory.on_call_for(record)},
-        )
+        html = "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in cells)
+        return format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(html))  # noqa: S308
 
 
 def _missing(record: ContactRow, value: str) -> bool:
@@ -101,7 +94,7 @@ class ContactTable(tables.Table):
         attrs = TABLE_ATTRS
         orderable = False
         empty_text = "No contact matches."
-        template_name = "escalation/includes/_contact_table.html"
+        template_name = ROW_HTML_TABLE
 
     def __init__(self, *args: Any, show_edit: bool = False, **kwargs: Any) -> None:
         self.show_edit = show_edit
@@ -156,7 +149,3 @@ class ContactTable(tables.Table):
             url,
             record.label,
         )
-
-
-def _render(template: str, context: dict[str, Any]) -> SafeString:
-    return render_to_string(template, context)  # type: ignore[return-value]

@@ -149,8 +149,9 @@ def path_flowchart(path_view: object, chart_id: str = "") -> SafeString:
 
 
 @register.filter
-def contact_row(row: BoundRow) -> SafeString:
-    """A row of the contact table (`tables.ContactTable.row_html`)."""
+def table_row(row: BoundRow) -> SafeString:
+    """A table's row written at once by the table (`row_html`: the contacts and services
+    tables)."""
     html: SafeString = row.table.row_html(row)
     return html
 
