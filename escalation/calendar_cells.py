@@ -4,7 +4,7 @@ The 104-week calendar of every rotation has some six thousand rows of six cells:
 tag and a filter per cell was most of the page's time at the large organisation. The markup
 is the one `calendar.html` rendered row by row, whitespace included, and every value is
 escaped as the template escaped it. A shift's end is the next one's start, and rotations share
-their handoffs, so each instant is written once per page (`InstantTexts`).
+their handoffs, so each instant is written once per page (`CellTexts`).
 """
 
 from __future__ import annotations
@@ -43,20 +43,22 @@ CLASH = (
 ASK_FOR_COVER = ' <a class="oncall-ask-cover no-print" href="{}?{}">Ask for cover</a>'
 
 
-class InstantTexts:
-    """How the page writes instants (`oncall_tags`), each instant converted once: `short` is
-    `local_time_short` in `zone`, `utc` is `utc_time`, `iso` is `iso_utc`."""
+class CellTexts:
+    """What the rows write again and again, each worked out and escaped once per page: the
+    instants as `oncall_tags` writes them (`short` is `local_time_short` in `zone`, `utc` is
+    `utc_time`, `iso` is `iso_utc`) and names and labels (`text`)."""
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._short: dict[datetime, str] = {}
         self._utc: dict[datetime, str | None] = {}
         self._iso: dict[datetime, str] = {}
+        self._text: dict[str, str] = {}
 
     def short(self, value: datetime) -> str:
         text = self._short.get(value)
         if text is None:
-            text = self._short[value] = format_instant(value, year=False, zone=self.zone)
+            text = self._short[value] = escape(format_instant(value, year=False, zone=self.zone))
         return text
 
     def iso(self, value: datetime) -> str:
@@ -72,20 +74,25 @@ class InstantTexts:
         if value.astimezone(self.zone).utcoffset() == timedelta(0):
             text = None
         else:
-            text = format_instant(value, "UTC")
+            text = escape(format_instant(value, "UTC"))
         self._utc[value] = text
         return text
 
+    def text(self, value: str) -> str:
+        escaped = self._text.get(value)
+        if escaped is None:
+            escaped = self._text[value] = escape(value)
+        return escaped
 
-def _name(person: Person | None, default: str) -> str:
-    """`{{ person.display_name|default:"…" }}`."""
-    name = person.display_name if person is not None else ""
-    return escape(name) if name else default
+    def name(self, person: Person | None, default: str) -> str:
+        """`{{ person.display_name|default:"…" }}`."""
+        name = person.display_name if person is not None else ""
+        return self.text(name) if name else default
 
 
 def clash_html(
     mark: ClashMark,
-    times: InstantTexts,
+    texts: CellTexts,
     *,
     cover_url: str | None,
     show_rotation: bool = False,
@@ -97,53 +104,54 @@ def clash_html(
     if cover_url is not None:
         ask = ASK_FOR_COVER.format(escape(cover_url), escape(mark.cover_query))
     return CLASH.format(
-        name=_name(mark.person, "Someone"),
+        name=texts.name(mark.person, "Someone"),
         tier=escape(tier_name(clash.tier).lower()),
         kind=escape(mark.kind_label.lower()),
-        start_iso=times.iso(clash.start),
-        start=escape(times.short(clash.start)),
-        end_iso=times.iso(clash.end),
-        end=escape(times.short(clash.end)),
+        start_iso=texts.iso(clash.start),
+        start=texts.short(clash.start),
+        end_iso=texts.iso(clash.end),
+        end=texts.short(clash.end),
         on=f" on {escape(mark.rotation.name)}" if show_rotation else "",
         ask=ask,
     )
 
 
-def _tier_cell(tier_row: TierRow) -> str:
+def _tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
     holders = tier_row.holders
     fully_covered = len(holders) == 1 and holders[0].overridden
     if tier_row.scheduled is not None:
         struck = STRUCK if fully_covered else ""
-        scheduled = f"<span{struck}>{escape(tier_row.scheduled.display_name)}</span>"
+        scheduled = f"<span{struck}>{texts.text(tier_row.scheduled.display_name)}</span>"
     else:
         scheduled = NOBODY_SCHEDULED
     if fully_covered:
         cover = (
-            f'<br><span class="badge override-badge">'
-            f"{_name(holders[0].person, 'Nobody')} covers</span>"
+            '<br><span class="badge override-badge">'
+            f"{texts.name(holders[0].person, 'Nobody')} covers</span>"
         )
     elif any(holder.overridden for holder in holders):
         cover = PARTLY_COVERED
     else:
         cover = ""
     return (
-        f'\n      <td data-label="{escape(tier_name(tier_row.tier))}" class="oncall-half">'
+        f'\n      <td data-label="{texts.text(tier_name(tier_row.tier))}" class="oncall-half">'
         f"{scheduled}\n        {cover}</td>\n      "
     )
 
 
-def _override_html(holder: Holder, times: InstantTexts) -> str:
+def _override_html(holder: Holder, texts: CellTexts) -> str:
     return (
-        f'\n        <div class="oncall-override small"><span class="oncall-tier">'
-        f"{escape(tier_name(holder.tier))}</span> <strong>{_name(holder.person, 'Nobody')}"
-        f"</strong> covering for {_name(holder.covering_for, 'the scheduled person')}, "
-        f"{escape(times.short(holder.start))} → {escape(times.short(holder.end))}</div>\n        "
+        '\n        <div class="oncall-override small"><span class="oncall-tier">'
+        f"{texts.text(tier_name(holder.tier))}</span> "
+        f"<strong>{texts.name(holder.person, 'Nobody')}</strong> covering for "
+        f"{texts.name(holder.covering_for, 'the scheduled person')}, "
+        f"{texts.short(holder.start)} → {texts.short(holder.end)}</div>\n        "
     )
 
 
 def shift_row_html(
     row: ShiftRow,
-    times: InstantTexts,
+    texts: CellTexts,
     *,
     viewer_is_manager: bool,
     viewer_pk: object,
@@ -163,11 +171,11 @@ def shift_row_html(
         css = ""
     if row.repeats_previous:
         css += " oncall-row-repeat"
-    utc = times.utc_unless_same(shift.start)
+    utc = texts.utc_unless_same(shift.start)
     clashes = "".join(
         clash_html(
             mark,
-            times,
+            texts,
             cover_url=cover_url
             if viewer_is_manager or (mark.person is not None and mark.person.pk == viewer_pk)
             else None,
@@ -175,31 +183,34 @@ def shift_row_html(
         for mark in row.clashes
     )
     holidays = "".join(HOLIDAY.format(escape(mark.text)) for mark in row.holidays)
-    overrides = [
-        holder for tier_row in row.tiers for holder in tier_row.holders if holder.overridden
-    ]
+    overrides = "".join(
+        _override_html(holder, texts)
+        for tier_row in (row.primary, row.secondary)
+        for holder in tier_row.holders
+        if holder.overridden
+    )
     return (
         f'\n    <tr class="{css}">'
         f'\n      <th scope="row" data-label="ISO week">{shift.iso_year}-W{shift.iso_week:02d}'
         f"\n        {NOW if row.is_current else ''}"
         f"\n        {ASKED if row.is_focus else ''}"
         f"\n        {REPEAT if row.repeats_previous else ''}</th>"
-        f'\n      <td data-label="Shift"><time datetime="{times.iso(shift.start)}">'
-        f"{escape(times.short(shift.start))}</time> → "
-        f'<time datetime="{times.iso(shift.end)}">{escape(times.short(shift.end))}</time>'
-        + (f'<br><span class="small text-body-secondary">{escape(utc)}</span>' if utc else "")
+        f'\n      <td data-label="Shift"><time datetime="{texts.iso(shift.start)}">'
+        f"{texts.short(shift.start)}</time> → "
+        f'<time datetime="{texts.iso(shift.end)}">{texts.short(shift.end)}</time>'
+        + (f'<br><span class="small text-body-secondary">{utc}</span>' if utc else "")
         + f"\n        {clashes}\n        {holidays}</td>"
-        f'\n      <td data-label="Slot" class="text-nowrap">{escape(shift.label)}</td>'
-        f"\n      {_tier_cell(row.primary)}{_tier_cell(row.secondary)}"
-        f'\n      <td data-label="Overrides">'
-        f"\n        {''.join(_override_html(holder, times) for holder in overrides) or NO_OVERRIDE}"
-        f"\n      </td>\n    </tr>\n    "
+        f'\n      <td data-label="Slot" class="text-nowrap">{texts.text(shift.label)}</td>'
+        f"\n      {_tier_cell(row.primary, texts)}{_tier_cell(row.secondary, texts)}"
+        '\n      <td data-label="Overrides">'
+        f"\n        {overrides or NO_OVERRIDE}"
+        "\n      </td>\n    </tr>\n    "
     )
 
 
 def shift_rows_html(
     rows: Iterable[ShiftRow],
-    times: InstantTexts,
+    texts: CellTexts,
     *,
     viewer_is_manager: bool,
     viewer_pk: object,
@@ -210,7 +221,7 @@ def shift_rows_html(
         "".join(
             shift_row_html(
                 row,
-                times,
+                texts,
                 viewer_is_manager=viewer_is_manager,
                 viewer_pk=viewer_pk,
                 cover_url=cover_url,

@@ -7,26 +7,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from ..calendar_cells import InstantTexts, shift_rows_html
+from ..calendar_cells import CellTexts, shift_rows_html
 from ..selectors.calendar import RotationCalendar
 
 register = template.Library()
 
-_TIMES = "calendar_rows.times"
+_TEXTS = "calendar_rows.texts"
 
 
 @register.simple_tag(takes_context=True)
 def shift_rows(context: Context, calendar: RotationCalendar) -> SafeString:
-    # One conversion of each instant for the whole page: rotations share their handoffs.
-    times = context.render_context.get(_TIMES)
-    if times is None:
-        times = context.render_context[_TIMES] = InstantTexts(timezone.get_current_timezone())
+    # Each instant and name written once for the whole page: rotations share their handoffs.
+    texts = context.render_context.get(_TEXTS)
+    if texts is None:
+        texts = context.render_context[_TEXTS] = CellTexts(timezone.get_current_timezone())
     request = context.get("request")
     viewer = getattr(request, "viewer", None)
     person = viewer.person if viewer is not None else None
     return shift_rows_html(
         calendar.rows,
-        times,
+        texts,
         viewer_is_manager=bool(context.get("viewer_is_manager")),
         viewer_pk=person.pk if person is not None else None,
         cover_url=reverse("escalation:swap_new"),
