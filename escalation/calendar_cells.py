@@ -51,9 +51,11 @@ class CellTexts:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._short: dict[datetime, str] = {}
-        self._utc: dict[datetime, str | None] = {}
+        self._utc: dict[datetime, str] = {}
         self._iso: dict[datetime, str] = {}
         self._text: dict[str, str] = {}
+        #: A tier's cell when the slot's person holds it all shift, by tier and person.
+        self.plain_cells: dict[tuple[str, object], str] = {}
 
     def short(self, value: datetime) -> str:
         text = self._short.get(value)
@@ -67,15 +69,12 @@ class CellTexts:
             text = self._iso[value] = iso_utc(value)
         return text
 
-    def utc_unless_same(self, value: datetime) -> str | None:
-        """`utc_time`, or None when the zone shows the same wall-clock time as UTC then."""
-        if value in self._utc:
-            return self._utc[value]
-        if value.astimezone(self.zone).utcoffset() == timedelta(0):
-            text = None
-        else:
-            text = escape(format_instant(value, "UTC"))
-        self._utc[value] = text
+    def utc_unless_same(self, value: datetime) -> str:
+        """`utc_time`, or "" when the zone shows the same wall-clock time as UTC then."""
+        text = self._utc.get(value)
+        if text is None:
+            same = value.astimezone(self.zone).utcoffset() == timedelta(0)
+            text = self._utc[value] = "" if same else escape(format_instant(value, "UTC"))
         return text
 
     def text(self, value: str) -> str:
@@ -117,6 +116,18 @@ def clash_html(
 
 
 def _tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
+    holders = tier_row.holders
+    if len(holders) == 1 and not holders[0].overridden and tier_row.scheduled is not None:
+        # Most cells: the slot's person all shift long, the same text in every such week.
+        key = (tier_row.tier, tier_row.scheduled.pk)
+        cell = texts.plain_cells.get(key)
+        if cell is None:
+            cell = texts.plain_cells[key] = _written_tier_cell(tier_row, texts)
+        return cell
+    return _written_tier_cell(tier_row, texts)
+
+
+def _written_tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
     holders = tier_row.holders
     fully_covered = len(holders) == 1 and holders[0].overridden
     if tier_row.scheduled is not None:
