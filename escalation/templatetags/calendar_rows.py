@@ -13,6 +13,7 @@ from ..selectors.calendar import RotationCalendar
 register = template.Library()
 
 _TEXTS = "calendar_rows.texts"
+_COVER_URL = "calendar_rows.cover_url"
 
 
 @register.simple_tag(takes_context=True)
@@ -21,6 +22,7 @@ def shift_rows(context: Context, calendar: RotationCalendar) -> SafeString:
     texts = context.render_context.get(_TEXTS)
     if texts is None:
         texts = context.render_context[_TEXTS] = CellTexts(timezone.get_current_timezone())
+        context.render_context[_COVER_URL] = reverse("escalation:swap_new")
     request = context.get("request")
     viewer = getattr(request, "viewer", None)
     person = viewer.person if viewer is not None else None
@@ -29,5 +31,5 @@ def shift_rows(context: Context, calendar: RotationCalendar) -> SafeString:
         texts,
         viewer_is_manager=bool(context.get("viewer_is_manager")),
         viewer_pk=person.pk if person is not None else None,
-        cover_url=reverse("escalation:swap_new"),
+        cover_url=context.render_context[_COVER_URL],
     )
