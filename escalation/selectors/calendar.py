@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .. import rotation as engine
+from ..availability import Away, overlaps
 from ..models import HandoffNote, Person, Rotation
 from ..validity import ALWAYS, Validity
 from .handoff_notes import notes_for
@@ -210,18 +214,29 @@ def calendar(
         else []
     )
 
+    away_by_person: dict[object, list[Away]] = defaultdict(list)
+    for entry in away:
+        away_by_person[entry.person].append(entry)
+
     if start_date is None:
         start_date = _default_start_date([plan[:4] for plan in plans], anchor)
     calendars = []
     for rotation, schedule, first, end, upcoming in plans:
-        shifts = engine.shifts_between(schedule, first.start, end)
-        # From just before the first shift, so a repeat of the shift before the window shows.
-        repeats = engine.parity_repeats(schedule, first.start - timedelta(seconds=1), end)
+        # From just before the first shift, so a repeat of the shift before the window shows
+        # (`engine.parity_repeats`, over the shifts worked out once for the rows too).
+        around = engine.shifts_between(schedule, first.start - timedelta(seconds=1), end)
+        shifts = [shift for shift in around if shift.start >= first.start]
+        repeats = [
+            repeat
+            for previous, following in pairwise(around)
+            if (repeat := engine.same_slot_again(schedule, previous, following)) is not None
+        ]
         repeated = {repeat.following.start for repeat in repeats}
         rows = []
         for shift in shifts:
             primary = _tier_row(loaded, rotation, shift, engine.Tier.PRIMARY)
             secondary = _tier_row(loaded, rotation, shift, engine.Tier.SECONDARY)
+            holders = primary.holders + secondary.holders
             rows.append(
                 ShiftRow(
                     shift=shift,
@@ -236,8 +251,10 @@ def calendar(
                         overrides=loaded.index(rotation),
                         away=away,
                         people=loaded.people,
-                    ),
-                    holidays=holiday_marks(primary.holders + secondary.holders),
+                    )
+                    if _anyone_away(holders, away_by_person)
+                    else [],
+                    holidays=holiday_marks(holders),
                 )
             )
         warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
@@ -377,6 +394,16 @@ def _default_start_date(
         return anchor.date()
     _, schedule, first, _ = plans[0]
     return first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
+
+
+def _anyone_away(holders: list[Holder], away: Mapping[object, list[Away]]) -> bool:
+    """Whether a holder is away for part of their stretch: whether the shift has clashes (most
+    have none, and `clash_marks` works its stretches out again to say so)."""
+    return any(
+        overlaps(holder.start, holder.end, entry.start, entry.end)
+        for holder in holders
+        for entry in away.get(holder.assignment.person, ())
+    )
 
 
 def _tier_row(

@@ -6,7 +6,7 @@ an instant (`format_instant`) shows the seconds only when there are some.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from django import template
@@ -23,10 +23,18 @@ REFRESHED_AT_HANDOFF = "Updated at the {time} handoff."
 REFRESHED_AT = "Updated at {time}."
 
 
-def format_instant(value: datetime, time_zone: str | None = None, *, year: bool = True) -> str:
+def format_instant(
+    value: datetime,
+    time_zone: str | None = None,
+    *,
+    year: bool = True,
+    zone: tzinfo | None = None,
+) -> str:
     """`Mon 30 Nov 2026, 04:00 EST`: the wall-clock time in the named zone (UTC when the name
-    is unknown), or in the active zone when none is named, with the zone's abbreviation."""
-    zone = timezone.get_current_timezone() if time_zone is None else zone_or_utc(time_zone)
+    is unknown), or in `zone`, or in the active zone when none is given, with the zone's
+    abbreviation."""
+    if zone is None:
+        zone = timezone.get_current_timezone() if time_zone is None else zone_or_utc(time_zone)
     local = value.astimezone(zone)
     day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if year else "")
     seconds = f":{local:%S}" if local.second else ""
