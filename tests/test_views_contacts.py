@@ -16,7 +16,7 @@ from escalation.selectors.completeness import (
 )
 from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory
-from tests.helpers import page_text, tables
+from tests.helpers import instances_built, page_text, tables
 
 URL = "/contacts/"
 
@@ -229,6 +229,27 @@ def test_completeness_costs_one_query_whatever_the_data(db, gaps, django_assert_
     # Counted in full, named only up to the preview.
     assert report.section("roles_tbd").count > COMPLETENESS_PREVIEW
     assert len(report.roles_tbd) == COMPLETENESS_PREVIEW
+
+
+def test_completeness_builds_the_rows_it_names_whatever_the_number_of_people(db, gaps):
+    def grow(count):
+        for _n in range(count):
+            factories.PersonFactory(phone="", verified_at=None)
+            factories.RoleFactory(holder=factories.PersonFactory(is_active=False))
+            factories.ServiceFactory(primary_contact=None, slack_channel="")
+
+    grow(COMPLETENESS_PREVIEW)
+    with instances_built() as before:
+        report = completeness(now=SEED_INSTANT)
+    named = sum(len(section.items) for section in report.sections)
+    grow(5 * COMPLETENESS_PREVIEW)
+    with instances_built() as after:
+        grown = completeness(now=SEED_INSTANT)
+
+    # One row per item named, the few first of each problem; the rest only counted.
+    assert before.count == named <= COMPLETENESS_PREVIEW * len(report.sections)
+    assert after.count == before.count, after.by_model
+    assert grown.section("people_missing_contact").count > 5 * COMPLETENESS_PREVIEW
 
 
 def test_completeness_holds_until_the_next_contact_turns_stale(db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +15,9 @@ from ..flowchart import FlowParty, FlowStep, render_flowchart
 from ..models import Channel
 from ..parties import ResolvedParty
 
+if TYPE_CHECKING:
+    from ..selectors.completeness import CompletenessSection
+
 register = template.Library()
 
 FLOWCHART_DESCRIPTION = "The same steps are listed as text beside the drawing."
@@ -23,9 +28,14 @@ def admin_change_url(obj: Model | None) -> str:
     """The admin page where a manager fixes `obj`; empty when the admin does not offer one."""
     if obj is None or obj.pk is None:
         return ""
-    meta = obj._meta
+    return admin_change_url_for(type(obj), obj.pk)
+
+
+def admin_change_url_for(model: type[Model], pk: object) -> str:
+    """`admin_change_url` of the `model` row whose key is `pk`."""
+    meta = model._meta
     try:
-        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
     except NoReverseMatch:
         return ""
 
@@ -68,3 +78,11 @@ def contact_row(row: BoundRow) -> SafeString:
     """A row of the contact table (`tables.ContactTable.row_html`)."""
     html: SafeString = row.table.row_html(row)
     return html
+
+
+@register.filter
+def completeness_items(section: CompletenessSection) -> SafeString:
+    """The items a completeness section names, as HTML (`escalation.completeness_items`)."""
+    from ..completeness_items import section_items  # the items use this module's filters
+
+    return section_items(section)
