@@ -2,42 +2,23 @@
 
 The panel names up to `COMPLETENESS_PREVIEW` items in each of its sections, each linked to its
 admin page: a template loop per item (an admin link, the missing details, the verification date)
-was most of the panel's time. The markup is the one the template rendered, whitespace included,
-every value escaped as the template escaped it (`conditional_escape`).
+was most of the panel's time. The markup is the one the template rendered, every value escaped
+as the template escaped it (`markup.escape`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db.models import Model
 from django.template.defaultfilters import date
 from django.templatetags.tz import utc
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .markup import escape as _e
 from .models import Person
 from .selectors.completeness import CompletenessSection
-from .templatetags.directory_tags import admin_change_url, admin_change_url_for
+from .templatetags.directory_tags import AdminChangeUrls
 
 _INDENT = "\n          "
-#: A key no item has, standing for each item's own in its admin address.
-_KEY = 987654321987654321
-
-
-def _e(value: str) -> str:
-    return str(conditional_escape(value))
-
-
-def _change_urls(section: CompletenessSection) -> Callable[[Model], str]:
-    """Each item's admin page (`admin_change_url`), reversing once per section: the items of
-    a section are of one model, and their pages differ by the key alone."""
-    if not section.items:
-        return admin_change_url
-    pattern = admin_change_url_for(type(section.items[0]), _KEY)
-    if str(_KEY) not in pattern:
-        return admin_change_url
-    return lambda item: pattern.replace(str(_KEY), str(item.pk)) if item.pk is not None else ""
 
 
 def _item(section: CompletenessSection, item: Model, url: str) -> str:
@@ -59,7 +40,7 @@ def _item(section: CompletenessSection, item: Model, url: str) -> str:
 
 def section_items(section: CompletenessSection) -> SafeString:
     """The `<li>` of each item a section names, then how many more the admin lists."""
-    change_url = _change_urls(section)
+    change_url = AdminChangeUrls()
     lines = [_item(section, item, change_url(item)) for item in section.items]
     if section.more:
         link = (

@@ -3,16 +3,16 @@
 A large company has dozens of other rotations, two people each: a template include per person
 (and one more for the PagerDuty action) was most of the dashboard's rendering time. The markup
 is the one the templates rendered, whitespace included; every value is escaped as the
-templates escaped it (`conditional_escape`).
+templates escaped it (`markup.escape`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .markup import escape as _e
 from .models.phones import has_number
 from .pagerduty_actions import LINK, PAGE, action_for
 from .templatetags.oncall_tags import iso_utc, local_time, tier_name
@@ -20,10 +20,6 @@ from .templatetags.oncall_tags import iso_utc, local_time, tier_name
 if TYPE_CHECKING:
     from .selectors.dashboard import RotationNow
     from .selectors.oncall import Holder
-
-
-def _e(value: str) -> str:
-    return str(conditional_escape(value))
 
 
 def _pagerduty_icon(holder: Holder) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Sized
 from typing import TYPE_CHECKING
 
 from django import template
@@ -10,9 +11,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 from django_tables2.rows import BoundRow
 
+from .. import contact_cells
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
-from ..models import Channel
+from ..models import Channel, RotationSlot
 from ..parties import ResolvedParty
 
 if TYPE_CHECKING:
@@ -38,6 +40,30 @@ def admin_change_url_for(model: type[Model], pk: object) -> str:
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
     except NoReverseMatch:
         return ""
+
+
+class AdminChangeUrls:
+    """`admin_change_url` for the many rows of a table or a list, reversing once per model: the
+    pages of a model's rows differ by their key alone."""
+
+    #: A key no row has, standing for each row's own in its model's address.
+    _KEY = "987654321987654321"
+
+    def __init__(self) -> None:
+        self._patterns: dict[type[Model], str] = {}
+
+    def __call__(self, obj: Model | None) -> str:
+        if obj is None or not isinstance(obj.pk, int):
+            return admin_change_url(obj)
+        model = type(obj)
+        if model not in self._patterns:
+            self._patterns[model] = admin_change_url_for(model, int(self._KEY))
+        pattern = self._patterns[model]
+        if not pattern:  # no admin page for the model
+            return ""
+        if self._KEY not in pattern:
+            return admin_change_url(obj)
+        return pattern.replace(self._KEY, str(obj.pk))
 
 
 @register.filter
@@ -86,3 +112,10 @@ def completeness_items(section: CompletenessSection) -> SafeString:
     from ..completeness_items import section_items  # the items use this module's filters
 
     return section_items(section)
+
+
+@register.simple_tag
+def rotation_slot_rows(slots: Sequence[tuple[RotationSlot, bool]], rotations: Sized) -> SafeString:
+    """The rotation table's rows under the contacts (`contact_cells.rotation_slot_rows`), with
+    each slot's rotation named when `rotations` are several."""
+    return contact_cells.rotation_slot_rows(slots, with_rotation=len(rotations) > 1)
