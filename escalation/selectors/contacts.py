@@ -3,15 +3,17 @@ numbers formatted once per person; for managers, the completeness panel beside i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TypedDict
+from typing import TypedDict, overload
 
 from django.db.models import (
+    Count,
     F,
     QuerySet,
+    Window,
 )
 
 from ..models import (
@@ -21,6 +23,7 @@ from ..models import (
     RotationSlot,
     Team,
 )
+from ..models.phones import has_number
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
 from .oncall import on_call_now
@@ -100,8 +103,12 @@ class ContactDirectory:
                 seen.setdefault(row.rotation.pk, row.rotation)
         return list(seen.values())
 
-    def rows(self, roles: Sequence[Role], *, team: Team | None = None) -> list[ContactRow]:
-        """The on-call rows (those of `team` only, when given), then a row per role."""
+    def rows(
+        self, roles: QuerySet[Role], *, team: Team | None = None, shown: slice = slice(None)
+    ) -> ContactRows:
+        """The on-call rows (those of `team` only, when given), then a row per role of `roles`,
+        read only for the rows asked for: those `shown` (a page of the table) in one query,
+        with how many there are."""
         on_call = [
             row
             for row in self.on_call
@@ -109,13 +116,80 @@ class ContactDirectory:
             or (row.rotation is not None and row.rotation.team_id == team.pk)
             or (row.person is not None and row.person.team_id == team.pk)
         ]
-        phones = _PhoneBook()
-        rows = [replace(row, **phones.of(row.person)) for row in on_call]
-        for role in roles:
+        return ContactRows(on_call, roles, shown=shown)
+
+
+class ContactRows(Sequence[ContactRow]):
+    """The contact table's rows: the on-call rows, then one per role.
+
+    A page of the table reads the roles it shows, not every role of the company: the rows
+    `shown` are read with the number of roles in one query (only the count when no role is
+    shown); rows outside them, in one more query each time they are asked for.
+    """
+
+    def __init__(
+        self, on_call: Sequence[ContactRow], roles: QuerySet[Role], *, shown: slice
+    ) -> None:
+        self._on_call = on_call
+        # Ties broken by key, so that separate reads agree on the order.
+        self._roles = roles.order_by(*roles.query.order_by, "pk")
+        self._shown = shown
+        self._phones = _PhoneBook()
+        self._read: dict[int, Role] = {}
+        self._role_count: int | None = None
+
+    def __len__(self) -> int:
+        if self._role_count is None:
+            start, stop, _ = self._shown.indices(len(self._on_call) + 10**9)
+            first, last = self._role_range(start, stop)
+            if last > first:
+                self._read_roles(first, last, with_count=True)
+            if self._role_count is None:
+                self._role_count = self._roles.count()
+        return len(self._on_call) + self._role_count
+
+    def _role_range(self, start: int, stop: int) -> tuple[int, int]:
+        return max(start - len(self._on_call), 0), max(stop - len(self._on_call), 0)
+
+    def _read_roles(self, first: int, last: int, *, with_count: bool = False) -> None:
+        roles = self._roles
+        if with_count:
+            roles = roles.annotate(role_count=Window(Count("*")))
+        for position, role in enumerate(roles[first:last], start=first):
+            self._read[position] = role
+            if with_count:
+                self._role_count = role.role_count  # type: ignore[attr-defined]
+
+    @overload
+    def __getitem__(self, key: int) -> ContactRow: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[ContactRow]: ...
+
+    def __getitem__(self, key: int | slice) -> ContactRow | list[ContactRow]:
+        if isinstance(key, int):
+            index = key + len(self) if key < 0 else key
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        start, stop, step = key.indices(len(self))
+        if step != 1:
+            return list(self)[key]
+        phones = self._phones
+        rows = [replace(row, **phones.of(row.person)) for row in self._on_call[start:stop]]
+        first, last = self._role_range(start, stop)
+        if any(position not in self._read for position in range(first, last)):
+            self._read_roles(first, last)
+        for position in range(first, last):
+            role = self._read[position]
             rows.append(
                 ContactRow(label=role.name, person=role.holder, role=role, **phones.of(role.holder))
             )
         return rows
+
+    def __iter__(self) -> Iterator[ContactRow]:
+        return iter(self[:])
 
 
 class _PhoneFields(TypedDict, total=False):
@@ -132,7 +206,7 @@ class _PhoneBook:
 
     def of(self, person: Person | None) -> _PhoneFields:
         """A `ContactRow`'s `phone` and `phone_link` for `person` (none without a number)."""
-        if person is None or not person.phone:
+        if person is None or not has_number(person.phone):
             return {}
         if person.pk not in self._known:
             self._known[person.pk] = {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from html import escape
+from typing import TYPE_CHECKING
 
 from django import template
 from django.db.models import Model
@@ -12,13 +13,17 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 
+from .. import contact_cells
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
 from ..links import address_of, reverse
-from ..models import Channel, Rotation
+from ..models import Channel, Rotation, RotationSlot
 from ..parties import ResolvedParty
 from ..party_cells import parties_html, party_html
 from ..selectors.channels import ServiceLink
+
+if TYPE_CHECKING:
+    from ..selectors.completeness import CompletenessSection
 
 register = template.Library()
 
@@ -33,11 +38,40 @@ def admin_change_url(obj: Model | None) -> str:
     """The admin page where a manager fixes `obj`; empty when the admin does not offer one."""
     if obj is None or obj.pk is None:
         return ""
-    meta = obj._meta
+    return admin_change_url_for(type(obj), obj.pk)
+
+
+def admin_change_url_for(model: type[Model], pk: object) -> str:
+    """`admin_change_url` of the `model` row whose key is `pk`."""
+    meta = model._meta
     try:
-        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
     except NoReverseMatch:
         return ""
+
+
+class AdminChangeUrls:
+    """`admin_change_url` for the many rows of a table or a list, reversing once per model: the
+    pages of a model's rows differ by their key alone."""
+
+    #: A key no row has, standing for each row's own in its model's address.
+    _KEY = "987654321987654321"
+
+    def __init__(self) -> None:
+        self._patterns: dict[type[Model], str] = {}
+
+    def __call__(self, obj: Model | None) -> str:
+        if obj is None or not isinstance(obj.pk, int):
+            return admin_change_url(obj)
+        model = type(obj)
+        if model not in self._patterns:
+            self._patterns[model] = admin_change_url_for(model, int(self._KEY))
+        pattern = self._patterns[model]
+        if not pattern:  # no admin page for the model
+            return ""
+        if self._KEY not in pattern:
+            return admin_change_url(obj)
+        return pattern.replace(self._KEY, str(obj.pk))
 
 
 @register.filter
@@ -195,3 +229,18 @@ def party(context: template.Context, party: ResolvedParty, contacts: str = "") -
             buttons=_buttons(context) if contacts == "buttons" else None,
         )
     )
+
+
+@register.filter
+def completeness_items(section: CompletenessSection) -> SafeString:
+    """The items a completeness section names, as HTML (`escalation.completeness_items`)."""
+    from ..completeness_items import section_items  # the items use this module's filters
+
+    return section_items(section)
+
+
+@register.simple_tag
+def rotation_slot_rows(slots: Sequence[tuple[RotationSlot, bool]], rotations: Sized) -> SafeString:
+    """The rotation table's rows under the contacts (`contact_cells.rotation_slot_rows`), with
+    each slot's rotation named when `rotations` are several."""
+    return contact_cells.rotation_slot_rows(slots, with_rotation=len(rotations) > 1)

@@ -7,7 +7,7 @@ an instant (`format_instant`) shows the seconds only when there are some.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Any, Protocol
 
 from django import template
 from django.utils import timezone
@@ -138,3 +138,11 @@ def refresh_marker(until: datetime | None, *cards: Iterable[_HandsOff]) -> str |
         iso_utc(until),
         notice.format(time=wall_clock(until)),
     )
+
+
+@register.filter
+def compact_row(card: Any) -> SafeString:
+    """A dashboard `RotationNow` on one line (`escalation.oncall_lines`)."""
+    from ..oncall_lines import compact_row as row  # the lines use this module's filters
+
+    return row(card)

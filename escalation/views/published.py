@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.data import TableListData
 
 from ..cache import render_cached
 from ..filters import ContactFilter, ServiceFilter
@@ -172,7 +173,16 @@ class ContactListView(TableView):
         team = None
         if self.filterset.is_bound and self.filterset.is_valid():
             team = self.filterset.form.cleaned_data.get("team")
-        return self.directory.rows(list(self.object_list), team=team)
+        rows = self.directory.rows(self.object_list, team=team, shown=self._page_shown())
+        # As it is: django-tables2 would make a list of any other sequence, reading every role.
+        return TableListData(rows)
+
+    def _page_shown(self) -> slice:
+        """The rows of the page asked for (the first page when the number is not one)."""
+        text = self.request.GET.get("page", "1")
+        page = int(text) if text.isascii() and text.isdigit() and len(text) < 9 else 1
+        page = max(page, 1)
+        return slice((page - 1) * CONTACTS_PER_PAGE, page * CONTACTS_PER_PAGE)
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"show_edit": self.request.viewer.is_manager}
