@@ -26,6 +26,10 @@ CALENDAR_NAME = "On call"
 REFRESH = "PT1H"
 
 
+#: A tier as the feed names it ("Primary"), by its value.
+TIER_LABELS: dict[str, str] = {tier.value: str(tier.label) for tier in OnCallTier}
+
+
 def event_uid(event: FeedEvent) -> str:
     return f"{event.uid}@{UID_DOMAIN}"
 
@@ -33,7 +37,7 @@ def event_uid(event: FeedEvent) -> str:
 def event_summary(event: FeedEvent) -> str:
     holder = event.holder
     name = holder.person.display_name if holder.person else "Nobody"
-    summary = f"{OnCallTier(holder.tier).label} on call: {name}"
+    summary = f"{TIER_LABELS[holder.tier]} on call: {name}"
     if holder.covering_for is not None:
         summary += f" (covering for {holder.covering_for.display_name})"
     return summary
@@ -52,11 +56,18 @@ def contact_lines(person: Person) -> list[str]:
     return lines
 
 
-def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = None) -> str:
+def person_lines(person: Person) -> str:
+    """The description's last lines: after a blank line, the person and how to reach them."""
+    return "\n".join(["", person.display_name, *contact_lines(person)])
+
+
+def event_description(event: FeedEvent, people: dict[int, str] | None = None) -> str:
+    """The event's description; `people` keeps each person's lines for the next event that
+    names them (a feed names the same few people many times)."""
     holder, shift = event.holder, event.shift
     lines = [
         f"Rotation: {event.rotation.name}",
-        f"Tier: {OnCallTier(holder.tier).label}",
+        f"Tier: {TIER_LABELS[holder.tier]}",
         f"Shift: {shift.label}, ISO week {shift.iso_year}-W{shift.iso_week:02d}",
     ]
     if holder.covering_for is not None:
@@ -70,16 +81,14 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
         )
     if event.holidays is not None:
         lines.append(event.holidays.text)
-    if holder.person is not None:
-        lines.append("")
-        lines.append(holder.person.display_name)
-        if contacts is None:
-            lines.extend(contact_lines(holder.person))
+    person = holder.person
+    if person is not None:
+        if people is None:
+            lines.append(person_lines(person))
         else:
-            # Formatting a phone number is slow; a feed names the same few people many times.
-            if holder.person.pk not in contacts:
-                contacts[holder.person.pk] = contact_lines(holder.person)
-            lines.extend(contacts[holder.person.pk])
+            if person.pk not in people:
+                people[person.pk] = person_lines(person)
+            lines.append(people[person.pk])
     return "\n".join(lines)
 
 
@@ -89,7 +98,6 @@ def event_description(event: FeedEvent, contacts: dict[int, list[str]] | None = 
 #: no line passes 75 octets without its CRLF (RFC 5545 3.1); icalendar folded the first line at
 #: 74 octets as well, which keeps the bytes what they were.
 FOLD_OCTETS = 74
-CRLF = b"\r\n"
 #: A UTF-8 byte that continues a character (0b10xxxxxx): a line is never cut before one.
 _CONTINUATION_MASK, _CONTINUATION = 0xC0, 0x80
 #: Not left at the end of a folded piece: clients that unfold badly would break `\;` or `^n`.
@@ -123,33 +131,36 @@ def utc_date_time(value: datetime) -> str:
     )
 
 
-def fold(line: bytes) -> bytes:
-    """One content line folded (RFC 5545 3.1): pieces of at most `FOLD_OCTETS` octets joined by
-    CRLF and a space. A piece never ends inside a UTF-8 character, nor with a backslash or a
+def fold(line: str) -> str:
+    """One content line folded (RFC 5545 3.1): pieces of at most `FOLD_OCTETS` octets of UTF-8
+    joined by CRLF and a space. A piece never ends inside a character, nor with a backslash or a
     caret: those move on with the character they escape."""
-    if len(line) <= FOLD_OCTETS:
+    if len(line) <= FOLD_OCTETS and line.isascii():
+        return line
+    data = line.encode()
+    if len(data) <= FOLD_OCTETS:
         return line
     pieces = []
     start = 0
-    while len(line) - start > FOLD_OCTETS:
+    while len(data) - start > FOLD_OCTETS:
         cut = start + FOLD_OCTETS
-        while line[cut] & _CONTINUATION_MASK == _CONTINUATION:
+        while data[cut] & _CONTINUATION_MASK == _CONTINUATION:
             cut -= 1
-        if line[cut - 1] in _ESCAPE_OPENERS:
+        if data[cut - 1] in _ESCAPE_OPENERS:
             cut -= 1
-        pieces.append(line[start:cut])
+        pieces.append(data[start:cut])
         start = cut
-    pieces.append(line[start:])
-    return b"\r\n ".join(pieces)
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
 
 
-def content_line(name: str, value: str, parameters: str = "") -> bytes:
+def content_line(name: str, value: str, parameters: str = "") -> str:
     """A property as one folded content line, `NAME;PARAMETERS:value`, without its CRLF.
 
     `value` is already written in the property's value type (TEXT through `escape_text`);
     `parameters` are the portal's own (`;VALUE=DURATION`), never a user's text, so need no quotes.
     """
-    return fold(f"{name}{parameters}:{value}".encode())
+    return fold(f"{name}{parameters}:{value}")
 
 
 def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> bytes:
@@ -159,41 +170,48 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
         # A calendar's name is one line in every client.
         name = f"{CALENDAR_NAME}: {' '.join(feed.person.display_name.split())}"
     # The properties in the order icalendar wrote them (its canonical order, then by name).
-    lines = [
-        b"BEGIN:VCALENDAR",
-        b"VERSION:2.0",
-        content_line("PRODID", escape_text(PRODID)),
-        b"CALSCALE:GREGORIAN",
-        content_line("NAME", escape_text(name)),
-        content_line("X-WR-CALNAME", escape_text(name)),
+    parts = [
+        "BEGIN:VCALENDAR\r\n"
+        "VERSION:2.0\r\n"
+        f"{content_line('PRODID', escape_text(PRODID))}\r\n"
+        "CALSCALE:GREGORIAN\r\n"
+        f"{content_line('NAME', escape_text(name))}\r\n"
+        f"{content_line('X-WR-CALNAME', escape_text(name))}\r\n"
         # Clients may poll more often; hourly keeps overrides fresh without hammering the portal.
-        content_line("REFRESH-INTERVAL", REFRESH, ";VALUE=DURATION"),
-        content_line("X-PUBLISHED-TTL", REFRESH),
+        f"{content_line('REFRESH-INTERVAL', REFRESH, ';VALUE=DURATION')}\r\n"
+        f"{content_line('X-PUBLISHED-TTL', REFRESH)}\r\n"
     ]
-    dtstamp = content_line("DTSTAMP", utc_date_time(stamp or feed.at))
+    dtstamp = utc_date_time(stamp or feed.at)
     categories = {
-        tier: content_line("CATEGORIES", ",".join(map(escape_text, ["On call", tier.label])))
-        for tier in OnCallTier
+        tier: content_line("CATEGORIES", ",".join(map(escape_text, ["On call", label])))
+        for tier, label in TIER_LABELS.items()
     }
-    contacts: dict[int, list[str]] = {}
+    # Shifts share their boundaries (both tiers, the next shift's start): each written once.
+    written: dict[datetime, str] = {}
+    people: dict[int, str] = {}
     for item in feed.events:
-        if item.holder.end.replace(microsecond=0) <= item.holder.start.replace(microsecond=0):
+        holder = item.holder
+        if (start := written.get(holder.start)) is None:
+            start = written[holder.start] = utc_date_time(holder.start)
+        if (end := written.get(holder.end)) is None:
+            end = written[holder.end] = utc_date_time(holder.end)
+        if end <= start:
             # iCalendar counts whole seconds: a sliver inside one second (overrides stored
             # before boundaries were whole seconds) would start and end at the same time.
             continue
-        lines += (
-            b"BEGIN:VEVENT",
-            content_line("SUMMARY", escape_text(event_summary(item))),
-            content_line("DTSTART", utc_date_time(item.holder.start)),
-            content_line("DTEND", utc_date_time(item.holder.end)),
-            dtstamp,
-            content_line("UID", escape_text(event_uid(item))),
-            categories[OnCallTier(item.holder.tier)],
-            content_line("DESCRIPTION", escape_text(event_description(item, contacts))),
+        # A date-time line is 24 octets at most, never folded.
+        parts.append(
+            "BEGIN:VEVENT\r\n"
+            f"{content_line('SUMMARY', escape_text(event_summary(item)))}\r\n"
+            f"DTSTART:{start}\r\n"
+            f"DTEND:{end}\r\n"
+            f"DTSTAMP:{dtstamp}\r\n"
+            f"{content_line('UID', escape_text(event_uid(item)))}\r\n"
+            f"{categories[holder.tier]}\r\n"
+            f"{content_line('DESCRIPTION', escape_text(event_description(item, people)))}\r\n"
             # Being on call does not make the person busy in their calendar.
-            b"TRANSP:TRANSPARENT",
-            b"END:VEVENT",
+            "TRANSP:TRANSPARENT\r\n"
+            "END:VEVENT\r\n"
         )
-    lines.append(b"END:VCALENDAR")
-    lines.append(b"")
-    return CRLF.join(lines)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode()

@@ -409,7 +409,17 @@ class FeedEvent:
         """The rotation, the tier and the stretch's start (to the microsecond when it has any:
         two stretches of a tier never start at the same instant)."""
         start = self.holder.start.astimezone(UTC)
-        stamp = f"{start:%Y%m%dT%H%M%S}" + (f".{start:%f}" if start.microsecond else "")
+        # Formatted by hand: strftime would cost a third of writing the event.
+        stamp = "%04d%02d%02dT%02d%02d%02d" % (  # noqa: UP031
+            start.year,
+            start.month,
+            start.day,
+            start.hour,
+            start.minute,
+            start.second,
+        )
+        if start.microsecond:
+            stamp += ".%06d" % start.microsecond  # noqa: UP031
         return f"{self.rotation.slug}-{self.holder.tier}-{stamp}Z"
 
 
