@@ -392,9 +392,13 @@ def _tier_row(
 # --- The iCalendar feed ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FeedEvent:
-    """One calendar event: one tier of one shift, or the part of it an override cuts out."""
+    """One calendar event: one tier of one shift, or the part of it an override cuts out.
+
+    Not frozen, though nothing changes one once built: a feed builds thousands, and a frozen
+    dataclass costs several times as much to build.
+    """
 
     rotation: Rotation
     shift: engine.Shift
