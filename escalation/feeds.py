@@ -10,8 +10,8 @@ icalendar package cost seconds of CPU, so the few property types it uses are wri
 directly: one content line per property (`content_line`), TEXT values escaped by `escape_text`
 (names are never pre-escaped elsewhere), date-times in UTC (`utc_date_time`), each line folded
 at 75 octets (`fold`) and ended with CRLF. The properties, their order and the folding are those
-the icalendar package wrote, so the bytes clients get did not change; the tests parse the feed
-back with icalendar and compare it with a calendar the package builds.
+the icalendar package wrote, so clients get the same bytes as before; the tests parse the feed
+back with icalendar and compare it with the calendar the package builds.
 """
 
 from datetime import UTC, datetime
@@ -107,7 +107,8 @@ _ESCAPE_OPENERS = b"\\^"
 def escape_text(value: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped with a backslash
     (the backslash first, so no escape is escaped twice), and each line break, CRLF, LF or a lone
-    CR, written as the two characters `\\n`. A colon needs no escape in a value."""
+    CR, written as the two characters `\\n`. A colon needs no escape in a value. (A typed `\\N`
+    is a backslash and an N like any other; icalendar alone made it a line break.)"""
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
@@ -195,11 +196,12 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
             start = written[holder.start] = utc_date_time(holder.start)
         if (end := written.get(holder.end)) is None:
             end = written[holder.end] = utc_date_time(holder.end)
+        # Written with one fixed width, the times compare as the instants to the second do.
         if end <= start:
             # iCalendar counts whole seconds: a sliver inside one second (overrides stored
             # before boundaries were whole seconds) would start and end at the same time.
             continue
-        # A date-time line is 24 octets at most, never folded.
+        # The date-time lines (24 octets) never need folding.
         parts.append(
             "BEGIN:VEVENT\r\n"
             f"{content_line('SUMMARY', escape_text(event_summary(item)))}\r\n"

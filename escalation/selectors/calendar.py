@@ -413,7 +413,7 @@ class FeedEvent:
         """The rotation, the tier and the stretch's start (to the microsecond when it has any:
         two stretches of a tier never start at the same instant)."""
         start = self.holder.start.astimezone(UTC)
-        # Formatted by hand: strftime would cost a third of writing the event.
+        # Formatted by hand: strftime is several times slower, and a feed has thousands of UIDs.
         stamp = "%04d%02d%02dT%02d%02d%02d" % (  # noqa: UP031
             start.year,
             start.month,
