@@ -458,14 +458,19 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
             return None
     events = []
     for rotation, schedule in loaded.rotations:
+        shifts = engine.shifts_between(schedule, start, end)
+        # What `engine.parity_repeats` finds, from these shifts rather than listing them again.
         repeats: dict[datetime, RepeatWarning] = {}
-        for repeat in engine.parity_repeats(schedule, start, end):
-            slot = repeat.following.slot
+        for previous, following in zip(shifts, shifts[1:], strict=False):
+            repeat = engine.same_slot_again(schedule, previous, following)
+            if repeat is None:
+                continue
+            slot = following.slot
             warning = RepeatWarning(
                 repeat, loaded.person(slot.primary), loaded.person(slot.secondary)
             )
-            repeats[repeat.previous.start] = repeats[repeat.following.start] = warning
-        for shift in engine.shifts_between(schedule, start, end):
+            repeats[previous.start] = repeats[following.start] = warning
+        for shift in shifts:
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
                 for holder in loaded.holders(shift, tier, rotation):
                     if holder.person is None:
