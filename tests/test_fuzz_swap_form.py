@@ -160,6 +160,11 @@ def post_and_check(team, poster: str, data: dict[str, str], counter: str) -> Non
         assert poster == "manager" and CHOOSE_REQUESTER in html
         return
     assert form.errors, data
+    options = response.context["options"]
+    if poster == "manager" and options is not None and not options.own_shifts:
+        # Filed for someone with no shift to hand over: the page says so instead of the fields.
+        assert escape(response.context["no_shifts_message"]) in html
+        return
     shown = [message for messages in form.errors.values() for message in messages]
     assert any(escape(message) in html for message in shown), (shown, data)
 
