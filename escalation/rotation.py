@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: PEP 495 fold used for every handoff wall-clock time. With fold=0, a nonexistent time takes
@@ -68,6 +69,8 @@ NAIVE_DATETIME = "{name} must be timezone-aware."
 OVERRIDE_END_NOT_AFTER_START = "An override must end after it starts."
 RANGE_END_BEFORE_START = "The range must not end before it starts."
 NEGATIVE_COUNT = "The count of handoffs must not be negative."
+
+_T = TypeVar("_T")
 
 # date(1, 1, 1) is a Monday, so this ordinal plus a weekday is a date on that weekday.
 _MONDAY_ORDINAL = date(1, 1, 1).toordinal()
@@ -116,6 +119,9 @@ class Schedule:
     _base_ordinal: int = field(init=False, repr=False, compare=False)
     # Slot index for an ISO week number, looked up as `_parity_slots[week % 2]`.
     _parity_slots: tuple[int, int] = field(init=False, repr=False, compare=False)
+    # `handoff_time` with the PEP 495 fold of the DST rule, ready for `datetime.combine`.
+    _handoff_wall: time = field(init=False, repr=False, compare=False)
+    _by_parity: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rule", SlotRule(self.rule))
@@ -150,6 +156,8 @@ class Schedule:
             base = self.anchor.toordinal()
         object.__setattr__(self, "_base_ordinal", base)
         object.__setattr__(self, "_parity_slots", parity_slots)
+        object.__setattr__(self, "_handoff_wall", self.handoff_time.replace(fold=HANDOFF_FOLD))
+        object.__setattr__(self, "_by_parity", self.rule is SlotRule.ISO_WEEK_PARITY)
 
 
 @dataclass(frozen=True)
@@ -310,8 +318,7 @@ Overrides = Sequence[OverrideSpec] | OverrideIndex
 
 def handoff_at(schedule: Schedule, local_date: date) -> datetime:
     """The UTC instant of the handoff wall-clock time on `local_date` (DST rule applied)."""
-    wall = datetime.combine(local_date, schedule.handoff_time, tzinfo=schedule._zone)
-    return wall.replace(fold=HANDOFF_FOLD).astimezone(UTC)
+    return datetime.combine(local_date, schedule._handoff_wall, schedule._zone).astimezone(UTC)
 
 
 def shift_at(schedule: Schedule, at: datetime) -> Shift:
@@ -330,11 +337,18 @@ def shifts_between(schedule: Schedule, start: datetime, end: datetime) -> list[S
     if end == start:
         return shifts
     number, shift_start, shift_end = _shift_number_at(schedule, start)
+    # `_handoff` inlined, each local date worked out once: a feed's year of daily shifts for
+    # every rotation runs this loop tens of thousands of times.
+    zone, wall, days = schedule._zone, schedule._handoff_wall, schedule.shift_days
+    ordinal = schedule._base_ordinal + number * days
+    day, next_day = date.fromordinal(ordinal), date.fromordinal(ordinal + days)
     while shift_start < end:
         if shift_start < shift_end:
-            shifts.append(_shift(schedule, number, shift_start, shift_end))
+            shifts.append(_shift_on(schedule, number, day, shift_start, shift_end))
         number += 1
-        shift_start, shift_end = shift_end, _handoff(schedule, number + 1)
+        ordinal += days
+        day, next_day = next_day, date.fromordinal(ordinal + days)
+        shift_start, shift_end = shift_end, datetime.combine(next_day, wall, zone).astimezone(UTC)
     return shifts
 
 
@@ -362,30 +376,37 @@ def segments(shift: Shift, tier: Tier, overrides: Overrides) -> list[Assignment]
     The slot's person where no override applies, the override's person where one does (clipped
     to the shift). They cover `[shift.start, shift.end)` exactly, with no gap and no overlap.
     """
-    tier = Tier(tier)
-    index = _index_for(shift, overrides, tier)
-    person = shift.slot.person_for(tier)
+    if tier.__class__ is not Tier:
+        tier = Tier(tier)
+    timeline = _index_for(shift, overrides, tier)._timelines[tier]
+    person = shift.slot.primary if tier is Tier.PRIMARY else shift.slot.secondary
+    shift_start, shift_end = shift.start, shift.end
+    # Most shifts have no override: one assignment, without cutting anything.
+    first = bisect_right(timeline.ends, shift_start)
+    if first == len(timeline.starts) or timeline.starts[first] >= shift_end:
+        return [_assignment(tier, person, shift_start, shift_end, None)]
     assignments: list[Assignment] = []
-    cursor = shift.start
-    for start, end, spec in index.pieces(tier, shift.start, shift.end):
+    cursor = shift_start
+    for start, end, spec in timeline.clipped(shift_start, shift_end):
         if cursor < start:
-            assignments.append(Assignment(tier, person, cursor, start))
-        assignments.append(Assignment(tier, spec.person, start, end, override=spec))
+            assignments.append(_assignment(tier, person, cursor, start, None))
+        assignments.append(_assignment(tier, spec.person, start, end, spec))
         cursor = end
-    if cursor < shift.end:
-        assignments.append(Assignment(tier, person, cursor, shift.end))
+    if cursor < shift_end:
+        assignments.append(_assignment(tier, person, cursor, shift_end, None))
     return assignments
 
 
 def on_call_at(schedule: Schedule, at: datetime, overrides: Overrides = ()) -> OnCall:
     """Who holds each tier at `at`, with the interval (clipped to shift and override) around it."""
-    _require_aware(at, "at")
     shift = shift_at(schedule, at)
     index = _index_for(shift, overrides)
-    primary, secondary = (
-        _assignment_at(segments(shift, tier, index), at) for tier in (Tier.PRIMARY, Tier.SECONDARY)
+    return OnCall(
+        at=at.astimezone(UTC),
+        shift=shift,
+        primary=_assignment_at(segments(shift, Tier.PRIMARY, index), at),
+        secondary=_assignment_at(segments(shift, Tier.SECONDARY, index), at),
     )
-    return OnCall(at=at.astimezone(UTC), shift=shift, primary=primary, secondary=secondary)
 
 
 def parity_repeats(schedule: Schedule, start: datetime, end: datetime) -> list[ParityRepeat]:
@@ -453,7 +474,7 @@ def _require_aware(value: datetime, name: str) -> None:
 
 def _handoff(schedule: Schedule, number: int) -> datetime:
     day = date.fromordinal(schedule._base_ordinal + number * schedule.shift_days)
-    return handoff_at(schedule, day)
+    return datetime.combine(day, schedule._handoff_wall, schedule._zone).astimezone(UTC)
 
 
 def _shift_number_at(schedule: Schedule, at: datetime) -> tuple[int, datetime, datetime]:
@@ -475,12 +496,18 @@ def _shift_number_at(schedule: Schedule, at: datetime) -> tuple[int, datetime, d
 
 def _shift(schedule: Schedule, number: int, start: datetime, end: datetime) -> Shift:
     day = date.fromordinal(schedule._base_ordinal + number * schedule.shift_days)
+    return _shift_on(schedule, number, day, start, end)
+
+
+def _shift_on(schedule: Schedule, number: int, day: date, start: datetime, end: datetime) -> Shift:
+    """Shift `number`, handed over on the local date `day`."""
     iso_year, iso_week, _ = day.isocalendar()
-    if schedule.rule is SlotRule.ISO_WEEK_PARITY:
+    if schedule._by_parity:
         slot_index = schedule._parity_slots[iso_week % 2]
     else:
         slot_index = number % len(schedule.slots)
-    return Shift(
+    return built(
+        Shift,
         start=start,
         end=end,
         slot_index=slot_index,
@@ -490,8 +517,34 @@ def _shift(schedule: Schedule, number: int, start: datetime, end: datetime) -> S
     )
 
 
+def _assignment(
+    tier: Tier,
+    person: Hashable | None,
+    start: datetime,
+    end: datetime,
+    override: OverrideSpec | None,
+) -> Assignment:
+    return built(Assignment, tier=tier, person=person, start=start, end=end, override=override)
+
+
+def built(cls: type[_T], **fields: object) -> _T:
+    """`cls(**fields)` for a frozen dataclass with no `__post_init__`, every field given.
+
+    A frozen dataclass's `__init__` sets each field through `object.__setattr__`, which costs
+    several times as much as filling the instance's dictionary; the engine builds tens of
+    thousands of shifts and assignments for one feed. The result is the same value: equal,
+    same hash, still frozen.
+    """
+    instance = object.__new__(cls)
+    instance.__dict__.update(fields)
+    return instance
+
+
 def _assignment_at(assignments: list[Assignment], at: datetime) -> Assignment:
-    return next(assignment for assignment in assignments if assignment.contains(at))
+    for assignment in assignments:
+        if assignment.start <= at < assignment.end:
+            return assignment
+    raise StopIteration
 
 
 def _index_for(shift: Shift, overrides: Overrides, tier: Tier | None = None) -> OverrideIndex:

@@ -119,13 +119,30 @@ class Loaded:
     slots: dict[RotationKey, list[RotationSlot]] = field(default_factory=dict)
 
     def index(self, rotation: Rotation) -> engine.OverrideIndex:
-        return self.overrides.get(rotation.pk) or _NO_OVERRIDES
+        return self.overrides.get(rotation.id) or _NO_OVERRIDES
 
     def holders(self, shift: engine.Shift, tier: engine.Tier, rotation: Rotation) -> list[Holder]:
-        return [
-            self.holder(shift, assignment)
-            for assignment in engine.segments(shift, tier, self.index(rotation))
-        ]
+        # `holder` inlined: the feed and the long calendars call this for every shift and tier.
+        people = self.people
+        holders = []
+        for assignment in engine.segments(
+            shift, tier, self.overrides.get(rotation.id) or _NO_OVERRIDES
+        ):
+            key = assignment.person
+            covering_for = None
+            if assignment.override is not None:
+                slot = shift.slot
+                covered = slot.primary if assignment.tier is engine.Tier.PRIMARY else slot.secondary
+                covering_for = people.get(covered) if isinstance(covered, int) else None
+            holders.append(
+                engine.built(
+                    Holder,
+                    assignment=assignment,
+                    person=people.get(key) if isinstance(key, int) else None,
+                    covering_for=covering_for,
+                )
+            )
+        return holders
 
     def holder(self, shift: engine.Shift, assignment: engine.Assignment) -> Holder:
         covering_for = None
