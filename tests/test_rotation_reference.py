@@ -1,0 +1,110 @@
+"""The engine's fast paths give the values the plain way of writing them gives.
+
+`shifts_between`, `segments` and `on_call_at` work dates out once and build their frozen values
+without the dataclass `__init__` (`rotation.built`); these compare them, over the schedules and
+instants of the engine's property tests, with the straightforward code they replace.
+"""
+
+from dataclasses import FrozenInstanceError
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from escalation import rotation
+from escalation.rotation import (
+    Assignment,
+    OverrideIndex,
+    OverrideSpec,
+    Schedule,
+    Shift,
+    Tier,
+    on_call_at,
+    segments,
+    shift_at,
+    shifts_between,
+)
+from tests.test_rotation import PROPERTY, instants, schedules
+
+
+def plain_shifts_between(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
+    shifts = []
+    shift = shift_at(schedule, start)
+    while shift.start < end:
+        shifts.append(shift)
+        shift = shift_at(schedule, shift.end)
+    return shifts
+
+
+def plain_segments(shift: Shift, tier: Tier, index: OverrideIndex) -> list[Assignment]:
+    person = shift.slot.person_for(tier)
+    assignments = []
+    cursor = shift.start
+    for start, end, spec in index.pieces(tier, shift.start, shift.end):
+        if cursor < start:
+            assignments.append(Assignment(Tier(tier), person, cursor, start))
+        assignments.append(Assignment(Tier(tier), spec.person, start, end, override=spec))
+        cursor = end
+    if cursor < shift.end:
+        assignments.append(Assignment(Tier(tier), person, cursor, shift.end))
+    return assignments
+
+
+@st.composite
+def overrides_around(draw: st.DrawFn, at: datetime) -> list[OverrideSpec]:
+    specs = []
+    for key in range(draw(st.integers(0, 6))):
+        start = at + timedelta(
+            hours=draw(st.integers(-24 * 20, 24 * 20)), microseconds=draw(st.integers(0, 999))
+        )
+        length = timedelta(minutes=draw(st.integers(1, 60 * 24 * 10)))
+        tier = draw(st.sampled_from(Tier))
+        specs.append(OverrideSpec(tier, f"cover-{key}", start, start + length, key=key))
+    return specs
+
+
+@PROPERTY
+@given(schedules(), instants, st.integers(0, 24 * 60))
+def test_shifts_between_gives_what_stepping_from_shift_to_shift_gives(schedule, at, hours):
+    end = at + timedelta(hours=hours, microseconds=1)
+
+    assert shifts_between(schedule, at, end) == plain_shifts_between(schedule, at, end)
+
+
+@PROPERTY
+@given(schedules(), instants, st.data())
+def test_segments_and_on_call_at_give_what_the_plain_cut_gives(schedule, at, data):
+    specs = data.draw(overrides_around(at))
+    index = OverrideIndex(specs)
+    shifts = shifts_between(schedule, at - timedelta(days=10), at + timedelta(days=10))
+
+    for shift in shifts:
+        for tier in Tier:
+            expected = plain_segments(shift, tier, index)
+            assert segments(shift, tier, index) == expected
+            assert segments(shift, tier.value, specs) == expected
+    on_call = on_call_at(schedule, at, index)
+    for tier, assignment in ((Tier.PRIMARY, on_call.primary), (Tier.SECONDARY, on_call.secondary)):
+        [expected] = [
+            piece
+            for piece in plain_segments(shift_at(schedule, at), tier, index)
+            if piece.contains(at)
+        ]
+        assert assignment == expected
+    assert on_call == on_call_at(schedule, at, specs)
+
+
+def test_built_values_equal_hash_and_stay_frozen_like_constructed_ones():
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    made = Assignment(Tier.PRIMARY, "a", start, end)
+    built = rotation.built(
+        Assignment, tier=Tier.PRIMARY, person="a", start=start, end=end, override=None
+    )
+
+    assert built == made
+    assert hash(built) == hash(made)
+    assert repr(built) == repr(made)
+    assert {made: 1}[built] == 1
+    with pytest.raises(FrozenInstanceError):
+        built.person = "b"  # type: ignore[misc]
