@@ -291,22 +291,31 @@ class Override(models.Model):
     @staticmethod
     def index(overrides: Iterable["Override"]) -> engine.OverrideIndex:
         """The pure engine's index of the overrides in effect, ordered by start."""
-        return engine.OverrideIndex(
-            sorted(
-                (
-                    engine.OverrideSpec(
-                        tier=engine.Tier(override.tier),
-                        person=override.person_id,
-                        start=override.start,
-                        end=override.end,
-                        key=override.pk,
-                    )
-                    for override in overrides
-                    if override.is_in_effect
-                ),
-                key=lambda spec: (spec.start, spec.end),
-            )
+        return override_index(
+            (override.tier, override.person_id, override.start, override.end, override.pk)
+            for override in overrides
+            if override.is_in_effect
         )
+
+
+#: The columns `override_index` reads, in its order: tier, person, start, end, key.
+OVERRIDE_INDEX_COLUMNS = ("tier", "person_id", "start", "end", "id")
+
+
+def override_index(rows: Iterable[tuple[str, int, Any, Any, int]]) -> engine.OverrideIndex:
+    """`Override.index` of overrides in effect given as rows of `OVERRIDE_INDEX_COLUMNS` (from
+    `values_list`, when no Override row is needed)."""
+    return engine.OverrideIndex(
+        sorted(
+            (
+                engine.OverrideSpec(
+                    tier=engine.Tier(tier), person=person, start=start, end=end, key=key
+                )
+                for tier, person, start, end, key in rows
+            ),
+            key=lambda spec: (spec.start, spec.end),
+        )
+    )
 
 
 class SwapKind(models.TextChoices):

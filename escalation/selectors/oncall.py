@@ -24,13 +24,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Q, Subquery
+from django.db.models import Model, Q, QuerySet, Subquery
 
 from .. import rotation as engine
 from ..models import Override, Person, Rotation, RotationSlot
+from ..models.rotations import OVERRIDE_INDEX_COLUMNS, override_index
 from ..validity import ALWAYS, Validity
 
 RotationKey = int
@@ -172,10 +174,13 @@ def load_rotations(
 ) -> Loaded:
     """Rotations that have slots, in display order, with their slots (and their people, when
     `with_people`): all of them, or those of `rotation_ids` (and the first rotation, when
-    `and_first`). One query."""
-    slots = RotationSlot.objects.select_related("rotation").order_by(*_ROTATION_ORDER, "position")
-    if with_people:
-        slots = slots.select_related("primary", "secondary")
+    `and_first`). One query.
+
+    The query reads the slots joined to their rotations (and people) as plain rows, and each
+    Rotation and Person is built once, however many slots name it: `select_related` would build
+    one per slot (159 rotations for 60 in a large company) and cost more to compile.
+    """
+    slots = _slot_rows(with_people).all()
     if rotation_ids is not None:
         named = Q(rotation_id__in={key for key in rotation_ids if key is not None})
         if and_first:
@@ -186,16 +191,37 @@ def load_rotations(
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
     people: dict[int, Person] = {}
-    for slot in slots:
-        rotations.setdefault(slot.rotation_id, slot.rotation)
+    db = slots.db
+    slot_end = len(_SLOT_COLUMNS)
+    rotation_end = slot_end + len(_ROTATION_COLUMNS)
+    primary_end = rotation_end + len(_PRIMARY_COLUMNS)
+    for row in slots:
+        slot = RotationSlot.from_db(db, _SLOT_FIELDS, row[:slot_end])
+        rotation = rotations.get(slot.rotation_id)
+        if rotation is None:
+            rotation = rotations[slot.rotation_id] = Rotation.from_db(
+                db, _ROTATION_FIELDS, row[slot_end:rotation_end]
+            )
+        _SLOT_ROTATION.set_cached_value(slot, rotation)
         by_rotation[slot.rotation_id].append(slot)
         person_ids.add(slot.primary_id)
         if slot.secondary_id is not None:
             person_ids.add(slot.secondary_id)
         if with_people:
-            people[slot.primary_id] = slot.primary
-            if slot.secondary_id is not None and slot.secondary is not None:
-                people[slot.secondary_id] = slot.secondary
+            primary = people.get(slot.primary_id)
+            if primary is None:
+                primary = people[slot.primary_id] = Person.from_db(
+                    db, _PERSON_FIELDS, row[rotation_end:primary_end]
+                )
+            _SLOT_PRIMARY.set_cached_value(slot, primary)
+            secondary = None
+            if slot.secondary_id is not None:
+                secondary = people.get(slot.secondary_id)
+                if secondary is None:
+                    secondary = people[slot.secondary_id] = Person.from_db(
+                        db, _PERSON_FIELDS, row[primary_end:]
+                    )
+            _SLOT_SECONDARY.set_cached_value(slot, secondary)
     loaded = Loaded(rotations=[], problems=[], person_ids=person_ids, people=people)
     loaded.slots = by_rotation
     for key, rotation in rotations.items():
@@ -208,6 +234,33 @@ def load_rotations(
     return loaded
 
 
+@cache
+def _slot_rows(with_people: bool) -> QuerySet[RotationSlot, tuple[Any, ...]]:
+    """The query `load_rotations` reads, its columns resolved once per process (naming 50 columns
+    through three joins costs more than the rows of a few rotations). Never evaluated itself:
+    each read runs a copy of it (`.all()`, `.filter()`)."""
+    columns = [*_SLOT_COLUMNS, *_ROTATION_COLUMNS]
+    if with_people:
+        columns += [*_PRIMARY_COLUMNS, *_SECONDARY_COLUMNS]
+    return RotationSlot.objects.order_by(*_ROTATION_ORDER, "position").values_list(*columns)
+
+
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_SLOT_FIELDS = _attnames(RotationSlot)
+_ROTATION_FIELDS = _attnames(Rotation)
+_PERSON_FIELDS = _attnames(Person)
+_SLOT_COLUMNS = _SLOT_FIELDS
+_ROTATION_COLUMNS = [f"rotation__{name}" for name in _ROTATION_FIELDS]
+_PRIMARY_COLUMNS = [f"primary__{name}" for name in _PERSON_FIELDS]
+_SECONDARY_COLUMNS = [f"secondary__{name}" for name in _PERSON_FIELDS]
+_SLOT_ROTATION = RotationSlot._meta.get_field("rotation")
+_SLOT_PRIMARY = RotationSlot._meta.get_field("primary")
+_SLOT_SECONDARY = RotationSlot._meta.get_field("secondary")
+
+
 def load_overrides(
     loaded: Loaded,
     windows: Sequence[tuple[datetime, datetime]],
@@ -215,24 +268,39 @@ def load_overrides(
     with_people: bool = False,
 ) -> None:
     """The overrides in effect that overlap any of `windows` (with their people, when
-    `with_people`). One query, whatever the windows."""
+    `with_people`). One query, whatever the windows.
+
+    Read as plain rows: the engine needs only their times and people, so no Override is built,
+    and a person who covers many times (or holds a slot too) is built once.
+    """
     overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows), Q())
-    rows = (
-        Override.objects.in_effect()
-        .filter(overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations])
-        .order_by("start", "pk")
+    rows = _override_rows(with_people).filter(
+        overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations]
     )
+    people = loaded.people
+    db = rows.db
+    by_rotation: dict[RotationKey, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        by_rotation[row[0]].append(row[1:_OVERRIDE_END])
+        person_id = row[2]
+        loaded.person_ids.add(person_id)
+        if with_people and person_id not in people:
+            people[person_id] = Person.from_db(db, _PERSON_FIELDS, row[_OVERRIDE_END:])
+    loaded.overrides = {key: override_index(specs) for key, specs in by_rotation.items()}
+
+
+#: Where an override's row ends and its person's columns begin, after its rotation.
+_OVERRIDE_END = 1 + len(OVERRIDE_INDEX_COLUMNS)
+
+
+@cache
+def _override_rows(with_people: bool) -> QuerySet[Override, tuple[Any, ...]]:
+    """The query `load_overrides` reads, its columns resolved once per process; never evaluated
+    itself (each read filters a copy)."""
+    columns = ["rotation_id", *OVERRIDE_INDEX_COLUMNS]
     if with_people:
-        rows = rows.select_related("person")
-    else:
-        rows = rows.only("id", "rotation", "tier", "person", "start", "end", "reverted_at")
-    by_rotation: dict[RotationKey, list[Override]] = defaultdict(list)
-    for override in rows:
-        by_rotation[override.rotation_id].append(override)
-        loaded.person_ids.add(override.person_id)
-        if with_people:
-            loaded.people[override.person_id] = override.person
-    loaded.overrides = {key: Override.index(overrides) for key, overrides in by_rotation.items()}
+        columns += [f"person__{name}" for name in _PERSON_FIELDS]
+    return Override.objects.in_effect().order_by("start", "pk").values_list(*columns)
 
 
 def load_overrides_and_people(
