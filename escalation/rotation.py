@@ -121,6 +121,7 @@ class Schedule:
     _parity_slots: tuple[int, int] = field(init=False, repr=False, compare=False)
     # `handoff_time` with the PEP 495 fold of the DST rule, ready for `datetime.combine`.
     _handoff_wall: time = field(init=False, repr=False, compare=False)
+    # `rule is SlotRule.ISO_WEEK_PARITY`, asked for every shift.
     _by_parity: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -544,7 +545,7 @@ def _assignment_at(assignments: list[Assignment], at: datetime) -> Assignment:
     for assignment in assignments:
         if assignment.start <= at < assignment.end:
             return assignment
-    raise StopIteration
+    raise LookupError("The segments of the shift at `at` tile it: one contains `at`.")
 
 
 def _index_for(shift: Shift, overrides: Overrides, tier: Tier | None = None) -> OverrideIndex:
