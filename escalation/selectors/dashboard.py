@@ -22,7 +22,7 @@ from .oncall import (
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, warning_if_repeated
-from .time_off import ClashMark, away_between, clash_marks
+from .time_off import ClashMark, away_of_rotation_people, clash_marks
 
 #: The dashboard shows every rotation as a card when there are at most this many; else the
 #: viewer's own as cards and the others as one line each.
@@ -112,8 +112,8 @@ def dashboard(
     whose name or whose people on call now contain `find` (ignoring case) only.
 
     Four queries: rotations with their slots and people, the overrides touching the current
-    and the next shift of any rotation, with theirs, the time off of those people over both
-    shifts, and the handoff notes of the current and the previous shifts. Managers also get
+    and the next shift of any rotation, with theirs, the time off over both shifts of
+    everyone on a rotation or an override (`away_of_rotation_people`), and the handoff notes of the current and the previous shifts. Managers also get
     what the directory still lacks (`completeness.completeness`, one more query); with
     PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
     or override boundary of any rotation, or a shift's note-writing day beginning (or a contact
@@ -125,8 +125,7 @@ def dashboard(
     away: list[Away] = []
     notes: dict[NoteKey, HandoffNote] = {}
     if current and with_notes:
-        away = away_between(
-            person_ids=loaded.person_ids,
+        away = away_of_rotation_people(
             start=min(shift.start for _, _, shift in current),
             end=max(engine.shift_at(schedule, shift.end).end for _, schedule, shift in current),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connections
@@ -21,8 +21,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-#: The instant the query is compiled for: no row or other parameter has it.
-_PLACEHOLDER = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+#: The instants a query is compiled for, one per argument: no row or other parameter has them.
+_PLACEHOLDERS = tuple(
+    datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC) + timedelta(days=number)
+    for number in range(8)
+)
 _INSTANT_FIELD: DateTimeField[datetime, datetime] = DateTimeField()
 
 
@@ -30,33 +33,40 @@ _INSTANT_FIELD: DateTimeField[datetime, datetime] = DateTimeField()
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    #: Where the instant goes among `params`.
-    instant_at: tuple[int, ...]
+    #: Where each instant goes among `params`.
+    instants_at: tuple[tuple[int, ...], ...]
     compiler: SQLCompiler
 
 
 class PreparedQuery:
-    """The query `build(instant)` returns (a `values_list` queryset), compiled once per
-    database connection, whose only parameter that varies from call to call is `instant`,
-    used as it is (compared with a date-time column, not shifted in SQL)."""
+    """The query `build(*instants)` returns (a `values_list` queryset), compiled once per
+    database connection, whose only parameters that vary from call to call are its `instants`
+    (up to eight), each used as it is (compared with a date-time column, not shifted in
+    SQL)."""
 
-    def __init__(self, build: Callable[[datetime], QuerySet[Any]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, instants: int = 1) -> None:
+        if not 0 < instants <= len(_PLACEHOLDERS):
+            raise ValueError(f"from 1 to {len(_PLACEHOLDERS)} instants")
         self._build = build
+        self._placeholders = _PLACEHOLDERS[:instants]
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
             weakref.WeakKeyDictionary()
         )
 
-    def rows(self, instant: datetime, *, using: str = "default") -> list[tuple[Any, ...]]:
-        """The rows `build(instant)` would return, converted as the ORM converts them. One
+    def rows(self, *instants: datetime, using: str = "default") -> list[tuple[Any, ...]]:
+        """The rows `build(*instants)` would return, converted as the ORM converts them. One
         query."""
+        if len(instants) != len(self._placeholders):
+            raise TypeError(f"{len(self._placeholders)} instants expected, got {len(instants)}")
         connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(connection)
         params = list(compiled.params)
-        value = _INSTANT_FIELD.get_db_prep_value(instant, connection)
-        for position in compiled.instant_at:
-            params[position] = value
+        for instant, positions in zip(instants, compiled.instants_at, strict=True):
+            value = _INSTANT_FIELD.get_db_prep_value(instant, connection)
+            for position in positions:
+                params[position] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -66,12 +76,15 @@ class PreparedQuery:
         ]
 
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
-        compiler = self._build(_PLACEHOLDER).query.get_compiler(connection=connection)
+        compiler = self._build(*self._placeholders).query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        placeholder = _INSTANT_FIELD.get_db_prep_value(_PLACEHOLDER, connection)
-        instant_at = tuple(
-            position for position, param in enumerate(params) if param == placeholder
+        instants_at = []
+        for placeholder in self._placeholders:
+            value = _INSTANT_FIELD.get_db_prep_value(placeholder, connection)
+            positions = tuple(position for position, param in enumerate(params) if param == value)
+            if not positions:
+                raise ValueError("the query does not use each of its instants as a parameter")
+            instants_at.append(positions)
+        return _Compiled(
+            sql=sql, params=tuple(params), instants_at=tuple(instants_at), compiler=compiler
         )
-        if not instant_at:
-            raise ValueError("the query does not use its instant as a parameter")
-        return _Compiled(sql=sql, params=tuple(params), instant_at=instant_at, compiler=compiler)
