@@ -336,18 +336,25 @@ def test_the_time_off_of_rotation_people_is_everyone_who_may_hold_a_shift_in_the
     )
 
 
-def test_dashboard_asks_for_time_off_without_naming_people(client, seed, manager):
-    """The time off query names the window, not the people on call: its text and parameters
-    are the same however many people the rotations have."""
+def test_dashboard_asks_for_time_off_and_notes_without_naming_people_or_rotations(
+    client, seed, manager
+):
+    """The time off and handoff note queries name the window, not the people on call nor the
+    rotations: their text and parameters are the same however many there are."""
     client.force_login(manager)
 
-    def time_off_query():
+    def window_queries():
         with CaptureQueriesContext(connection) as queries:
             client.get(DASHBOARD)
-        [query] = [q["sql"] for q in queries if "escalation_timeoff" in q["sql"]]
-        return query
+        found = [
+            query["sql"]
+            for query in queries
+            if "escalation_timeoff" in query["sql"] or "escalation_handoffnote" in query["sql"]
+        ]
+        assert len(found) == 2
+        return found
 
-    before = time_off_query()
+    before = window_queries()
     for n in range(3):
         seed_rotation(people_suffix=f" {n}", name=f"Rotation {n}", slug=f"rotation-{n}")
-    assert time_off_query() == before
+    assert window_queries() == before

@@ -110,6 +110,8 @@ def clash_marks(
     people: Mapping[Any, Person],
 ) -> list[ClashMark]:
     """The clashes of `rotation`'s `shifts` with `away`, with the people named (no query)."""
+    if not away:
+        return []
     index = (
         overrides
         if isinstance(overrides, engine.OverrideIndex)
