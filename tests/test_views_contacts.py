@@ -261,6 +261,19 @@ def test_completeness_lists_what_keeps_the_document_untrustworthy(db, gaps):
     ]
 
 
+def test_completeness_items_carry_what_the_panel_shows_and_defer_the_rest(db, gaps):
+    report = completeness(now=SEED_INSTANT)
+
+    [person] = report.people_missing_contact
+    assert (person.display_name, person.missing_contact_fields) == ("Engineer A", ["phone"])
+    # Read, not made up: any other field is read from the database if asked for.
+    assert {"email", "is_active", "team_id"} <= person.get_deferred_fields()
+    assert not person._state.adding
+    [service] = report.services_without_owner
+    assert service.name == "Orphan service"
+    assert "team_id" in service.get_deferred_fields()
+
+
 def test_completeness_costs_one_query_whatever_the_data(db, gaps, django_assert_num_queries):
     with django_assert_num_queries(1):
         completeness(now=SEED_INSTANT)
