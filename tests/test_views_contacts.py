@@ -10,10 +10,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from escalation.models import Role
+from escalation.models import Person, Role
 from escalation.models.people import VERIFICATION_MAX_AGE
 from escalation.selectors.completeness import (
+    _PROBLEMS,
     COMPLETENESS_PREVIEW,
+    _problems,
     attention_counts,
     completeness,
 )
@@ -259,6 +261,19 @@ def test_completeness_lists_what_keeps_the_document_untrustworthy(db, gaps):
     ]
 
 
+def test_completeness_items_carry_what_the_panel_shows_and_defer_the_rest(db, gaps):
+    report = completeness(now=SEED_INSTANT)
+
+    [person] = report.people_missing_contact
+    assert (person.display_name, person.missing_contact_fields) == ("Engineer A", ["phone"])
+    # Read, not made up: any other field is read from the database if asked for.
+    assert {"email", "is_active", "team_id"} <= person.get_deferred_fields()
+    assert not person._state.adding
+    [service] = report.services_without_owner
+    assert service.name == "Orphan service"
+    assert "team_id" in service.get_deferred_fields()
+
+
 def test_completeness_costs_one_query_whatever_the_data(db, gaps, django_assert_num_queries):
     with django_assert_num_queries(1):
         completeness(now=SEED_INSTANT)
@@ -269,6 +284,20 @@ def test_completeness_costs_one_query_whatever_the_data(db, gaps, django_assert_
     # Counted in full, named only up to the preview.
     assert report.section("roles_tbd").count > COMPLETENESS_PREVIEW
     assert len(report.roles_tbd) == COMPLETENESS_PREVIEW
+
+
+def test_completeness_reads_what_the_orm_would_at_each_instant(db, gaps):
+    """The report's query is compiled once per process and run again with only the instant
+    changed: at each instant, the same rows as the queryset built for it."""
+    people = list(Person.objects.exclude(verified_at=None).order_by("verified_at")[:3])
+    instants = [SEED_INSTANT, SEED_INSTANT + timedelta(days=400)] + [
+        person.verified_at + VERIFICATION_MAX_AGE + offset
+        for person in people
+        for offset in (timedelta(0), timedelta(microseconds=1))
+    ]
+    for now in instants:
+        stale_before = now - VERIFICATION_MAX_AGE
+        assert _PROBLEMS.rows(stale_before) == list(_problems(stale_before)), now
 
 
 def test_completeness_builds_the_rows_it_names_whatever_the_number_of_people(db, gaps):

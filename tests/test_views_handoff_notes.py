@@ -8,8 +8,10 @@ import time_machine
 from django.urls import reverse
 
 from escalation import models
+from escalation.selectors.handoff_notes import notes_for, notes_near
 from escalation.services.handoff_notes import NOT_YOURS_TO_WRITE
 from tests import factories
+from tests.helpers import instances_built
 from tests.oncall_data import seed_rotation
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +132,28 @@ def test_control_characters_are_refused(client, seed):
     assert response.status_code == 200
     assert "Remove the control character U+0007" in response.content.decode()
     assert not models.HandoffNote.objects.exists()
+
+
+def test_notes_near_are_the_notes_of_exactly_the_keys_asked(django_assert_num_queries):
+    """The dashboard's read asks for the notes starting between the first and the last shift,
+    of every rotation, and builds only those of the shifts it names."""
+    weekly, daily = factories.RotationFactory(), factories.RotationFactory()
+    starts = [datetime(2026, 11, day, 9, tzinfo=UTC) for day in (16, 23, 30)]
+    for rotation in (weekly, daily):
+        for start in starts:
+            factories.HandoffNoteFactory(rotation=rotation, shift_start=start)
+    factories.HandoffNoteFactory(rotation=daily, shift_start=datetime(2026, 11, 24, 9, tzinfo=UTC))
+    keys = [(weekly.pk, starts[0]), (weekly.pk, starts[1]), (daily.pk, starts[1])]
+    keys.append((daily.pk, datetime(2026, 11, 22, 9, tzinfo=UTC)))  # no note
+
+    with django_assert_num_queries(1), instances_built() as built:
+        near = notes_near(keys)
+
+    assert near.keys() == notes_for(keys).keys() == set(keys[:3])
+    assert {key: note.pk for key, note in near.items()} == {
+        key: note.pk for key, note in notes_for(keys).items()
+    }
+    assert built.count == 3, built.by_model
+    assert all(note.text == "INC-1 still open: watch the queue depth." for note in near.values())
+    with django_assert_num_queries(0):
+        assert notes_near([]) == {}

@@ -8,10 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from escalation import models
+from escalation.selectors.time_off import away_between, away_of_rotation_people
 from tests import factories
 from tests.oncall_data import THURSDAY_EVEN_WEEK, seed_rotation
 
@@ -284,3 +287,74 @@ def test_dashboard_flags_the_next_shifts_clash_to_its_holder_and_managers_only(
     assert (
         "<strong>Engineer B</strong> (secondary) is away" in client.get(DASHBOARD).content.decode()
     )
+
+
+def test_dashboard_flags_the_clash_of_someone_holding_an_override_only(client, seed, manager):
+    cover = factories.PersonFactory(display_name="Outside Cover")
+    models.Override.objects.create(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.PRIMARY,
+        person=cover,
+        start=datetime(2026, 12, 4, tzinfo=UTC),
+        end=datetime(2026, 12, 6, tzinfo=UTC),
+        reason="Cover",
+    )
+    away(cover, datetime(2026, 12, 5, tzinfo=UTC), datetime(2026, 12, 11, tzinfo=UTC))
+    client.force_login(manager)
+    html = client.get(DASHBOARD).content.decode()
+    assert "<strong>Outside Cover</strong> (primary) is away: vacation" in html
+
+
+def test_the_time_off_of_rotation_people_is_everyone_who_may_hold_a_shift_in_the_window(seed):
+    window = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 10, tzinfo=UTC))
+    cover, late_cover, stranger = (
+        factories.PersonFactory(display_name=name) for name in ("Cover", "Late", "Stranger")
+    )
+    for person, start in ((cover, window[0]), (late_cover, window[1])):
+        models.Override.objects.create(
+            rotation=seed.rotation,
+            tier=models.OnCallTier.SECONDARY,
+            person=person,
+            start=start,
+            end=start + timedelta(days=1),
+            reason="Cover",
+        )
+    entries = [
+        away(person, datetime(2026, 12, 2, tzinfo=UTC), datetime(2026, 12, 4, tzinfo=UTC))
+        for person in (seed.a, seed.d, cover, late_cover, stranger)
+    ]
+    away(seed.b, window[1], window[1] + timedelta(days=2))  # after the window
+
+    found = away_of_rotation_people(start=window[0], end=window[1])
+
+    # Slot people and those overriding in the window; not those overriding after it, nor others.
+    assert [entry.key for entry in found] == [entry.pk for entry in entries[:3]]
+    assert found == away_between(
+        person_ids=[seed.a.pk, seed.b.pk, seed.c.pk, seed.d.pk, cover.pk],
+        start=window[0],
+        end=window[1],
+    )
+
+
+def test_dashboard_asks_for_time_off_and_notes_without_naming_people_or_rotations(
+    client, seed, manager
+):
+    """The time off and handoff note queries name the window, not the people on call nor the
+    rotations: their text and parameters are the same however many there are."""
+    client.force_login(manager)
+
+    def window_queries():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(DASHBOARD)
+        found = [
+            query["sql"]
+            for query in queries
+            if "escalation_timeoff" in query["sql"] or "escalation_handoffnote" in query["sql"]
+        ]
+        assert len(found) == 2
+        return found
+
+    before = window_queries()
+    for n in range(3):
+        seed_rotation(people_suffix=f" {n}", name=f"Rotation {n}", slug=f"rotation-{n}")
+    assert window_queries() == before

@@ -10,7 +10,7 @@ from ..availability import Away
 from ..models import HandoffNote, Person, Rotation
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
-from .handoff_notes import NoteKey, may_write, notes_for, writing_window
+from .handoff_notes import NoteKey, may_write, notes_near, writing_window
 from .oncall import (
     Holder,
     Loaded,
@@ -22,7 +22,7 @@ from .oncall import (
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, warning_if_repeated
-from .time_off import ClashMark, away_between, clash_marks
+from .time_off import ClashMark, away_of_rotation_people, clash_marks
 
 #: The dashboard shows every rotation as a card when there are at most this many; else the
 #: viewer's own as cards and the others as one line each.
@@ -112,8 +112,8 @@ def dashboard(
     whose name or whose people on call now contain `find` (ignoring case) only.
 
     Four queries: rotations with their slots and people, the overrides touching the current
-    and the next shift of any rotation, with theirs, the time off of those people over both
-    shifts, and the handoff notes of the current and the previous shifts. Managers also get
+    and the next shift of any rotation, with theirs, the time off over both shifts of
+    everyone on a rotation or an override (`away_of_rotation_people`), and the handoff notes of the current and the previous shifts. Managers also get
     what the directory still lacks (`completeness.completeness`, one more query); with
     PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
     or override boundary of any rotation, or a shift's note-writing day beginning (or a contact
@@ -122,27 +122,35 @@ def dashboard(
     """
     loaded, current = load_current_shifts(at, and_next_handoff=True, and_next_shift=True)
     viewer_id = viewer.pk if viewer is not None else None
+    # Each rotation's shift before this one, and the pair on call at the handoff.
+    around = [
+        (
+            rotation,
+            schedule,
+            shift,
+            engine.shift_at(schedule, shift.start - _INSTANT),
+            engine.on_call_at(schedule, shift.end, loaded.index(rotation)),
+        )
+        for rotation, schedule, shift in current
+    ]
     away: list[Away] = []
     notes: dict[NoteKey, HandoffNote] = {}
-    if current and with_notes:
-        away = away_between(
-            person_ids=loaded.person_ids,
-            start=min(shift.start for _, _, shift in current),
-            end=max(engine.shift_at(schedule, shift.end).end for _, schedule, shift in current),
+    if around and with_notes:
+        away = away_of_rotation_people(
+            start=min(shift.start for _, _, shift, _, _ in around),
+            end=max(next_on_call.shift.end for *_, next_on_call in around),
         )
-        notes = notes_for(
+        notes = notes_near(
             key
-            for rotation, schedule, shift in current
-            for key in (
-                (rotation.pk, shift.start),
-                (rotation.pk, engine.shift_at(schedule, shift.start - _INSTANT).start),
-            )
+            for rotation, _, shift, previous, _ in around
+            for key in ((rotation.pk, shift.start), (rotation.pk, previous.start))
         )
+    # The clashes the viewer may see: every one for a manager, else their own.
+    visible_away = away if for_manager else [entry for entry in away if entry.person == viewer_id]
     writing_starts = []
     report = completeness(now=at) if for_manager else None
     cards = []
-    for rotation, schedule, shift in current:
-        next_on_call = engine.on_call_at(schedule, shift.end, loaded.index(rotation))
+    for rotation, schedule, shift, previous, next_on_call in around:
         primary, secondary = (
             _tier_now(loaded.holders(shift, tier, rotation), at)
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
@@ -160,7 +168,6 @@ def dashboard(
                     for assignment in (next_on_call.primary, next_on_call.secondary)
                 ),
             )
-        previous = engine.shift_at(schedule, shift.start - _INSTANT)
         window_start, _ = writing_window(shift)
         writing = window_start <= at
         if not writing:
@@ -170,7 +177,7 @@ def dashboard(
             rotation=rotation,
             shifts=[shift, next_on_call.shift],
             overrides=index,
-            away=away,
+            away=visible_away,
             people=loaded.people,
         )
         cards.append(
@@ -190,12 +197,7 @@ def dashboard(
                     shift=shift, overrides=index, person_id=viewer_id, manager=for_manager, at=at
                 )
                 and writing,
-                clashes=[
-                    mark
-                    for mark in marks
-                    if mark.clash.end > at
-                    and (for_manager or (viewer_id is not None and mark.clash.person == viewer_id))
-                ],
+                clashes=[mark for mark in marks if mark.clash.end > at],
             )
         )
     validity = holding(

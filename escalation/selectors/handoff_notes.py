@@ -15,10 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import QuerySet
 
 from .. import rotation as engine
 from ..availability import overlaps
 from ..models import HandoffNote
+from .prepared import PreparedQuery
 
 #: How long before the handoff the outgoing people write their note.
 NOTE_WINDOW = timedelta(hours=24)
@@ -75,3 +80,34 @@ def notes_for(keys: Iterable[NoteKey]) -> dict[NoteKey, HandoffNote]:
     )
     found = {(note.rotation_id, note.shift_start): note for note in rows}
     return {key: note for key, note in found.items() if key in wanted}
+
+
+_NOTE_FIELDS = [field.attname for field in HandoffNote._meta.concrete_fields]
+_ROTATION, _SHIFT_START = _NOTE_FIELDS.index("rotation_id"), _NOTE_FIELDS.index("shift_start")
+
+
+def _notes_starting(first: datetime, last: datetime) -> QuerySet[Any]:
+    return HandoffNote.objects.filter(shift_start__gte=first, shift_start__lte=last).values_list(
+        *_NOTE_FIELDS
+    )
+
+
+#: Compiled once per process: the dashboard asks it on every request, a few days apart.
+_NOTES_STARTING = PreparedQuery(_notes_starting, instants=2)
+
+
+def notes_near(keys: Iterable[NoteKey]) -> dict[NoteKey, HandoffNote]:
+    """`notes_for(keys)`, for keys of many rotations whose shifts start close together (the
+    dashboard's current and previous shifts): the notes of every rotation starting between the
+    first and the last of them are read, without naming each rotation and instant, and only
+    those `keys` names are built. One query (none for no keys)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    starts = [start for _, start in wanted]
+    notes = {}
+    for row in _NOTES_STARTING.rows(min(starts), max(starts), using=DEFAULT_DB_ALIAS):
+        key = (row[_ROTATION], row[_SHIFT_START])
+        if key in wanted:
+            notes[key] = HandoffNote.from_db(DEFAULT_DB_ALIAS, _NOTE_FIELDS, row)
+    return notes
