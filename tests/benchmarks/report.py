@@ -216,7 +216,8 @@ def kept_notes() -> list[str]:
     text = Path(OUTPUT).read_text(encoding="utf-8")
     if f"\n{NOTES_HEADING}\n" not in text:
         return []
-    section = NOTES_HEADING + text.split(f"\n{NOTES_HEADING}\n", 1)[1].split("\n## ", 1)[0]
+    body = text.split(f"\n{NOTES_HEADING}\n", 1)[1].split("\n## ", 1)[0]
+    section = f"{NOTES_HEADING}\n{body}"
     return ["", *section.rstrip().splitlines()]
 
 
