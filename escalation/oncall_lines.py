@@ -14,34 +14,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .markup import escape as _e
 from .models.phones import has_number
-from .pagerduty_actions import LINK, PAGE, action_for
+from .pagerduty_actions import ICON, action_for, action_html
 from .templatetags.oncall_tags import iso_utc, local_time, tier_name
 
 if TYPE_CHECKING:
     from .selectors.dashboard import RotationNow
     from .selectors.oncall import Holder
-
-
-def _pagerduty_icon(holder: Holder) -> str:
-    """The "Page via PagerDuty" icon beside a person (none without a PagerDuty user)."""
-    action = action_for(holder.person)
-    if action is None:
-        return ""
-    name = _e(action.person.display_name)
-    if action.kind == PAGE:
-        return (
-            f'<a class="pagerduty-action pagerduty-page" href="{_e(action.url)}" '
-            f'title="Page {name} via PagerDuty"><i class="bi bi-bell-fill" aria-hidden="true">'
-            f'</i><span class="visually-hidden">Page {name} via PagerDuty</span></a>'
-        )
-    if action.kind == LINK:
-        return (
-            f'<a class="pagerduty-action pagerduty-link" href="{_e(action.url)}" rel="noopener" '
-            f'title="{name}\'s PagerDuty profile"><i class="bi bi-box-arrow-up-right" '
-            f'aria-hidden="true"></i><span class="visually-hidden">{name}\'s PagerDuty '
-            "profile</span></a>"
-        )
-    return ""
 
 
 def holder_line(holder: Holder) -> str:
@@ -61,7 +39,7 @@ def holder_line(holder: Holder) -> str:
             who = name
         if person.pagerduty_user_id:
             # The action's template ended with a line break, which the row kept.
-            who += f" {_pagerduty_icon(holder)}\n"
+            who += f" {action_html(action_for(person), ICON)}\n"
     covering = ", covering" if holder.overridden else ""
     tier = _e(tier_name(holder.tier).lower())
     return (

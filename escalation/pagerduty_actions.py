@@ -11,6 +11,7 @@ A person without a PagerDuty user id has no action at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,6 +23,11 @@ from .models import Person, Service, Severity
 PAGE = "page"
 LINK = "link"
 OFF = "off"
+
+#: How a page shows the action: a small link in a line of contacts, or an icon alone (a
+#: one-line list of people).
+LINE = "line"
+ICON = "icon"
 
 
 def mode() -> str:
@@ -67,3 +73,39 @@ def action_for(
     if kind == LINK:
         return PagerDutyAction(LINK, pd.user_url(person.pagerduty_user_id), person)
     return PagerDutyAction(OFF, "", person)
+
+
+#: `_pagerduty_action.html`'s markup in a contact line and as an icon, for rows written in
+#: Python (`party_cells`, `oncall_lines`); `{url}` and `{name}` are escaped when filled in.
+_ACTION_HTML = {
+    (LINE, PAGE): (
+        '<a class="contact-line-item pagerduty-action pagerduty-page" href="{url}"><i class="bi '
+        'bi-bell-fill" aria-hidden="true"></i> Page <span class="visually-hidden">{name} '
+        "</span>via PagerDuty</a>"
+    ),
+    (LINE, LINK): (
+        '<a class="contact-line-item pagerduty-action pagerduty-link" href="{url}" '
+        'rel="noopener"><i class="bi bi-box-arrow-up-right" aria-hidden="true"></i> <span '
+        'class="visually-hidden">{name}\'s </span>PagerDuty profile</a>'
+    ),
+    (ICON, PAGE): (
+        '<a class="pagerduty-action pagerduty-page" href="{url}" title="Page {name} via '
+        'PagerDuty"><i class="bi bi-bell-fill" aria-hidden="true"></i><span '
+        'class="visually-hidden">Page {name} via PagerDuty</span></a>'
+    ),
+    (ICON, LINK): (
+        '<a class="pagerduty-action pagerduty-link" href="{url}" rel="noopener" '
+        'title="{name}\'s PagerDuty profile"><i class="bi bi-box-arrow-up-right" '
+        'aria-hidden="true"></i><span class="visually-hidden">{name}\'s PagerDuty '
+        "profile</span></a>"
+    ),
+}
+
+
+def action_html(action: PagerDutyAction | None, style: str) -> str:
+    """The action as HTML in `style` (`LINE` or `ICON`); "" when there is none or paging from
+    the portal is off (the managers' notice belongs to the page, not to each row)."""
+    markup = _ACTION_HTML.get((style, action.kind)) if action is not None else None
+    if markup is None or action is None:
+        return ""
+    return markup.format(url=escape(action.url), name=escape(action.person.display_name))

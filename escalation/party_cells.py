@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .contact_links import slack_url
 from .links import address_of
 from .models import ChannelKind, Person, Service, Severity
-from .pagerduty_actions import LINK, PAGE, action_for
+from .pagerduty_actions import LINE, action_for, action_html
 from .parties import ResolvedParty
 
 #: Said on a Slack name shown as text (no workspace address configured).
@@ -52,31 +52,6 @@ def slack_name_html(name: str, css_class: str = "") -> str:
     )
 
 
-def pagerduty_line_action(
-    person: Person, *, service: Service | None = None, severity: Severity | None = None
-) -> str:
-    """A small link, “Page via PagerDuty” (`_pagerduty_action.html` with `line`), or a link to
-    the person in PagerDuty; nothing when paging from the portal is off."""
-    action = action_for(person, service=service, severity=severity)
-    if action is None:
-        return ""
-    name = escape(person.display_name)
-    if action.kind == PAGE:
-        return (
-            f'<a class="contact-line-item pagerduty-action pagerduty-page" '
-            f'href="{escape(action.url)}"><i class="bi bi-bell-fill" aria-hidden="true"></i> '
-            f'Page <span class="visually-hidden">{name} </span>via PagerDuty</a>'
-        )
-    if action.kind == LINK:
-        return (
-            f'<a class="contact-line-item pagerduty-action pagerduty-link" '
-            f'href="{escape(action.url)}" rel="noopener"><i class="bi bi-box-arrow-up-right" '
-            f'aria-hidden="true"></i> <span class="visually-hidden">{name}\'s </span>'
-            "PagerDuty profile</a>"
-        )
-    return ""
-
-
 def contact_line(
     person: Person | None, *, service: Service | None = None, severity: Severity | None = None
 ) -> str:
@@ -105,7 +80,8 @@ def contact_line(
                 f'Email<span class="visually-hidden"> {name}</span></a>'
             )
         if person.pagerduty_user_id:
-            parts.append(pagerduty_line_action(person, service=service, severity=severity))
+            action = action_for(person, service=service, severity=severity)
+            parts.append(action_html(action, LINE))
     parts.append("</span>")
     return "".join(parts)
 
