@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
-from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from .markup import escape
 from .models import Person
 from .selectors.calendar import ShiftRow, TierRow
 from .selectors.oncall import Holder

@@ -11,13 +11,13 @@ A person without a PagerDuty user id has no action at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from urllib.parse import urlencode
 
 from django.conf import settings
 
 from .integrations import pagerduty as pd
 from .links import reverse
+from .markup import escape
 from .models import Person, Service, Severity
 
 PAGE = "page"

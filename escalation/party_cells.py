@@ -3,7 +3,7 @@
 The severity matrix, the escalation paths and the service sheets show dozens of parties each.
 Rendered through templates (a party, its contact line and its PagerDuty action, each an
 `{% include %}`), they were most of those pages' time; here each is written at once, every value
-escaped with `html.escape` as Django's templates escape. Pages use the `{% parties %}` and
+escaped as Django's templates escape (`markup.escape`). Pages use the `{% parties %}` and
 `{% party %}` tags (`templatetags/directory_tags.py`); `tests/test_party_cells.py` pins the
 markup of every branch and its escaping.
 
@@ -14,12 +14,12 @@ The "buttons" contacts (the service sheet's one-tap buttons) are still the templ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
 from .contact_links import slack_url
 from .links import address_of
+from .markup import escape
 from .models import ChannelKind, Person, Service, Severity
 from .pagerduty_actions import LINE, action_for, action_html
 from .parties import ResolvedParty

@@ -1,12 +1,11 @@
-"""The services table's cells as HTML, written at once (every value escaped with `html.escape`,
-as Django's templates escape): a page has 25 rows of five cells, and a template per cell was
+"""The services table's cells as HTML, written at once (every value escaped as Django's
+templates escape, `markup.escape`): a page has 25 rows of five cells, and a template per cell was
 most of its time. `tables.ServiceTable.row_html` puts them in a row. Line breaks stand where the
 templates had them, so that the cells' text reads the same."""
 
 from __future__ import annotations
 
-from html import escape
-
+from .markup import escape
 from .models import Role
 from .party_cells import slack_name_html
 from .selectors.oncall import RotationOnCall

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import django_tables2 as tables
@@ -12,6 +11,7 @@ from django_tables2.rows import BoundRow
 
 from . import contact_cells, markup, service_cells
 from .links import address_of
+from .markup import escape
 from .models import Service
 from .selectors.contacts import ContactRow
 from .selectors.services import ServiceList

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence, Sized
-from html import escape
 from typing import TYPE_CHECKING
 
 from django import template
@@ -17,6 +16,7 @@ from .. import contact_cells
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
 from ..links import address_of, reverse
+from ..markup import escape
 from ..models import Channel, Rotation, RotationSlot
 from ..parties import ResolvedParty
 from ..party_cells import parties_html, party_html

@@ -6,11 +6,11 @@ page's time. The markup is the same as the includes had."""
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from ..markup import escape
 from ..models import SwapRequest
 from .oncall_tags import format_instant, iso_utc
 
