@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from django.utils.safestring import SafeString, mark_safe
 
 from .markup import escape as _e
-from .models.phones import has_number
 from .pagerduty_actions import ICON, action_for, action_html
 from .templatetags.oncall_tags import iso_utc, local_time, tier_name
 
@@ -30,7 +29,7 @@ def holder_line(holder: Holder) -> str:
     else:
         name = _e(person.display_name)
         phone = person.phone
-        if has_number(phone):
+        if phone:
             who = (
                 f'<a href="tel:{_e(phone.as_e164)}" '
                 f'aria-label="Call {name} on {_e(phone.as_international)}">{name}</a>'

@@ -76,14 +76,3 @@ class PhoneField(PhoneNumberField):
         # The same column as the parent: migrations see the parent, so none is needed.
         name, _path, args, kwargs = super().deconstruct()
         return name, "phonenumber_field.modelfields.PhoneNumberField", args, kwargs
-
-
-def has_number(phone: PhoneNumber | str | None) -> bool:
-    """What `bool(phone)` says, without validating the number (tens of microseconds each).
-
-    A `PhoneNumber` is false only when its text is empty, which one read from the database never
-    is (an empty column stays the empty string), nor one parsed from text that was not empty.
-    """
-    if isinstance(phone, PhoneNumber):
-        return bool(phone.raw_input) or bool(phone)
-    return bool(phone)

@@ -23,7 +23,6 @@ from ..models import (
     RotationSlot,
     Team,
 )
-from ..models.phones import has_number
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
 from .oncall import on_call_now
@@ -206,7 +205,7 @@ class _PhoneBook:
 
     def of(self, person: Person | None) -> _PhoneFields:
         """A `ContactRow`'s `phone` and `phone_link` for `person` (none without a number)."""
-        if person is None or not has_number(person.phone):
+        if person is None or not person.phone:
             return {}
         if person.pk not in self._known:
             self._known[person.pk] = {
