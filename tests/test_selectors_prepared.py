@@ -3,9 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models import Q
 
 from escalation.models import Person
-from escalation.selectors.prepared import PreparedQuery
+from escalation.selectors.prepared import IDS, INSTANT, TEXT, WINDOWS, PreparedQuery
 from tests import factories
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
@@ -22,7 +23,7 @@ def verified_since(instant):
 def test_a_prepared_query_reads_the_rows_the_orm_reads_at_each_instant(db):
     for days in (1, 10, 100):
         factories.PersonFactory(verified_at=NOW - timedelta(days=days))
-    prepared = PreparedQuery(verified_since)
+    prepared = PreparedQuery(verified_since, INSTANT)
 
     for instant in (
         NOW,
@@ -44,7 +45,7 @@ def test_a_prepared_query_is_built_and_compiled_once(db, django_assert_num_queri
         built.append(instant)
         return verified_since(instant)
 
-    prepared = PreparedQuery(build)
+    prepared = PreparedQuery(build, INSTANT)
     for days in range(3):
         with django_assert_num_queries(1):
             prepared.rows(NOW - timedelta(days=days))
@@ -53,7 +54,120 @@ def test_a_prepared_query_is_built_and_compiled_once(db, django_assert_num_queri
 
 
 def test_a_query_that_does_not_use_its_instant_is_refused(db):
-    prepared = PreparedQuery(lambda _instant: Person.objects.values_list("pk"))
+    prepared = PreparedQuery(lambda _instant: Person.objects.values_list("pk"), INSTANT)
 
-    with pytest.raises(ValueError, match="instant"):
+    with pytest.raises(ValueError, match="does not use each of its arguments"):
         prepared.rows(NOW)
+
+
+def named(ids, name, windows):
+    overlapping = Q()
+    for start, end in windows:
+        overlapping |= Q(verified_at__gte=start, verified_at__lt=end)
+    return (
+        Person.objects.filter(overlapping, pk__in=ids)
+        .exclude(display_name=name)
+        .order_by("pk")
+        .values_list("pk", "display_name")
+    )
+
+
+def test_lists_of_any_length_read_what_the_orm_reads(db):
+    people = [
+        factories.PersonFactory(display_name=f"Person {n}", verified_at=NOW - timedelta(days=n))
+        for n in range(1, 8)
+    ]
+    keys = [person.pk for person in people]
+    prepared = PreparedQuery(named, IDS, TEXT, WINDOWS)
+    cases = [
+        (keys, "Person 2", [(NOW - timedelta(days=30), NOW)]),
+        (keys[:3], "nobody", [(NOW - timedelta(days=2, hours=1), NOW)]),
+        # Repeats and None are asked as the ORM asks them; three keys are padded to four.
+        ([keys[4], None, keys[4], keys[0], keys[6]], "Person 1", [(NOW - timedelta(days=9), NOW)]),
+        (
+            keys,
+            "nobody",
+            [
+                (NOW - timedelta(days=1, hours=1), NOW),
+                (NOW - timedelta(days=5, hours=1), NOW - timedelta(days=4, hours=12)),
+                (NOW - timedelta(days=7, hours=1), NOW - timedelta(days=6, hours=12)),
+            ],
+        ),
+        # No windows: no condition on the time, as with the ORM.
+        (keys[:5], "Person 3", []),
+        (keys[5:], "nobody", [(NOW - timedelta(days=100), NOW - timedelta(days=99))]),
+    ]
+    for ids, name, windows in cases:
+        assert prepared.rows(ids, name, windows) == list(named(ids, name, windows))
+    assert prepared.rows(keys, "Person 2", [(NOW - timedelta(days=30), NOW)]) == [
+        (person.pk, person.display_name) for person in people if person.display_name != "Person 2"
+    ]
+
+
+def test_each_length_is_compiled_once_rounded_up_to_a_power_of_two(db):
+    keys = [factories.PersonFactory().pk for _ in range(6)]
+    built = []
+
+    def build(ids):
+        built.append(len(ids))
+        return Person.objects.filter(pk__in=ids).order_by("pk").values_list("pk")
+
+    prepared = PreparedQuery(build, IDS)
+    for length in (1, 2, 3, 4, 5, 6, 3, 6, 1):
+        assert prepared.rows(keys[:length]) == [(key,) for key in keys[:length]]
+
+    assert built == [1, 2, 4, 8]
+
+
+def test_an_empty_list_reads_nothing_without_a_query(db, django_assert_num_queries):
+    factories.PersonFactory()
+    prepared = PreparedQuery(lambda ids: Person.objects.filter(pk__in=ids).values_list("pk"), IDS)
+
+    with django_assert_num_queries(0):
+        assert prepared.rows([]) == []
+        assert prepared.rows([None]) == []
+
+
+def test_an_empty_list_beside_another_condition_is_asked_as_the_orm_asks_it(db):
+    person = factories.PersonFactory(display_name="Ada")
+
+    def build(ids, name):
+        return Person.objects.filter(Q(pk__in=ids) | Q(display_name=name)).values_list("pk")
+
+    prepared = PreparedQuery(build, IDS, TEXT)
+
+    assert prepared.rows([], "Ada") == [(person.pk,)] == list(build([], "Ada"))
+    assert prepared.rows([], "Grace") == []
+
+
+def test_a_query_with_no_arguments_is_compiled_once(db, django_assert_num_queries):
+    built = []
+
+    def build():
+        built.append(1)
+        return Person.objects.order_by("pk").values_list("pk")
+
+    prepared = PreparedQuery(build)
+    first = factories.PersonFactory()
+    assert prepared.rows() == [(first.pk,)]
+    second = factories.PersonFactory()
+    with django_assert_num_queries(1):
+        assert prepared.rows() == [(first.pk,), (second.pk,)]
+    assert built == [1]
+
+
+def test_an_argument_the_query_transforms_is_refused(db):
+    # `icontains` asks for "%Ada%", not the argument as it is: it cannot be swapped in.
+    prepared = PreparedQuery(
+        lambda name: Person.objects.filter(display_name__icontains=name).values_list("pk"), TEXT
+    )
+
+    with pytest.raises(ValueError, match="as it is"):
+        prepared.rows("Ada")
+
+
+def test_the_wrong_number_of_arguments_is_refused(db):
+    prepared = PreparedQuery(verified_since, INSTANT)
+
+    with pytest.raises(TypeError, match="1 arguments expected, got 2"):
+        prepared.rows(NOW, NOW)

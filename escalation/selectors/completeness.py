@@ -38,7 +38,7 @@ from ..models.people import VERIFICATION_MAX_AGE, missing_contact_q, unverified_
 from ..models.phones import stored_number
 from ..validity import ALWAYS, Validity
 from .pagerduty import PagerDutyStatus, pagerduty_status
-from .prepared import PreparedQuery
+from .prepared import INSTANT, PreparedQuery
 
 _Item = TypeVar("_Item", Person, Role, Service)
 
@@ -225,7 +225,7 @@ def _problems(stale_before: datetime) -> QuerySet[Any]:
 
 #: Compiled once per process: building and compiling the union of eight windowed parts cost
 #: the ORM several times what the database takes to answer it.
-_PROBLEMS = PreparedQuery(_problems)
+_PROBLEMS = PreparedQuery(_problems, INSTANT)
 
 
 def completeness(*, now: datetime) -> Completeness:

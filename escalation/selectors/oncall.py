@@ -21,19 +21,21 @@ feed) and `profile`; the parity repeat warnings they share are in `repeats`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cache, reduce
+from functools import partial, reduce
 from operator import or_
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, Q, QuerySet, Subquery
 
 from .. import rotation as engine
 from ..models import Override, Person, Rotation, RotationSlot
 from ..models.rotations import OVERRIDE_INDEX_COLUMNS, override_index
 from ..validity import ALWAYS, Validity
+from .prepared import IDS, WINDOWS, PreparedQuery
 
 RotationKey = int
 
@@ -180,22 +182,20 @@ def load_rotations(
     Rotation and Person is built once, however many slots name it: `select_related` would build
     one per slot (159 rotations for 60 in a large company) and cost more to compile.
     """
-    slots = _slot_rows(with_people).all()
-    if rotation_ids is not None:
-        named = Q(rotation_id__in={key for key in rotation_ids if key is not None})
-        if and_first:
-            first = RotationSlot.objects.order_by(*_ROTATION_ORDER).values("rotation_id")[:1]
-            named |= Q(rotation_id=Subquery(first))
-        slots = slots.filter(named)
+    if rotation_ids is None:
+        rows = _ALL_SLOT_ROWS[with_people].rows(using=DEFAULT_DB_ALIAS)
+    else:
+        named = [key for key in rotation_ids if key is not None]
+        rows = _NAMED_SLOT_ROWS[with_people, and_first].rows(named, using=DEFAULT_DB_ALIAS)
     by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
     people: dict[int, Person] = {}
-    db = slots.db
+    db = DEFAULT_DB_ALIAS
     slot_end = len(_SLOT_COLUMNS)
     rotation_end = slot_end + len(_ROTATION_COLUMNS)
     primary_end = rotation_end + len(_PRIMARY_COLUMNS)
-    for row in slots:
+    for row in rows:
         slot = RotationSlot.from_db(db, _SLOT_FIELDS, row[:slot_end])
         rotation = rotations.get(slot.rotation_id)
         if rotation is None:
@@ -234,15 +234,26 @@ def load_rotations(
     return loaded
 
 
-@cache
 def _slot_rows(with_people: bool) -> QuerySet[RotationSlot, tuple[Any, ...]]:
-    """The query `load_rotations` reads, its columns resolved once per process (naming 50 columns
-    through three joins costs more than the rows of a few rotations). Never evaluated itself:
-    each read runs a copy of it (`.all()`, `.filter()`)."""
+    """Every rotation's slots joined to their rotation (and people, when `with_people`), in
+    display order, as plain rows."""
     columns = [*_SLOT_COLUMNS, *_ROTATION_COLUMNS]
     if with_people:
         columns += [*_PRIMARY_COLUMNS, *_SECONDARY_COLUMNS]
     return RotationSlot.objects.order_by(*_ROTATION_ORDER, "position").values_list(*columns)
+
+
+def _named_slot_rows(
+    with_people: bool, and_first: bool
+) -> Callable[[list[int]], QuerySet[RotationSlot, tuple[Any, ...]]]:
+    def build(rotation_ids: list[int]) -> QuerySet[RotationSlot, tuple[Any, ...]]:
+        named = Q(rotation_id__in=rotation_ids)
+        if and_first:
+            first = RotationSlot.objects.order_by(*_ROTATION_ORDER).values("rotation_id")[:1]
+            named |= Q(rotation_id=Subquery(first))
+        return _slot_rows(with_people).filter(named)
+
+    return build
 
 
 def _attnames(model: type[Model]) -> list[str]:
@@ -260,6 +271,17 @@ _SLOT_ROTATION = RotationSlot._meta.get_field("rotation")
 _SLOT_PRIMARY = RotationSlot._meta.get_field("primary")
 _SLOT_SECONDARY = RotationSlot._meta.get_field("secondary")
 
+#: The slot queries `load_rotations` reads, compiled once per process: naming 50 columns through
+#: three joins cost the ORM more than the database takes to read a few rotations.
+_ALL_SLOT_ROWS = {
+    with_people: PreparedQuery(partial(_slot_rows, with_people)) for with_people in (False, True)
+}
+_NAMED_SLOT_ROWS = {
+    (with_people, and_first): PreparedQuery(_named_slot_rows(with_people, and_first), IDS)
+    for with_people in (False, True)
+    for and_first in (False, True)
+}
+
 
 def load_overrides(
     loaded: Loaded,
@@ -273,12 +295,11 @@ def load_overrides(
     Read as plain rows: the engine needs only their times and people, so no Override is built,
     and a person who covers many times (or holds a slot too) is built once.
     """
-    overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows), Q())
-    rows = _override_rows(with_people).filter(
-        overlapping, rotation_id__in=[rotation.pk for rotation, _ in loaded.rotations]
+    rows = _OVERRIDE_ROWS[with_people].rows(
+        [rotation.pk for rotation, _ in loaded.rotations], windows, using=DEFAULT_DB_ALIAS
     )
     people = loaded.people
-    db = rows.db
+    db = DEFAULT_DB_ALIAS
     by_rotation: dict[RotationKey, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by_rotation[row[0]].append(row[1:_OVERRIDE_END])
@@ -293,14 +314,30 @@ def load_overrides(
 _OVERRIDE_END = 1 + len(OVERRIDE_INDEX_COLUMNS)
 
 
-@cache
-def _override_rows(with_people: bool) -> QuerySet[Override, tuple[Any, ...]]:
-    """The query `load_overrides` reads, its columns resolved once per process; never evaluated
-    itself (each read filters a copy)."""
+def _override_rows(
+    with_people: bool,
+    rotation_ids: list[int],
+    windows: Sequence[tuple[datetime, datetime]],
+) -> QuerySet[Override, tuple[Any, ...]]:
+    """The overrides in effect of `rotation_ids` that overlap any of `windows` (all of their
+    overrides, for no windows), as plain rows (with their people, when `with_people`)."""
     columns = ["rotation_id", *OVERRIDE_INDEX_COLUMNS]
     if with_people:
         columns += [f"person__{name}" for name in _PERSON_FIELDS]
-    return Override.objects.in_effect().order_by("start", "pk").values_list(*columns)
+    overlapping = reduce(or_, (Q(start__lt=end, end__gt=start) for start, end in windows), Q())
+    return (
+        Override.objects.in_effect()
+        .filter(overlapping, rotation_id__in=rotation_ids)
+        .order_by("start", "pk")
+        .values_list(*columns)
+    )
+
+
+#: Compiled once per process and number of windows (`load_overrides`).
+_OVERRIDE_ROWS = {
+    with_people: PreparedQuery(partial(_override_rows, with_people), IDS, WINDOWS)
+    for with_people in (False, True)
+}
 
 
 def load_overrides_and_people(
