@@ -15,13 +15,18 @@
 4. Counts the SQL queries of a request per URL in process (Django's test client, same database
    and settings), again with the seed document instead of the large organisation (in a
    transaction rolled back), times the importer on the large organisation's document and the
-   rotation engine on 10 years with 1,000 overrides, and profiles the slowest pages.
-5. Prints the table and writes it, with the machine and the versions, to docs/benchmarks.md.
+   rotation engine on 10 years with 1,000 overrides, and profiles the slowest pages. The pages
+   whose output does not grow with the company (paging guide, severity matrix, one escalation
+   path, one service sheet, the JSON API: `Target.flat`) are timed in process with the cache
+   off at the large organisation, then with the seed document in that same rolled-back
+   transaction: computed, each must cost at most twice as much at the large size.
+5. Prints the tables and writes them, with the machine and the versions, to docs/benchmarks.md.
 gunicorn is always stopped (its process group), whatever happens.
 
 This module runs the stages in order; each lives in its own module of tests/benchmarks:
-`database` (1), `server` (2, and logging in), `load_runs` and `wrk` (3), `queries`, `timings` and
-`profiling` (4), `report` (5). `pages` lists the URLs measured; `knobs` reads the settings below.
+`database` (1), `server` (2, and logging in), `load_runs` and `wrk` (3), `queries`, `sizes`,
+`timings` and `profiling` (4), `report` (5). `pages` lists the URLs measured; `knobs` reads the
+settings below.
 
 Needs PostgreSQL on 127.0.0.1:5432 reachable as `postgres` without a password (or set
 BENCH_DATABASE_URL) and `node_modules/` (`make setup`). Knobs: BENCH_PORT (8118),
@@ -44,9 +49,10 @@ from tests.benchmarks.knobs import BASE_DIR, MIXED_ADDRESSES, MODES, log
 from tests.benchmarks.load_runs import measure_load, measure_mixed
 from tests.benchmarks.pages import Result, mixed_paths, targets
 from tests.benchmarks.profiling import profile
-from tests.benchmarks.queries import count_queries, count_seed_queries
-from tests.benchmarks.report import mode_tables, report, write_report
+from tests.benchmarks.queries import count_queries, count_seed_queries, seed_organisation
+from tests.benchmarks.report import mode_tables, report, size_section, write_report
 from tests.benchmarks.server import collect_static, log_in, start_gunicorn, stop_gunicorn
+from tests.benchmarks.sizes import time_flat_pages
 from tests.benchmarks.timings import time_engine, time_importer
 from tests.benchmarks.wrk import require_wrk
 
@@ -88,6 +94,7 @@ def main() -> int:
         finally:
             stop_gunicorn(server)
     count_queries(results, username)
+    time_flat_pages(results, username)
     extra: list[str] = []
     log("")
     importer_line, importer_profile = time_importer()
@@ -100,9 +107,12 @@ def main() -> int:
         profiles = [("profile failed", traceback.format_exc(limit=3))]
     if importer_profile:
         profiles.append(("importer", importer_profile))
-    count_seed_queries(results, username, token)
+    with seed_organisation(username, token) as seed_targets:
+        if seed_targets is not None:
+            count_seed_queries(results, username, seed_targets)
+            time_flat_pages(results, username, seed_targets)
     text = report(results, trivial_runs, facts, extra, profiles, mixed)
-    log("\n" + "\n".join(mode_tables(results, mixed)))
+    log("\n" + "\n".join([*mode_tables(results, mixed), *size_section(results)]))
     for label, summary in profiles:
         log(f"\n{label}:\n{summary}")
     write_report(text)

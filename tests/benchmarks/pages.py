@@ -17,6 +17,18 @@ class Target:
     session: bool = True
     #: The share to reach with the cache off (`CACHE_URL=dummycache://`).
     cold_ratio: float | None = None
+    #: The page's output does not grow with the company (one path, one sheet, the matrix...):
+    #: computed, it must cost about the same at the large organisation as at the seed document.
+    flat: bool = False
+
+
+@dataclass(frozen=True)
+class ColdTime:
+    """One page computed in process with the cache off: median milliseconds per request."""
+
+    wall_ms: float
+    #: `time.process_time()`: the Python side alone, without waiting for PostgreSQL.
+    cpu_ms: float
 
 
 @dataclass
@@ -29,6 +41,10 @@ class Result:
     cold_queries: int | None = None
     seed_queries: int | None = None
     in_process_ms: float | None = None
+    #: A `flat` page's cold time at the large organisation and with the seed document.
+    large_cold: ColdTime | None = None
+    seed_cold: ColdTime | None = None
+    size_problem: str = ""
     problem: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -47,7 +63,7 @@ def targets(token: str) -> list[Target]:
     return [
         Target("trivial", "trivial view (reference)", "/bench/trivial/", None),
         Target("dashboard", "dashboard", "/", 0.50, cold_ratio=0.1),
-        Target("severity", "severity matrix", "/severity/", 0.25, cold_ratio=0.25),
+        Target("severity", "severity matrix", "/severity/", 0.25, cold_ratio=0.25, flat=True),
         Target("calendar8", "calendar, 8 weeks", "/oncall/?weeks=8", 0.25, cold_ratio=0.1),
         Target("calendar104", "calendar, 104 weeks", "/oncall/?weeks=104", 0.25, cold_ratio=0.03),
         Target(
@@ -66,12 +82,20 @@ def targets(token: str) -> list[Target]:
             f"/services/{service_slug}/?severity=1&kind=technical",
             0.25,
             cold_ratio=0.25,
+            flat=True,
         ),
         Target("paths", "escalation paths", "/escalation/", 0.25, cold_ratio=0.1),
-        Target("path", "escalation path", f"/escalation/{path_slug}/", 0.25, cold_ratio=0.25),
+        Target(
+            "path",
+            "escalation path",
+            f"/escalation/{path_slug}/",
+            0.25,
+            cold_ratio=0.25,
+            flat=True,
+        ),
         Target("contacts", "contacts", "/contacts/", 0.25, cold_ratio=0.1),
         Target("channels", "channels", "/channels/", 0.25, cold_ratio=0.25),
-        Target("paging", "paging guide", "/paging/", 0.25, cold_ratio=0.25),
+        Target("paging", "paging guide", "/paging/", 0.25, cold_ratio=0.25, flat=True),
         Target("swaps", "swap requests", "/swaps/", 0.25, cold_ratio=0.1),
         Target(
             "ics",
@@ -88,6 +112,7 @@ def targets(token: str) -> list[Target]:
             0.50,
             False,
             cold_ratio=0.25,
+            flat=True,
         ),
     ]
 

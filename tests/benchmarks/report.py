@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.knobs import DURATION, MIXED_ADDRESSES, MODES, ORG, OUTPUT, log
-from tests.benchmarks.pages import Result, display_path
+from tests.benchmarks.pages import ColdTime, Result, display_path
+from tests.benchmarks.sizes import RUNS, WARM_UPS
 from tests.benchmarks.wrk import CONNECTIONS
 
 QUERY_BUDGET = 10
@@ -113,6 +114,53 @@ def mode_tables(results: list[Result], mixed: dict[str, Any] | None) -> list[str
     return lines
 
 
+#: How many times a page whose output does not grow with the company (`Target.flat`) may cost,
+#: computed, at the large organisation against the seed document.
+SIZE_TARGET = 2.0
+SIZE_TITLE = "Size: cold time at the large organisation against the seed document (in process)"
+
+
+def size_verdict(result: Result) -> tuple[str, str]:
+    """(ratio, status) cells of a flat page: its wall time decides, what a reader waits for."""
+    large, seed = result.large_cold, result.seed_cold
+    if large is None or seed is None or seed.wall_ms <= 0:
+        return "", "FAILED"
+    ratio = large.wall_ms / seed.wall_ms
+    cpu = f" (CPU {large.cpu_ms / seed.cpu_ms:.2f}×)" if seed.cpu_ms > 0 else ""
+    return f"{ratio:.2f}×{cpu}", "ok" if ratio <= SIZE_TARGET else "MISS"
+
+
+def size_section(results: list[Result]) -> list[str]:
+    """The flat pages' cold time at both sizes, under its own heading."""
+    lines = [
+        "",
+        f"### {SIZE_TITLE}",
+        "",
+        "Each page computed (a dummy cache), in process with Django's test client: the median of"
+        f" {RUNS} requests after {WARM_UPS} warm-ups, wall ms with the CPU ms of the process in"
+        " brackets; at"
+        " 1× the seed document is imported instead of the large organisation (in a transaction"
+        " rolled back). The ratio is of the wall times.",
+        "",
+        f"| page | ms at 1× | ms at large | ratio | target (≤{SIZE_TARGET:g}×) | result |",
+        "|---|--:|--:|--:|---|---|",
+    ]
+    for result in results:
+        if not result.target.flat:
+            continue
+        ratio, status = size_verdict(result)
+        note = f" — {result.size_problem}" if result.size_problem else ""
+        lines.append(
+            f"| {result.target.label} | {cold_cell(result.seed_cold)}"
+            f" | {cold_cell(result.large_cold)} | {ratio} | ≤{SIZE_TARGET:g}× | {status}{note} |"
+        )
+    return lines
+
+
+def cold_cell(cold: ColdTime | None) -> str:
+    return "" if cold is None else f"{cold.wall_ms:.1f} ({cold.cpu_ms:.1f})"
+
+
 def fmt(value: Any) -> str:
     return "" if value is None else f"{value:.1f}"
 
@@ -190,6 +238,7 @@ def report(
         " settings); “first” is the first request when it differs (cold caches); “at 1×” is the"
         " same page with the seed document imported instead of the large organisation.",
         *mode_tables(results, mixed),
+        *size_section(results),
         *kept_notes(),
         "",
         "## Importer and engine",
