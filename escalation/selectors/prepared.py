@@ -60,6 +60,8 @@ class _Compiled:
     #: For each argument (each element of a list argument), where it goes among `params`.
     positions: tuple[tuple[int, ...], ...]
     compiler: SQLCompiler | None  # None: the query reads nothing at this shape
+    #: How to convert the values read back (`SQLCompiler.get_converters`), worked out once.
+    converters: dict[int, Any]
 
 
 class PreparedQuery:
@@ -108,10 +110,9 @@ class PreparedQuery:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        return [
-            tuple(row)
-            for row in compiled.compiler.results_iter(results=[rows], tuple_expected=True)
-        ]
+        if not compiled.converters:
+            return [tuple(row) for row in rows]
+        return [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
 
     def _compile(self, connection: BaseDatabaseWrapper, shape: tuple[int, ...]) -> _Compiled:
         counter = itertools.count()
@@ -123,7 +124,7 @@ class PreparedQuery:
             compiler = self._build(*placeholders).query.get_compiler(connection=connection)
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return _Compiled(sql="", params=(), positions=(), compiler=None)
+            return _Compiled(sql="", params=(), positions=(), compiler=None, converters={})
         positions = []
         for value in _scalars(self._kinds, placeholders, connection):
             found = tuple(position for position, param in enumerate(params) if param == value)
@@ -132,8 +133,13 @@ class PreparedQuery:
                     "the query does not use each of its arguments as a parameter, as it is"
                 )
             positions.append(found)
+        columns = [column for column, *_ in compiler.select[: compiler.col_count]]
         return _Compiled(
-            sql=sql, params=tuple(params), positions=tuple(positions), compiler=compiler
+            sql=sql,
+            params=tuple(params),
+            positions=tuple(positions),
+            compiler=compiler,
+            converters=compiler.get_converters(columns),
         )
 
 
