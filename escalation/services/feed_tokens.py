@@ -9,13 +9,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import FeedToken
+from ..selectors.prepared import TEXT, PreparedQuery
 
 TOKEN_BYTES = 32
 HINT_LENGTH = 8
@@ -80,15 +83,29 @@ def feed_token_user(*, token: str, at: datetime) -> User | None:
     minute: at most one write a minute per token). One query, two when it records."""
     if not token or len(token) > 200:
         return None
-    feed_token = (
-        FeedToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
-    )
-    if feed_token is None or not feed_token.user.is_active:
+    rows = _TOKEN_OWNER.rows(hash_token(token), using=DEFAULT_DB_ALIAS)
+    if not rows:
         return None
-    last_used = feed_token.last_used_at
+    token_pk, last_used, *user_values = rows[0]
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, user_values)
+    if not user.is_active:
+        return None
     if last_used is None or not last_used <= at < last_used + LAST_USED_PRECISION:
-        FeedToken.objects.filter(pk=feed_token.pk).update(last_used_at=at)
-    return feed_token.user
+        FeedToken.objects.filter(pk=token_pk).update(last_used_at=at)
+    return user
+
+
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+
+
+def _token_owner(token_hash: str) -> QuerySet[FeedToken, tuple[Any, ...]]:
+    return FeedToken.objects.filter(token_hash=token_hash).values_list(
+        "pk", "last_used_at", *(f"user__{name}" for name in _USER_FIELDS)
+    )
+
+
+#: Compiled once per process: programs poll the feed and the API, each poll one lookup.
+_TOKEN_OWNER = PreparedQuery(_token_owner, TEXT)
 
 
 def bearer_token(authorization: str) -> str | None:
