@@ -239,6 +239,14 @@ def render_flowchart(
     steps: Sequence[FlowStep], *, chart_id: str, title: str, description: str = ""
 ) -> SafeString:
     """The path as an `<svg>` element, accessible by its title and description."""
+    return _drawn(tuple(steps), chart_id, title, description)
+
+
+@lru_cache(maxsize=256)
+def _drawn(steps: tuple[FlowStep, ...], chart_id: str, title: str, description: str) -> SafeString:
+    """`render_flowchart`'s drawing, laid out once per process for each set of boxes: the
+    paths page draws every path on every request, and what a box says changes only with the
+    data or with who is on call."""
     drawing = layout(steps)
     chart_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "flowchart"
     parts = [
