@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from .markup import format_html
 
 TITLE_SIZE = 15.0
 DETAIL_SIZE = 13.0
@@ -136,6 +137,13 @@ def text_width(text: str, size: float) -> float:
 
 def wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:
     """Greedy word wrap to `width`; words longer than a line are cut; at most `max_lines`."""
+    return list(_wrapped(text, size, width, max_lines))
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, size: float, width: float, max_lines: int) -> tuple[str, ...]:
+    """`wrap`'s lines, measured once per process for each text: the paths page wraps the same
+    labels on every request, letter by letter."""
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -161,7 +169,7 @@ def wrap(text: str, size: float, width: float, max_lines: int) -> list[str]:
         while last and text_width(last + ELLIPSIS, size) > width:
             last = last[:-1]
         lines[-1] = last.rstrip() + ELLIPSIS
-    return lines
+    return tuple(lines)
 
 
 def _party_detail(party: FlowParty, single: bool) -> str:
@@ -231,17 +239,25 @@ def render_flowchart(
     steps: Sequence[FlowStep], *, chart_id: str, title: str, description: str = ""
 ) -> SafeString:
     """The path as an `<svg>` element, accessible by its title and description."""
+    return _drawn(tuple(steps), chart_id, title, description)
+
+
+@lru_cache(maxsize=256)
+def _drawn(steps: tuple[FlowStep, ...], chart_id: str, title: str, description: str) -> SafeString:
+    """`render_flowchart`'s drawing, laid out once per process for each set of boxes: the
+    paths page draws every path on every request, and what a box says changes only with the
+    data or with who is on call."""
     drawing = layout(steps)
     chart_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "flowchart"
     parts = [
         format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" id="{id}" '
-            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-            'aria-labelledby="{id}-title{desc_ref}">',
-            id=chart_id,
-            w=_num(drawing.width),
-            h=_num(drawing.height),
-            desc_ref=f" {chart_id}-desc" if description else "",
+            '<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" id="{0}" '
+            'viewBox="0 0 {1} {2}" width="{1}" height="{2}" role="img" '
+            'aria-labelledby="{0}-title{3}">',
+            chart_id,
+            _num(drawing.width),
+            _num(drawing.height),
+            f" {chart_id}-desc" if description else "",
         ),
         format_html('<title id="{}-title">{}</title>', chart_id, xml_text(title)),
     ]
@@ -266,49 +282,56 @@ def _render_box(box: Box) -> SafeString:
     full_text = " — ".join([step.title, *details, *([step.note] if step.note else [])])
     y = box.y + PAD_Y
     texts = []
+    x = _num(center)
     for line in box.lines:
         y += line.height
-        texts.append((line.css, _num(center), _num(y - line.height * 0.28), escape(line.text)))
+        texts.append(
+            format_html(
+                '<text class="{}" x="{}" y="{}" text-anchor="middle">{}</text>',
+                line.css,
+                x,
+                _num(y - line.height * 0.28),
+                line.text,
+            )
+        )
     return format_html(
-        '<g class="{css}"><title>{full}</title>'
-        '<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" ry="6"></rect>{texts}</g>',
-        css=css,
-        full=full_text,
-        x=_num(box.x),
-        y=_num(box.y),
-        w=_num(box.width),
-        h=_num(box.height),
-        texts=format_html_join(
-            "",
-            '<text class="{}" x="{}" y="{}" text-anchor="middle">{}</text>',
-            texts,
-        ),
+        '<g class="{0}"><title>{1}</title>'
+        '<rect x="{2}" y="{3}" width="{4}" height="{5}" rx="6" ry="6"></rect>{6}</g>',
+        css,
+        full_text,
+        _num(box.x),
+        _num(box.y),
+        _num(box.width),
+        _num(box.height),
+        SafeString("".join(texts)),
     )
 
 
 def _render_edge(edge: Edge) -> SafeString:
     tip = edge.y2
     label_top = edge.y1 + (edge.y2 - edge.y1 - len(edge.label_lines) * LABEL_LINE) / 2
-    labels = format_html_join(
-        "",
-        '<text class="edge-label" x="{}" y="{}">{}</text>',
-        (
-            (_num(edge.x + LABEL_OFFSET), _num(label_top + (i + 1) * LABEL_LINE - 4), line)
-            for i, line in enumerate(edge.label_lines)
-        ),
+    labels = "".join(
+        format_html(
+            '<text class="edge-label" x="{}" y="{}">{}</text>',
+            _num(edge.x + LABEL_OFFSET),
+            _num(label_top + (i + 1) * LABEL_LINE - 4),
+            line,
+        )
+        for i, line in enumerate(edge.label_lines)
     )
+    # Positions: x, y1, y2, tip, left, base, right, labels.
     return format_html(
-        '<g class="edge-group"><line class="edge" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}"></line>'
-        '<polygon class="arrowhead" points="{x},{tip} {left},{base} {right},{base}"></polygon>'
-        "{labels}</g>",
-        x=_num(edge.x),
-        y1=_num(edge.y1),
-        y2=_num(tip - ARROWHEAD + 1),
-        tip=_num(tip),
-        left=_num(edge.x - ARROWHEAD * 0.7),
-        right=_num(edge.x + ARROWHEAD * 0.7),
-        base=_num(tip - ARROWHEAD),
-        labels=labels,
+        '<g class="edge-group"><line class="edge" x1="{0}" y1="{1}" x2="{0}" y2="{2}"></line>'
+        '<polygon class="arrowhead" points="{0},{3} {4},{5} {6},{5}"></polygon>'
+        "{7}</g>",
+        _num(edge.x),
+        _num(edge.y1),
+        _num(tip - ARROWHEAD + 1),
+        _num(tip),
+        _num(edge.x - ARROWHEAD * 0.7),
+        _num(tip - ARROWHEAD),
+        _num(edge.x + ARROWHEAD * 0.7),
+        SafeString(labels),
     )
 
 

@@ -8,9 +8,13 @@ call from `selectors.oncall.on_call_now`), so nothing here queries the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
 
 from .contact_links import channel_link, slack_url
 from .models import Channel, ChannelKind, PartyKind, Person, Role, Service, Team, Via
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
 
 #: What a selector loads with each party so that resolving it needs no further query.
 PARTY_RELATED = ("role__holder", "person", "channel")
+
+_PartyRow = TypeVar("_PartyRow", bound=Model)
 
 TBD = "TBD"
 DEPENDS_ON_SERVICE = "depends on the service"
@@ -229,3 +235,86 @@ def resolve_parties(parties: Iterable[Party], context: PartyContext) -> list[Res
 def joined_labels(parties: Iterable[ResolvedParty]) -> str:
     """The document's “Backend lead + Frontend lead”."""
     return " + ".join(party.label for party in parties)
+
+
+@cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_ROLE_FIELDS = _attnames(Role)
+_PERSON_FIELDS = _attnames(Person)
+_CHANNEL_FIELDS = _attnames(Channel)
+
+
+class PartyRows:
+    """Party rows read as plain values with what resolving them needs (`PARTY_RELATED`), as a
+    page's own query reads them: `columns(model, prefix)` names the columns, `build` makes the
+    party from its slice of a row. Each role, person and channel is built once however many
+    parties name it (`select_related` builds one per party)."""
+
+    def __init__(self) -> None:
+        self._roles: dict[int, Role] = {}
+        self._people: dict[int, Person] = {}
+        self._channels: dict[int, Channel] = {}
+
+    @staticmethod
+    def columns(model: type[Model], prefix: str = "") -> list[str]:
+        """A party of `model` (reached through `prefix`, a lookup ending in "__"): its own
+        fields, then its role, the role's holder, its person and its channel."""
+        return [
+            f"{prefix}{name}"
+            for name in [
+                *_attnames(model),
+                *(f"role__{name}" for name in _ROLE_FIELDS),
+                *(f"role__holder__{name}" for name in _PERSON_FIELDS),
+                *(f"person__{name}" for name in _PERSON_FIELDS),
+                *(f"channel__{name}" for name in _CHANNEL_FIELDS),
+            ]
+        ]
+
+    def build(self, model: type[_PartyRow], values: Sequence[Any]) -> _PartyRow:
+        """The party of `model` from the values of `columns(model)`, in order."""
+        fields = _attnames(model)
+        end = len(fields)
+        party = model.from_db(DEFAULT_DB_ALIAS, fields, values[:end])
+        role_values = values[end : end + len(_ROLE_FIELDS)]
+        end += len(_ROLE_FIELDS)
+        holder = self._person(values[end : end + len(_PERSON_FIELDS)])
+        end += len(_PERSON_FIELDS)
+        person = self._person(values[end : end + len(_PERSON_FIELDS)])
+        end += len(_PERSON_FIELDS)
+        channel_values = values[end:]
+        role = None
+        if role_values[0] is not None:
+            role = self._roles.get(role_values[0])
+            if role is None:
+                role = self._roles[role_values[0]] = Role.from_db(
+                    DEFAULT_DB_ALIAS, _ROLE_FIELDS, role_values
+                )
+                _ROLE_HOLDER.set_cached_value(role, holder)
+        channel = None
+        if channel_values[0] is not None:
+            channel = self._channels.get(channel_values[0])
+            if channel is None:
+                channel = self._channels[channel_values[0]] = Channel.from_db(
+                    DEFAULT_DB_ALIAS, _CHANNEL_FIELDS, channel_values
+                )
+        meta = model._meta
+        meta.get_field("role").set_cached_value(party, role)  # type: ignore[union-attr]
+        meta.get_field("person").set_cached_value(party, person)  # type: ignore[union-attr]
+        meta.get_field("channel").set_cached_value(party, channel)  # type: ignore[union-attr]
+        return party
+
+    def _person(self, values: Sequence[Any]) -> Person | None:
+        if values[0] is None:
+            return None
+        person = self._people.get(values[0])
+        if person is None:
+            person = self._people[values[0]] = Person.from_db(
+                DEFAULT_DB_ALIAS, _PERSON_FIELDS, values
+            )
+        return person
+
+
+_ROLE_HOLDER = Role._meta.get_field("holder")

@@ -310,7 +310,7 @@ def test_the_command_answers_in_a_fixed_number_of_queries(
         # A linked person: also the rotations they are on.
         with django_assert_num_queries(4):
             ask(slack_client, "", user_id="U0ENGA")
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(8):
             ask(slack_client, "sev1 backend api")
 
 

@@ -160,7 +160,7 @@ def test_the_general_sheet_has_a_fixed_query_budget(
         build_directory(copy)
     with (
         time_machine.travel(SEED_INSTANT, tick=False),
-        django_assert_num_queries(REQUEST + ON_CALL + 4),
+        django_assert_num_queries(REQUEST + ON_CALL + 2),
     ):
         assert viewer_client.get(GENERAL + "?severity=2").status_code == 200
 

@@ -3,14 +3,13 @@ which combines the severity matrix with the service's owners and its escalation 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import (
-    QuerySet,
-    prefetch_related_objects,
-)
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from ..escalation_clock import StepClock, step_clocks
@@ -18,9 +17,12 @@ from ..models import (
     EscalationPath,
     PartyKind,
     PathKind,
+    Person,
     ResponderTier,
+    Role,
     Service,
     Severity,
+    Team,
 )
 from ..parties import (
     PartyContext,
@@ -30,9 +32,9 @@ from ..parties import (
 )
 from ..validity import ALWAYS, Validity
 from .oncall import RotationOnCall, on_call_named
-from .paths import PathStepView, first_path_of_kind, path_view_for, rotations_named
-from .severity import responders_prefetch, tier_cells
-from .severity import rotations_named as severity_rotations
+from .paths import PathStepView, first_path_of_kind
+from .prepared import TEXT, PreparedQuery
+from .severity import load_severities, tier_cells
 
 SERVICE_NOT_FOUND = "No service with that address."
 
@@ -70,6 +72,61 @@ def service_list(*, at: datetime) -> ServiceList:
     call for the rows shown comes with `ServiceList.show`. The page's count and one page of
     rows, then `on_call_named`'s queries."""
     return ServiceList(services=service_queryset().order_by("position", "name"), at=at)
+
+
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+#: What the sheet reads of a service, each a model and the lookup that reaches it (in order).
+_SHEET_SERVICE_PARTS: tuple[tuple[type[Model], str], ...] = (
+    (Service, ""),
+    (Team, "team__"),
+    (Role, "team__lead_role__"),
+    (Person, "team__lead_role__holder__"),
+    (Role, "primary_contact__"),
+    (Person, "primary_contact__holder__"),
+)
+
+
+def _sheet_service_rows(slug: str) -> QuerySet[Service, tuple[Any, ...]]:
+    """The service of `slug` joined to its team, the team's lead role, the primary contact
+    role and their holders, as one plain row."""
+    return Service.objects.filter(slug=slug).values_list(
+        *(f"{prefix}{name}" for model, prefix in _SHEET_SERVICE_PARTS for name in _attnames(model))
+    )
+
+
+_SHEET_SERVICE_ROWS = PreparedQuery(_sheet_service_rows, TEXT)
+
+
+def _sheet_service(slug: str) -> Service | None:
+    """The service of `slug` with what its sheet shows of its team and contacts. One query."""
+    rows = _SHEET_SERVICE_ROWS.rows(slug, using=DEFAULT_DB_ALIAS)
+    if not rows:
+        return None
+    row = rows[0]
+    built: list[Model | None] = []
+    start = 0
+    for model, _ in _SHEET_SERVICE_PARTS:
+        fields = _attnames(model)
+        values = row[start : start + len(fields)]
+        start += len(fields)
+        built.append(
+            model.from_db(DEFAULT_DB_ALIAS, fields, values) if values[0] is not None else None
+        )
+    service, team, lead_role, lead, contact, contact_holder = built
+    for instance, name, related in (
+        (service, "team", team),
+        (team, "lead_role", lead_role),
+        (lead_role, "holder", lead),
+        (service, "primary_contact", contact),
+        (contact, "holder", contact_holder),
+    ):
+        if instance is not None:
+            instance._meta.get_field(name).set_cached_value(instance, related)  # type: ignore[union-attr]
+    assert isinstance(service, Service)
+    return service
 
 
 @dataclass(frozen=True)
@@ -117,13 +174,13 @@ def service_sheet(
     """The ordered contact sheet for an incident on one service (404 when it is missing).
 
     An absent or unknown `severity_level` gives the first severity (the page flags an unknown
-    one); the sheet's `severity` is None only when there is none at all. Five queries (the
-    service, the severities, the responders of the one shown, the path's steps and their
-    parties), plus `on_call_named`'s (for the rotations the sheet names). The sheet holds until
-    the next minute (it says “as of” to the minute), the next escalation time, or the next
-    change of who is on call, whichever comes first.
+    one); the sheet's `severity` is None only when there is none at all. Three queries (the
+    service with its team and contacts, the severities with the responders of the one shown,
+    the path with its steps and their parties), plus `on_call_named`'s (for the rotations the
+    sheet names). The sheet holds until the next minute (it says “as of” to the minute), the
+    next escalation time, or the next change of who is on call, whichever comes first.
     """
-    service = service_queryset().filter(slug=service_slug).first()
+    service = _sheet_service(service_slug)
     if service is None:
         raise Http404(SERVICE_NOT_FOUND)
     return _sheet(
@@ -140,9 +197,9 @@ def general_sheet(
 ) -> ServiceSheet:
     """The sheet for an incident whose service is not listed or not known yet: the severity's
     responders and the technical escalation path, with whoever is on call on the first
-    rotation. Parties that name the service's team say it depends on the service. Four
-    queries (the severities, the responders of the one shown, the path's steps and their
-    parties), plus `on_call_named`'s."""
+    rotation. Parties that name the service's team say it depends on the service. Two
+    queries (the severities with the responders of the one shown, the path with its steps
+    and their parties), plus `on_call_named`'s."""
     return _sheet(
         service=None,
         severity_level=severity_level,
@@ -160,25 +217,28 @@ def _sheet(
     started_at: datetime,
     at: datetime,
 ) -> ServiceSheet:
-    severities = tuple(Severity.objects.order_by("level"))
-    severity = next(
-        (s for s in severities if s.level == severity_level),
-        severities[0] if severities else None,
-    )
-    if severity is not None:
-        # The responders of the severity shown only.
-        prefetch_related_objects([severity], responders_prefetch())
-    path, path_steps = first_path_of_kind(path_kind)
+    def shown(severities: Sequence[Severity]) -> Severity | None:
+        return next(
+            (s for s in severities if s.level == severity_level),
+            severities[0] if severities else None,
+        )
+
+    # The responders of the severity shown only.
+    with_responders = load_severities(shown)
+    severities = tuple(severity for severity, _ in with_responders)
+    severity = shown(severities)
+    responders = next((r for s, r in with_responders if s is severity), [])
+    paths = first_path_of_kind(path_kind)
     named = (
         {service.rotation_id if service is not None else None}
-        | severity_rotations([severity] if severity is not None else [])
-        | rotations_named(steps=path_steps)
+        | {responder.rotation_id for responder in responders}
+        | paths.rotations_named()
     )
     now = on_call_named(at=at, rotation_ids=named)
     context = PartyContext.build(now.answers, service=service)
     on_call = context.on_call_for()
 
-    path_view = path_view_for(path, context, path_steps) if path is not None else None
+    path_view = next(iter(paths.views(context)), None)
     minute = at.replace(second=0, microsecond=0)
     validity = now.validity & Validity(minute, minute + timedelta(minutes=1))
 
@@ -215,9 +275,7 @@ def _sheet(
         )
     if severity is None:
         return sheet
-    cells = {
-        cell.tier: cell.parties for cell in tier_cells(list(severity.responders.all()), context)
-    }
+    cells = {cell.tier: cell.parties for cell in tier_cells(responders, context)}
     reach_first = cells[ResponderTier.PRIMARY.value]
     backup = None
     if on_call is not None and not any(
