@@ -1,13 +1,14 @@
-"""The communication channels page's tables as HTML, written at once (every value escaped as
-Django's templates escape, `markup.escape`): a template loop per row was most of the page's time
-(fifty channels, forty team channels naming four hundred services)."""
+"""The communication channels page's tables and the paging guide's rules as HTML, written at
+once (every value escaped as Django's templates escape, `markup.escape`): a template loop per row
+was most of the channels page's time (fifty channels, forty team channels naming four hundred
+services)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from .markup import escape
-from .models import Channel, ChannelKind
+from .models import Channel, ChannelKind, PagingRule
 from .party_cells import slack_name_html
 from .selectors.channels import ChannelDirectory, TeamChannel
 from .templatetags.directory_tags import channel_name, service_links
@@ -68,3 +69,32 @@ def team_channel_rows(team_channels: Iterable[TeamChannel]) -> str:
         "</tr>"
         for entry in team_channels
     )
+
+
+def paging_rule_rows(rules: Iterable[PagingRule]) -> str:
+    """The paging guide's rules: the signal, what to do (marked when it wakes someone up) and
+    where."""
+    rows = []
+    for rule in rules:
+        action = escape(rule.action_text)
+        channels = channel_name(rule.channel)
+        if rule.alternative_channel:
+            channels += f" or {channel_name(rule.alternative_channel)}"
+        if rule.is_urgent:
+            rows.append(
+                '<tr class="row-urgent">'
+                f'<td data-label="Signal" class="fw-semibold">{escape(rule.signal)}</td>'
+                '<td data-label="Action"><span class="urgent"><i class="bi '
+                f'bi-exclamation-octagon-fill" aria-hidden="true"></i> {action}</span></td>'
+                f'<td data-label="Channel">{channels}</td>'
+                "</tr>"
+            )
+        else:
+            rows.append(
+                "<tr>"
+                f'<td data-label="Signal" class="fw-semibold">{escape(rule.signal)}</td>'
+                f'<td data-label="Action">{action}</td>'
+                f'<td data-label="Channel">{channels}</td>'
+                "</tr>"
+            )
+    return "\n".join(rows)

@@ -122,16 +122,43 @@ class PagingGuide:
     validity: Validity = ALWAYS
 
 
+_RULE_FIELDS = _attnames(PagingRule)
+_RULE_CHANNEL = PagingRule._meta.get_field("channel")
+_RULE_ALTERNATIVE = PagingRule._meta.get_field("alternative_channel")
+# The rules with both their channels, in one row each: compiled once per process.
+_RULES = PreparedQuery(
+    lambda: PagingRule.objects.order_by("position", "signal").values_list(
+        *_RULE_FIELDS,
+        *(f"channel__{name}" for name in _CHANNEL_FIELDS),
+        *(f"alternative_channel__{name}" for name in _CHANNEL_FIELDS),
+    )
+)
+
+
+def _rules() -> tuple[PagingRule, ...]:
+    db = PagingRule.objects.db
+    rule_end = len(_RULE_FIELDS)
+    channel_end = rule_end + len(_CHANNEL_FIELDS)
+    rules = []
+    for row in _RULES.rows():
+        rule = PagingRule.from_db(db, _RULE_FIELDS, row[:rule_end])
+        channel = Channel.from_db(db, _CHANNEL_FIELDS, row[rule_end:channel_end])
+        _RULE_CHANNEL.set_cached_value(rule, channel)
+        alternative = None
+        if rule.alternative_channel_id is not None:
+            alternative = Channel.from_db(db, _CHANNEL_FIELDS, row[channel_end:])
+        _RULE_ALTERNATIVE.set_cached_value(rule, alternative)
+        rules.append(rule)
+    return tuple(rules)
+
+
 def paging_rules(*, at: datetime) -> PagingGuide:
-    """The page-or-Slack rules in order, and who a page reaches now (the first rotation's
-    on-call). One query, plus `on_call_named`'s (for the first rotation only)."""
+    """The page-or-Slack rules in order, each with its channels, and who a page reaches now (the
+    first rotation's on-call). One query, plus `on_call_named`'s (for the first rotation
+    only)."""
     now = on_call_named(at=at, rotation_ids=())
     return PagingGuide(
-        rules=tuple(
-            PagingRule.objects.select_related("channel", "alternative_channel").order_by(
-                "position", "signal"
-            )
-        ),
+        rules=_rules(),
         on_call=now.answers[0] if now.answers else None,
         validity=now.validity,
     )
