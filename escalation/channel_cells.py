@@ -77,7 +77,7 @@ def paging_rule_rows(rules: Iterable[PagingRule]) -> str:
     rows = []
     for rule in rules:
         action = escape(rule.action_text)
-        channels = channel_name(rule.channel)
+        channels = str(channel_name(rule.channel))
         if rule.alternative_channel:
             channels += f" or {channel_name(rule.alternative_channel)}"
         if rule.is_urgent:

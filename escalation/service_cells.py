@@ -5,7 +5,7 @@ templates had them, so that the cells' text reads the same."""
 
 from __future__ import annotations
 
-from django.forms import BoundField
+from django.forms import BoundField, ModelChoiceField
 
 from .filters import ServiceFilter
 from .markup import escape
@@ -90,6 +90,7 @@ def team_select(field: BoundField) -> str:
     value = field.value()
     chosen = "" if value is None else str(value)
     choices = [(str(pk), name) for pk, name in _TEAM_CHOICES.rows()]
+    assert isinstance(field.field, ModelChoiceField)  # the team filter's field
     empty_label = field.field.empty_label
     if empty_label is not None:
         choices.insert(0, ("", empty_label))

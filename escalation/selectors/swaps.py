@@ -129,29 +129,26 @@ class SwapRow(NamedTuple):
     first_conflict: int | None
 
 
+def _page_rows(keys: list[int]) -> Any:
+    requests: Any = SwapRequest.objects.filter(pk__in=keys).with_first_conflict()
+    return requests.order_by().values_list(
+        "id",
+        "rotation__name",
+        "tier",
+        "kind",
+        "requester__display_name",
+        "colleague__display_name",
+        "start",
+        "end",
+        "return_start",
+        "return_end",
+        "state",
+        "first_conflict",
+    )
+
+
 # The rows of a page of requests, compiled once per process (`PreparedQuery`).
-_ROWS = PreparedQuery(
-    lambda keys: (
-        SwapRequest.objects.filter(pk__in=keys)
-        .with_first_conflict()
-        .order_by()
-        .values_list(
-            "id",
-            "rotation__name",
-            "tier",
-            "kind",
-            "requester__display_name",
-            "colleague__display_name",
-            "start",
-            "end",
-            "return_start",
-            "return_end",
-            "state",
-            "first_conflict",
-        )
-    ),
-    IDS,
-)
+_ROWS = PreparedQuery(_page_rows, IDS)
 
 
 class _CountedPaginator(Paginator):
@@ -211,7 +208,7 @@ def swap_list(
     viewer = _Viewer(
         signed_in=user.is_authenticated, has_person=person is not None, manager=is_manager(user)
     )
-    arguments = [
+    arguments: list[Any] = [
         at,
         *([user.pk] if viewer.signed_in else []),
         *([person.pk] if person is not None else []),
