@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db.models import (
     F,
+    Model,
 )
 
 from ..models import (
@@ -20,6 +21,7 @@ from ..models import (
 )
 from ..validity import ALWAYS, Validity
 from .oncall import RotationOnCall, on_call_named
+from .prepared import PreparedQuery
 
 
 class ServiceLink(NamedTuple):
@@ -32,7 +34,8 @@ class ServiceLink(NamedTuple):
 @dataclass(frozen=True)
 class TeamChannel:
     channel: str
-    teams: tuple[Team, ...]
+    #: The names of the teams that talk there: its own, and those of the services it serves.
+    teams: tuple[str, ...]
     services: tuple[ServiceLink, ...]
 
 
@@ -52,37 +55,63 @@ class ChannelDirectory:
         return any(channel.who_posts for channel in self.other_channels)
 
 
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_CHANNEL_FIELDS = _attnames(Channel)
+_ROTATION_FIELDS = _attnames(Rotation)
+
+# The directory's four questions never change: compiled once per process (`PreparedQuery`).
+_CHANNELS = PreparedQuery(
+    lambda: Channel.objects.order_by(F("position").asc(nulls_last=True), "name").values_list(
+        *_CHANNEL_FIELDS
+    )
+)
+_TEAMS = PreparedQuery(
+    lambda: Team.objects.order_by("name").values_list("id", "name", "slack_channel")
+)
+# The page links each service by name: plain values, not 400 model instances.
+_SERVICES = PreparedQuery(
+    lambda: Service.objects.order_by("position", "name").values_list(
+        "name", "slug", "slack_channel", "team_id"
+    )
+)
+_ROTATIONS = PreparedQuery(
+    lambda: Rotation.objects.order_by("position", "name").values_list(*_ROTATION_FIELDS)
+)
+
+
 def channels() -> ChannelDirectory:
     """The communication channels in the document's order, the other channels the matrix and
     the paging guide name, each team's Slack channel with its services, and where on-call
     changes are asked for. Four queries."""
-    all_channels = list(Channel.objects.order_by(F("position").asc(nulls_last=True), "name"))
-    teams = list(Team.objects.order_by("name"))
-    team_by_id = {team.pk: team for team in teams}
-    by_channel: dict[str, tuple[list[Team], list[ServiceLink]]] = {}
-    for team in teams:
-        if team.slack_channel:
-            by_channel.setdefault(team.slack_channel, ([], []))[0].append(team)
-    # The page links each service by name: plain values, not 400 model instances.
-    services = Service.objects.order_by("position", "name").values_list(
-        "name", "slug", "slack_channel", "team_id"
-    )
-    for name, slug, slack_channel, team_id in services:
-        team = team_by_id[team_id]
-        channel = slack_channel or team.slack_channel  # `Service.channel`'s rule
+    db = Channel.objects.db
+    all_channels = [Channel.from_db(db, _CHANNEL_FIELDS, row) for row in _CHANNELS.rows()]
+    teams = {team_id: (name, slack_channel) for team_id, name, slack_channel in _TEAMS.rows()}
+    # Each channel: the teams that talk there (by key, in order) and the services it serves.
+    by_channel: dict[str, tuple[dict[int, str], list[ServiceLink]]] = {}
+    for team_id, (name, slack_channel) in teams.items():
+        if slack_channel:
+            by_channel.setdefault(slack_channel, ({}, []))[0][team_id] = name
+    for name, slug, slack_channel, team_id in _SERVICES.rows():
+        team_name, team_channel = teams[team_id]
+        channel = slack_channel or team_channel  # `Service.channel`'s rule
         if channel:
-            entry = by_channel.setdefault(channel, ([], []))
+            entry = by_channel.setdefault(channel, ({}, []))
             entry[1].append(ServiceLink(name, slug))
-            if team not in entry[0]:
-                entry[0].append(team)
+            entry[0].setdefault(team_id, team_name)
     return ChannelDirectory(
         channels=tuple(channel for channel in all_channels if channel.position is not None),
         other_channels=tuple(channel for channel in all_channels if channel.position is None),
         team_channels=tuple(
-            TeamChannel(channel=name, teams=tuple(entry[0]), services=tuple(entry[1]))
+            TeamChannel(channel=name, teams=tuple(entry[0].values()), services=tuple(entry[1]))
             for name, entry in sorted(by_channel.items())
         ),
-        rotations=tuple(Rotation.objects.order_by("position", "name")),
+        rotations=tuple(
+            Rotation.from_db(Rotation.objects.db, _ROTATION_FIELDS, row)
+            for row in _ROTATIONS.rows()
+        ),
     )
 
 
@@ -93,16 +122,43 @@ class PagingGuide:
     validity: Validity = ALWAYS
 
 
+_RULE_FIELDS = _attnames(PagingRule)
+_RULE_CHANNEL = PagingRule._meta.get_field("channel")
+_RULE_ALTERNATIVE = PagingRule._meta.get_field("alternative_channel")
+# The rules with both their channels, in one row each: compiled once per process.
+_RULES = PreparedQuery(
+    lambda: PagingRule.objects.order_by("position", "signal").values_list(
+        *_RULE_FIELDS,
+        *(f"channel__{name}" for name in _CHANNEL_FIELDS),
+        *(f"alternative_channel__{name}" for name in _CHANNEL_FIELDS),
+    )
+)
+
+
+def _rules() -> tuple[PagingRule, ...]:
+    db = PagingRule.objects.db
+    rule_end = len(_RULE_FIELDS)
+    channel_end = rule_end + len(_CHANNEL_FIELDS)
+    rules = []
+    for row in _RULES.rows():
+        rule = PagingRule.from_db(db, _RULE_FIELDS, row[:rule_end])
+        channel = Channel.from_db(db, _CHANNEL_FIELDS, row[rule_end:channel_end])
+        _RULE_CHANNEL.set_cached_value(rule, channel)
+        alternative = None
+        if rule.alternative_channel_id is not None:
+            alternative = Channel.from_db(db, _CHANNEL_FIELDS, row[channel_end:])
+        _RULE_ALTERNATIVE.set_cached_value(rule, alternative)
+        rules.append(rule)
+    return tuple(rules)
+
+
 def paging_rules(*, at: datetime) -> PagingGuide:
-    """The page-or-Slack rules in order, and who a page reaches now (the first rotation's
-    on-call). One query, plus `on_call_named`'s (for the first rotation only)."""
+    """The page-or-Slack rules in order, each with its channels, and who a page reaches now (the
+    first rotation's on-call). One query, plus `on_call_named`'s (for the first rotation
+    only)."""
     now = on_call_named(at=at, rotation_ids=())
     return PagingGuide(
-        rules=tuple(
-            PagingRule.objects.select_related("channel", "alternative_channel").order_by(
-                "position", "signal"
-            )
-        ),
+        rules=_rules(),
         on_call=now.answers[0] if now.answers else None,
         validity=now.validity,
     )

@@ -5,13 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Prefetch, Q, Value
 from django.http import Http404
 
 from .. import rotation as engine
@@ -31,6 +31,7 @@ from ..models.rotations import ENDED_SWAP_STATES
 from ..permissions import is_manager
 from ..services.swaps import allowed_actions
 from ..validity import ALWAYS, Validity
+from .prepared import ID, IDS, INSTANT, Kind, PreparedQuery
 
 SWAPS_PER_PAGE = 25
 #: How far ahead the form offers shifts.
@@ -51,39 +52,103 @@ class SwapFilter(models.TextChoices):
     PAST = "past", "Past"
 
 
-def _filters(*, user: User | AnonymousUser, person: Person | None, at: datetime) -> dict[str, Q]:
-    nobody = Q(pk__in=[])
-    ended = Q(state__in=ENDED_SWAP_STATES)
-    open_ahead = Q(end__gt=at)
-    mine = Q(filed_by=user.pk) if user.is_authenticated else nobody
-    awaiting_me = nobody
-    if person is not None:
-        mine |= Q(requester=person) | Q(colleague=person)
-        awaiting_me = Q(colleague=person, state=SwapState.PENDING) & open_ahead
-    if is_manager(user):
-        awaiting_me |= Q(state=SwapState.ACCEPTED) & open_ahead
-    return {
-        SwapFilter.UPCOMING: open_ahead & ~ended,
-        SwapFilter.MINE: mine,
-        SwapFilter.AWAITING_ME: awaiting_me,
-        SwapFilter.AWAITING_APPROVAL: Q(state=SwapState.ACCEPTED) & open_ahead,
-        SwapFilter.PAST: Q(end__lte=at) | ended,
-    }
+class _Viewer(NamedTuple):
+    """What the tabs' questions depend on, beyond the instant: who asks. Each combination is
+    one shape of query, compiled once per process."""
+
+    signed_in: bool
+    has_person: bool
+    manager: bool
+
+    def kinds(self) -> list[Kind]:
+        """The arguments of its queries: the instant, the user's key, the person's key."""
+        return [INSTANT, *([ID] if self.signed_in else []), *([ID] if self.has_person else [])]
+
+    def filters(self, at: datetime, *keys: int) -> dict[str, Q]:
+        """Each tab's condition, for the instant `at` and the keys `kinds` names."""
+        user_id = keys[0] if self.signed_in else None
+        person_id = keys[-1] if self.has_person else None
+        nobody = Q(pk__in=[])
+        ended = Q(state__in=ENDED_SWAP_STATES)
+        open_ahead = Q(end__gt=at)
+        mine = Q(filed_by=user_id) if user_id is not None else nobody
+        awaiting_me = nobody
+        if person_id is not None:
+            mine |= Q(requester=person_id) | Q(colleague=person_id)
+            awaiting_me = Q(colleague=person_id, state=SwapState.PENDING) & open_ahead
+        if self.manager:
+            awaiting_me |= Q(state=SwapState.ACCEPTED) & open_ahead
+        return {
+            SwapFilter.UPCOMING: open_ahead & ~ended,
+            SwapFilter.MINE: mine,
+            SwapFilter.AWAITING_ME: awaiting_me,
+            SwapFilter.AWAITING_APPROVAL: Q(state=SwapState.ACCEPTED) & open_ahead,
+            SwapFilter.PAST: Q(end__lte=at) | ended,
+        }
 
 
-LIST_FIELDS = [
-    "id",
-    "rotation__name",
-    "tier",
-    "kind",
-    "requester__display_name",
-    "colleague__display_name",
-    "start",
-    "end",
-    "return_start",
-    "return_end",
-    "state",
-]
+_TABS = [value for value, _label in SwapFilter.choices]
+#: The tabs' counts, and until when they hold, in one row: one query per shape of viewer.
+_COUNTS: dict[_Viewer, PreparedQuery] = {}
+
+
+def _counts(viewer: _Viewer) -> PreparedQuery:
+    if viewer not in _COUNTS:
+
+        def build(at: datetime, *keys: int) -> Any:
+            filters = viewer.filters(at, *keys)
+            counts = {value: Count("pk", filter=filters[value]) for value in _TABS}
+            # A constant as the only "group": one row for the whole table, as `aggregate`.
+            return (
+                SwapRequest.objects.order_by()
+                .values(whole=Value(1))
+                .annotate(**counts, next_end=Min("end", filter=Q(end__gt=at)))
+                .values_list(*_TABS, "next_end")
+            )
+
+        _COUNTS[viewer] = PreparedQuery(build, *viewer.kinds())
+    return _COUNTS[viewer]
+
+
+class SwapRow(NamedTuple):
+    """What the list shows of a request: plain values, not a request with its rotation and
+    people built as models."""
+
+    pk: int
+    rotation_name: str
+    tier: str
+    kind: str
+    requester_name: str
+    colleague_name: str
+    start: datetime
+    end: datetime
+    return_start: datetime | None
+    return_end: datetime | None
+    state: str
+    #: The key of the first other open request for the same shift (`with_first_conflict`).
+    first_conflict: int | None
+
+
+def _page_rows(keys: list[int]) -> Any:
+    requests: Any = SwapRequest.objects.filter(pk__in=keys).with_first_conflict()
+    return requests.order_by().values_list(
+        "id",
+        "rotation__name",
+        "tier",
+        "kind",
+        "requester__display_name",
+        "colleague__display_name",
+        "start",
+        "end",
+        "return_start",
+        "return_end",
+        "state",
+        "first_conflict",
+    )
+
+
+# The rows of a page of requests, compiled once per process (`PreparedQuery`).
+_ROWS = PreparedQuery(_page_rows, IDS)
 
 
 class _CountedPaginator(Paginator):
@@ -123,16 +188,9 @@ class SwapList:
         return list(self.page.object_list)
 
     @cached_property
-    def swaps(self) -> list[SwapRequest]:
-        """The page's requests with what a row shows. One query."""
-        rows = (
-            SwapRequest.objects.filter(pk__in=self.keys)
-            .select_related("rotation", "requester", "colleague")
-            # What a row shows: building whole people would parse each one's phone number.
-            .only(*LIST_FIELDS)
-            .with_first_conflict()
-            .in_bulk()
-        )
+    def swaps(self) -> list[SwapRow]:
+        """The page's requests with what a row shows, in order. One query."""
+        rows = {row[0]: SwapRow(*row) for row in _ROWS.rows(self.keys)}
         return [rows[key] for key in self.keys if key in rows]
 
 
@@ -147,16 +205,24 @@ def swap_list(
     """The `/swaps/` page: the tabs with their counts, and one page of the chosen tab, the
     soonest first (the latest first for the past). Two queries, and one more for the rows when
     they are read (`SwapList.swaps`). The tabs hold until the first request still ahead ends."""
-    filters = _filters(user=user, person=person, at=at)
-    if show not in filters:
-        show = SwapFilter.UPCOMING
-    counts = SwapRequest.objects.aggregate(
-        **{value: Count("pk", filter=condition) for value, condition in filters.items()},
-        next_end=Min("end", filter=Q(end__gt=at)),
+    viewer = _Viewer(
+        signed_in=user.is_authenticated, has_person=person is not None, manager=is_manager(user)
     )
+    arguments: list[Any] = [
+        at,
+        *([user.pk] if viewer.signed_in else []),
+        *([person.pk] if person is not None else []),
+    ]
+    if show not in _TABS:
+        show = SwapFilter.UPCOMING
+    [(*tab_counts, next_end)] = _counts(viewer).rows(*arguments)
+    counts = dict(zip(_TABS, tab_counts, strict=True))
+
     ordering = ["-start", "-pk"] if show == SwapFilter.PAST else ["start", "pk"]
     keys = (
-        SwapRequest.objects.filter(filters[show]).order_by(*ordering).values_list("pk", flat=True)
+        SwapRequest.objects.filter(viewer.filters(*arguments)[show])
+        .order_by(*ordering)
+        .values_list("pk", flat=True)
     )
     paginator = _CountedPaginator(keys, SWAPS_PER_PAGE, counts[show])
     return SwapList(
@@ -164,7 +230,7 @@ def swap_list(
         at=at,
         tabs=[(value, label, counts[value]) for value, label in SwapFilter.choices],
         page=paginator.get_page(page),
-        validity=Validity(None, counts["next_end"]),
+        validity=Validity(None, next_end),
     )
 
 
