@@ -21,10 +21,10 @@ feed) and `profile`; the parity repeat warnings they share are in `repeats`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial, reduce
+from functools import cached_property, partial, reduce
 from operator import or_
 from typing import Any
 
@@ -104,11 +104,63 @@ class OnCallNow:
     answers: list[RotationOnCall]
     problems: list[RotationProblem]
     validity: Validity
-    #: Every rotation's slots, in display order, with their people.
-    slots: list[RotationSlot] = field(default_factory=list)
+    #: Every rotation's slots, in display order, as read: `slots` gives them their people.
+    slots_read: list[RotationSlot] = field(default_factory=list)
+    #: Everyone the slots name (and more), built when first read.
+    people: Mapping[int, Person] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def slots(self) -> list[RotationSlot]:
+        """Every rotation's slots, in display order, with their people. Given their people
+        only when read: of the pages about one instant, only the contact table shows the slots.
+        """
+        return staffed(self.slots_read, self.people)
 
 
 # --- Loading, shared by the pages' reads -------------------------------------------------
+
+
+class People(Mapping[int, Person]):
+    """Everyone the loaded rows name, by primary key, each Person built from its row the first
+    time it is read (and only once). A company's slots and overrides name hundreds of people;
+    a page about one instant shows the two of each rotation on call."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, Sequence[Any]] = {}
+        self._built: dict[int, Person] = {}
+
+    def add(self, key: int, row: Sequence[Any]) -> None:
+        """Person `key`'s columns (`Person`'s concrete fields, in order), unless already read."""
+        if key not in self._rows:
+            self._rows[key] = row
+
+    def __getitem__(self, key: int) -> Person:
+        person = self._built.get(key)
+        if person is None:
+            person = self._built[key] = Person.from_db(
+                DEFAULT_DB_ALIAS, _PERSON_FIELDS, self._rows[key]
+            )
+        return person
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def staffed(slots: Iterable[RotationSlot], people: Mapping[int, Person]) -> list[RotationSlot]:
+    """`slots` with their primary and secondary Person from `people` (no query)."""
+    staffed = []
+    for slot in slots:
+        _SLOT_PRIMARY.set_cached_value(slot, people[slot.primary_id])
+        secondary = slot.secondary_id
+        _SLOT_SECONDARY.set_cached_value(slot, None if secondary is None else people[secondary])
+        staffed.append(slot)
+    return staffed
 
 
 @dataclass
@@ -118,7 +170,7 @@ class Loaded:
     rotations: list[tuple[Rotation, engine.Schedule]]
     problems: list[RotationProblem]
     person_ids: set[int]
-    people: dict[int, Person] = field(default_factory=dict)
+    people: Mapping[int, Person] = field(default_factory=dict)
     overrides: dict[RotationKey, engine.OverrideIndex] = field(default_factory=dict)
     slots: dict[RotationKey, list[RotationSlot]] = field(default_factory=dict)
 
@@ -174,13 +226,14 @@ def load_rotations(
     with_people: bool = False,
     and_first: bool = False,
 ) -> Loaded:
-    """Rotations that have slots, in display order, with their slots (and their people, when
-    `with_people`): all of them, or those of `rotation_ids` (and the first rotation, when
-    `and_first`). One query.
+    """Rotations that have slots, in display order, with their slots (and the people they
+    name, when `with_people`: `Loaded.people`, and `staffed` gives slots theirs): all of them,
+    or those of `rotation_ids` (and the first rotation, when `and_first`). One query.
 
     The query reads the slots joined to their rotations (and people) as plain rows, and each
-    Rotation and Person is built once, however many slots name it: `select_related` would build
-    one per slot (159 rotations for 60 in a large company) and cost more to compile.
+    Rotation is built once, however many slots name it: `select_related` would build one per
+    slot (159 rotations for 60 in a large company) and cost more to compile. A Person is built
+    when first read (`People`): at one instant, most of the people slots name are not on call.
     """
     if rotation_ids is None:
         rows = _ALL_SLOT_ROWS[with_people].rows(using=DEFAULT_DB_ALIAS)
@@ -190,7 +243,7 @@ def load_rotations(
     by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
-    people: dict[int, Person] = {}
+    people = People()
     db = DEFAULT_DB_ALIAS
     slot_end = len(_SLOT_COLUMNS)
     rotation_end = slot_end + len(_ROTATION_COLUMNS)
@@ -208,20 +261,9 @@ def load_rotations(
         if slot.secondary_id is not None:
             person_ids.add(slot.secondary_id)
         if with_people:
-            primary = people.get(slot.primary_id)
-            if primary is None:
-                primary = people[slot.primary_id] = Person.from_db(
-                    db, _PERSON_FIELDS, row[rotation_end:primary_end]
-                )
-            _SLOT_PRIMARY.set_cached_value(slot, primary)
-            secondary = None
+            people.add(slot.primary_id, row[rotation_end:primary_end])
             if slot.secondary_id is not None:
-                secondary = people.get(slot.secondary_id)
-                if secondary is None:
-                    secondary = people[slot.secondary_id] = Person.from_db(
-                        db, _PERSON_FIELDS, row[primary_end:]
-                    )
-            _SLOT_SECONDARY.set_cached_value(slot, secondary)
+                people.add(slot.secondary_id, row[primary_end:])
     loaded = Loaded(rotations=[], problems=[], person_ids=person_ids, people=people)
     loaded.slots = by_rotation
     for key, rotation in rotations.items():
@@ -293,20 +335,23 @@ def load_overrides(
     `with_people`). One query, whatever the windows.
 
     Read as plain rows: the engine needs only their times and people, so no Override is built,
-    and a person who covers many times (or holds a slot too) is built once.
+    and a person who covers many times (or holds a slot too) is built once, when first read.
     """
     rows = _OVERRIDE_ROWS[with_people].rows(
         [rotation.pk for rotation, _ in loaded.rotations], windows, using=DEFAULT_DB_ALIAS
     )
-    people = loaded.people
-    db = DEFAULT_DB_ALIAS
+    people: People | None = None
+    if with_people:
+        # As `load_rotations` reads them: people's rows, each built when first read.
+        assert isinstance(loaded.people, People), "load_rotations(with_people=True) reads people"
+        people = loaded.people
     by_rotation: dict[RotationKey, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by_rotation[row[0]].append(row[1:_OVERRIDE_END])
         person_id = row[2]
         loaded.person_ids.add(person_id)
-        if with_people and person_id not in people:
-            people[person_id] = Person.from_db(db, _PERSON_FIELDS, row[_OVERRIDE_END:])
+        if people is not None:
+            people.add(person_id, row[_OVERRIDE_END:])
     loaded.overrides = {key: override_index(specs) for key, specs in by_rotation.items()}
 
 
@@ -443,7 +488,7 @@ def on_call_named(*, at: datetime, rotation_ids: Iterable[int | None]) -> OnCall
             or before is None
             or display_order(problem.rotation) < before
         ],
-        slots=[slot for slot in everything.slots if slot.rotation_id in keep],
+        slots_read=[slot for slot in everything.slots_read if slot.rotation_id in keep],
         validity=holding(
             assignment
             for answer in everything.answers
@@ -477,7 +522,8 @@ def _on_call(
         at=at,
         answers=answers,
         problems=loaded.problems,
-        slots=[slot for slots in loaded.slots.values() for slot in slots],
+        slots_read=[slot for slots in loaded.slots.values() for slot in slots],
+        people=loaded.people,
         validity=holding(
             assignment
             for answer in answers
