@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property, partial, reduce
 from operator import or_
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, Q, QuerySet, Subquery
@@ -104,17 +104,25 @@ class OnCallNow:
     answers: list[RotationOnCall]
     problems: list[RotationProblem]
     validity: Validity
-    #: Every rotation's slots, in display order, as read: `slots` gives them their people.
-    slots_read: list[RotationSlot] = field(default_factory=list)
-    #: Everyone the slots name (and more), built when first read.
-    people: Mapping[int, Person] = field(default_factory=dict, repr=False, compare=False)
+    #: What `slots` are read from, and the rotations whose slots they are (None: all read).
+    loaded: Loaded | None = field(default=None, repr=False, compare=False)
+    slots_of: frozenset[RotationKey] | None = None
 
     @cached_property
     def slots(self) -> list[RotationSlot]:
-        """Every rotation's slots, in display order, with their people. Given their people
-        only when read: of the pages about one instant, only the contact table shows the slots.
-        """
-        return staffed(self.slots_read, self.people)
+        """Every rotation's slots, in display order, with their people. Built when read: of
+        the pages about one instant, only the contact table shows the slots."""
+        if self.loaded is None:
+            return []
+        return staffed(
+            (
+                slot
+                for key, slots in self.loaded.slots.items()
+                if self.slots_of is None or key in self.slots_of
+                for slot in slots
+            ),
+            self.loaded.people,
+        )
 
 
 # --- Loading, shared by the pages' reads -------------------------------------------------
@@ -172,7 +180,24 @@ class Loaded:
     person_ids: set[int]
     people: Mapping[int, Person] = field(default_factory=dict)
     overrides: dict[RotationKey, engine.OverrideIndex] = field(default_factory=dict)
-    slots: dict[RotationKey, list[RotationSlot]] = field(default_factory=dict)
+    #: Each rotation's slots as read, in display order: `slots` builds them.
+    slot_values: dict[RotationKey, list[SlotValues]] = field(default_factory=dict)
+
+    @cached_property
+    def slots(self) -> dict[RotationKey, list[RotationSlot]]:
+        """Each rotation's slots (the engine's refusals' too), in display order, each with its
+        Rotation. Built when first read: the engine's schedules need only their values."""
+        rotations = {rotation.pk: rotation for rotation, _ in self.rotations}
+        rotations.update((problem.rotation.pk, problem.rotation) for problem in self.problems)
+        slots: dict[RotationKey, list[RotationSlot]] = {}
+        for key, values in self.slot_values.items():
+            rotation = rotations[key]
+            built = slots[key] = []
+            for value in values:
+                slot = RotationSlot.from_db(DEFAULT_DB_ALIAS, _SLOT_FIELDS, value)
+                _SLOT_ROTATION.set_cached_value(slot, rotation)
+                built.append(slot)
+        return slots
 
     def index(self, rotation: Rotation) -> engine.OverrideIndex:
         return self.overrides.get(rotation.id) or _NO_OVERRIDES
@@ -213,6 +238,19 @@ class Loaded:
 _NO_OVERRIDES = engine.OverrideIndex(())
 
 
+class SlotValues(NamedTuple):
+    """A rotation slot's columns as read (`RotationSlot`'s concrete fields, in order): all
+    `Rotation.schedule` reads of a slot."""
+
+    id: int
+    rotation_id: int
+    position: int
+    label: str
+    week_parity: str
+    primary_id: int
+    secondary_id: int | None
+
+
 def slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
     return slot.primary if tier == engine.Tier.PRIMARY else slot.secondary
 
@@ -232,15 +270,16 @@ def load_rotations(
 
     The query reads the slots joined to their rotations (and people) as plain rows, and each
     Rotation is built once, however many slots name it: `select_related` would build one per
-    slot (159 rotations for 60 in a large company) and cost more to compile. A Person is built
-    when first read (`People`): at one instant, most of the people slots name are not on call.
+    slot (159 rotations for 60 in a large company) and cost more to compile. Slots and people
+    are built when first read (`Loaded.slots`, `People`): the engine needs only the slots'
+    values, and at one instant most of the people slots name are not on call.
     """
     if rotation_ids is None:
         rows = _ALL_SLOT_ROWS[with_people].rows(using=DEFAULT_DB_ALIAS)
     else:
         named = [key for key in rotation_ids if key is not None]
         rows = _NAMED_SLOT_ROWS[with_people, and_first].rows(named, using=DEFAULT_DB_ALIAS)
-    by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
+    by_rotation: dict[RotationKey, list[SlotValues]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
     people = People()
@@ -249,13 +288,11 @@ def load_rotations(
     rotation_end = slot_end + len(_ROTATION_COLUMNS)
     primary_end = rotation_end + len(_PRIMARY_COLUMNS)
     for row in rows:
-        slot = RotationSlot.from_db(db, _SLOT_FIELDS, row[:slot_end])
-        rotation = rotations.get(slot.rotation_id)
-        if rotation is None:
-            rotation = rotations[slot.rotation_id] = Rotation.from_db(
+        slot = SlotValues._make(row[:slot_end])
+        if slot.rotation_id not in rotations:
+            rotations[slot.rotation_id] = Rotation.from_db(
                 db, _ROTATION_FIELDS, row[slot_end:rotation_end]
             )
-        _SLOT_ROTATION.set_cached_value(slot, rotation)
         by_rotation[slot.rotation_id].append(slot)
         person_ids.add(slot.primary_id)
         if slot.secondary_id is not None:
@@ -265,10 +302,11 @@ def load_rotations(
             if slot.secondary_id is not None:
                 people.add(slot.secondary_id, row[primary_end:])
     loaded = Loaded(rotations=[], problems=[], person_ids=person_ids, people=people)
-    loaded.slots = by_rotation
+    loaded.slot_values = by_rotation
     for key, rotation in rotations.items():
         try:
-            schedule = rotation.schedule(by_rotation[key])
+            # The slots' values stand in for RotationSlot rows: the schedule reads only those.
+            schedule = rotation.schedule(cast(list[RotationSlot], by_rotation[key]))
         except ValueError as error:
             loaded.problems.append(RotationProblem(rotation, str(error)))
             continue
@@ -306,6 +344,7 @@ _SLOT_FIELDS = _attnames(RotationSlot)
 _ROTATION_FIELDS = _attnames(Rotation)
 _PERSON_FIELDS = _attnames(Person)
 _SLOT_COLUMNS = _SLOT_FIELDS
+assert list(SlotValues._fields) == _SLOT_FIELDS, "SlotValues names RotationSlot's columns"
 _ROTATION_COLUMNS = [f"rotation__{name}" for name in _ROTATION_FIELDS]
 _PRIMARY_COLUMNS = [f"primary__{name}" for name in _PERSON_FIELDS]
 _SECONDARY_COLUMNS = [f"secondary__{name}" for name in _PERSON_FIELDS]
@@ -488,7 +527,7 @@ def on_call_named(*, at: datetime, rotation_ids: Iterable[int | None]) -> OnCall
             or before is None
             or display_order(problem.rotation) < before
         ],
-        slots_read=[slot for slot in everything.slots_read if slot.rotation_id in keep],
+        slots_of=frozenset(keep),
         validity=holding(
             assignment
             for answer in everything.answers
@@ -522,8 +561,7 @@ def _on_call(
         at=at,
         answers=answers,
         problems=loaded.problems,
-        slots_read=[slot for slots in loaded.slots.values() for slot in slots],
-        people=loaded.people,
+        loaded=loaded,
         validity=holding(
             assignment
             for answer in answers
