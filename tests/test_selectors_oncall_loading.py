@@ -8,7 +8,7 @@ from django.forms.models import model_to_dict
 
 from escalation import models
 from escalation import rotation as engine
-from escalation.selectors.oncall import load_overrides, load_rotations
+from escalation.selectors.oncall import load_overrides, load_rotations, staffed
 from tests import factories
 from tests.helpers import instances_built
 from tests.oncall_data import THURSDAY_EVEN_WEEK, seed_rotation
@@ -32,23 +32,31 @@ def values(instance):
     }
 
 
-def test_load_rotations_builds_each_rotation_and_each_person_once(
+def test_load_rotations_builds_each_rotation_once_and_slots_and_people_when_read(
     two_rotations, django_assert_num_queries
 ):
+    seed, _other = two_rotations
     with django_assert_num_queries(1), instances_built() as built:
         loaded = load_rotations(with_people=True)
 
-    assert built.by_model == {"RotationSlot": 4, "Rotation": 2, "Person": 4}
+    assert built.by_model == {"Rotation": 2}
     assert len(loaded.rotations) == 2
-    for rotation, _schedule in loaded.rotations:
-        assert all(slot.rotation is rotation for slot in loaded.slots[rotation.pk])
+    with django_assert_num_queries(0), instances_built() as built:
+        for rotation, _schedule in loaded.rotations:
+            assert all(slot.rotation is rotation for slot in loaded.slots[rotation.pk])
+        assert loaded.slots is loaded.slots
+    assert built.by_model == {"RotationSlot": 2 + 2}
+    with django_assert_num_queries(0), instances_built() as built:
+        assert loaded.people[seed.a.pk] is loaded.people.get(seed.a.pk)
+    assert built.by_model == {"Person": 1}
+    assert len(loaded.people) == 4
 
 
 def test_load_rotations_without_people_builds_no_person(two_rotations):
     with instances_built() as built:
         loaded = load_rotations()
 
-    assert built.by_model == {"RotationSlot": 4, "Rotation": 2}
+    assert built.by_model == {"Rotation": 2}
     assert loaded.people == {}
     assert len(loaded.person_ids) == 4
 
@@ -65,7 +73,7 @@ def test_load_rotations_reads_what_the_orm_reads_and_needs_no_other_query(
         read = [
             (values(slot), values(slot.rotation), values(slot.primary), values(slot.secondary))
             for slots in loaded.slots.values()
-            for slot in slots
+            for slot in staffed(slots, loaded.people)
         ]
     assert read == [
         (values(slot), values(slot.rotation), values(slot.primary), values(slot.secondary))
@@ -83,7 +91,7 @@ def test_a_slot_without_a_secondary_reads_none_without_a_query(django_assert_num
 
     loaded = load_rotations(with_people=True)
 
-    [slot] = loaded.slots[rotation.pk]
+    [slot] = staffed(loaded.slots[rotation.pk], loaded.people)
     with django_assert_num_queries(0):
         assert slot.secondary is None
         assert slot.primary.pk == slot.primary_id
@@ -177,7 +185,9 @@ def test_load_overrides_with_people_builds_a_person_once_however_often_they_cove
             loaded, [(THURSDAY_EVEN_WEEK, THURSDAY_EVEN_WEEK + timedelta(days=7))], with_people=True
         )
 
-    # The one who covers five times, once; the slot holder covering a tier, not again.
+    # The one who covers five times, once, and when read; the slot holder, not again.
+    assert built.by_model == {}
+    with instances_built() as built:
+        assert values(loaded.people[cover.pk]) == values(cover)
     assert built.by_model == {"Person": 1}
-    assert values(loaded.people[cover.pk]) == values(cover)
     assert loaded.people[seed.a.pk] is slot_people[seed.a.pk]

@@ -21,12 +21,12 @@ feed) and `profile`; the parity repeat warnings they share are in `repeats`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial, reduce
+from functools import cached_property, partial, reduce
 from operator import or_
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, Q, QuerySet, Subquery
@@ -104,11 +104,71 @@ class OnCallNow:
     answers: list[RotationOnCall]
     problems: list[RotationProblem]
     validity: Validity
-    #: Every rotation's slots, in display order, with their people.
-    slots: list[RotationSlot] = field(default_factory=list)
+    #: What `slots` are read from, and the rotations whose slots they are (None: all read).
+    loaded: Loaded | None = field(default=None, repr=False, compare=False)
+    slots_of: frozenset[RotationKey] | None = None
+
+    @cached_property
+    def slots(self) -> list[RotationSlot]:
+        """Every rotation's slots, in display order, with their people. Built when read: of
+        the pages about one instant, only the contact table shows the slots."""
+        if self.loaded is None:
+            return []
+        return staffed(
+            (
+                slot
+                for key, slots in self.loaded.slots.items()
+                if self.slots_of is None or key in self.slots_of
+                for slot in slots
+            ),
+            self.loaded.people,
+        )
 
 
 # --- Loading, shared by the pages' reads -------------------------------------------------
+
+
+class People(Mapping[int, Person]):
+    """Everyone the loaded rows name, by primary key, each Person built from its row the first
+    time it is read (and only once). A company's slots and overrides name hundreds of people;
+    a page about one instant shows the two of each rotation on call."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, Sequence[Any]] = {}
+        self._built: dict[int, Person] = {}
+
+    def add(self, key: int, row: Sequence[Any]) -> None:
+        """Person `key`'s columns (`Person`'s concrete fields, in order), unless already read."""
+        if key not in self._rows:
+            self._rows[key] = row
+
+    def __getitem__(self, key: int) -> Person:
+        person = self._built.get(key)
+        if person is None:
+            person = self._built[key] = Person.from_db(
+                DEFAULT_DB_ALIAS, _PERSON_FIELDS, self._rows[key]
+            )
+        return person
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def staffed(slots: Iterable[RotationSlot], people: Mapping[int, Person]) -> list[RotationSlot]:
+    """`slots` with their primary and secondary Person from `people` (no query)."""
+    staffed = []
+    for slot in slots:
+        _SLOT_PRIMARY.set_cached_value(slot, people[slot.primary_id])
+        secondary = slot.secondary_id
+        _SLOT_SECONDARY.set_cached_value(slot, None if secondary is None else people[secondary])
+        staffed.append(slot)
+    return staffed
 
 
 @dataclass
@@ -118,9 +178,26 @@ class Loaded:
     rotations: list[tuple[Rotation, engine.Schedule]]
     problems: list[RotationProblem]
     person_ids: set[int]
-    people: dict[int, Person] = field(default_factory=dict)
+    people: Mapping[int, Person] = field(default_factory=dict)
     overrides: dict[RotationKey, engine.OverrideIndex] = field(default_factory=dict)
-    slots: dict[RotationKey, list[RotationSlot]] = field(default_factory=dict)
+    #: Each rotation's slots as read, in display order: `slots` builds them.
+    slot_values: dict[RotationKey, list[SlotValues]] = field(default_factory=dict)
+
+    @cached_property
+    def slots(self) -> dict[RotationKey, list[RotationSlot]]:
+        """Each rotation's slots (the engine's refusals' too), in display order, each with its
+        Rotation. Built when first read: the engine's schedules need only their values."""
+        rotations = {rotation.pk: rotation for rotation, _ in self.rotations}
+        rotations.update((problem.rotation.pk, problem.rotation) for problem in self.problems)
+        slots: dict[RotationKey, list[RotationSlot]] = {}
+        for key, values in self.slot_values.items():
+            rotation = rotations[key]
+            built = slots[key] = []
+            for value in values:
+                slot = RotationSlot.from_db(DEFAULT_DB_ALIAS, _SLOT_FIELDS, value)
+                _SLOT_ROTATION.set_cached_value(slot, rotation)
+                built.append(slot)
+        return slots
 
     def index(self, rotation: Rotation) -> engine.OverrideIndex:
         return self.overrides.get(rotation.id) or _NO_OVERRIDES
@@ -161,6 +238,19 @@ class Loaded:
 _NO_OVERRIDES = engine.OverrideIndex(())
 
 
+class SlotValues(NamedTuple):
+    """A rotation slot's columns as read (`RotationSlot`'s concrete fields, in order): all
+    `Rotation.schedule` reads of a slot."""
+
+    id: int
+    rotation_id: int
+    position: int
+    label: str
+    week_parity: str
+    primary_id: int
+    secondary_id: int | None
+
+
 def slot_person(slot: engine.Slot, tier: engine.Tier) -> object:
     return slot.primary if tier == engine.Tier.PRIMARY else slot.secondary
 
@@ -174,59 +264,49 @@ def load_rotations(
     with_people: bool = False,
     and_first: bool = False,
 ) -> Loaded:
-    """Rotations that have slots, in display order, with their slots (and their people, when
-    `with_people`): all of them, or those of `rotation_ids` (and the first rotation, when
-    `and_first`). One query.
+    """Rotations that have slots, in display order, with their slots (and the people they
+    name, when `with_people`: `Loaded.people`, and `staffed` gives slots theirs): all of them,
+    or those of `rotation_ids` (and the first rotation, when `and_first`). One query.
 
     The query reads the slots joined to their rotations (and people) as plain rows, and each
-    Rotation and Person is built once, however many slots name it: `select_related` would build
-    one per slot (159 rotations for 60 in a large company) and cost more to compile.
+    Rotation is built once, however many slots name it: `select_related` would build one per
+    slot (159 rotations for 60 in a large company) and cost more to compile. Slots and people
+    are built when first read (`Loaded.slots`, `People`): the engine needs only the slots'
+    values, and at one instant most of the people slots name are not on call.
     """
     if rotation_ids is None:
         rows = _ALL_SLOT_ROWS[with_people].rows(using=DEFAULT_DB_ALIAS)
     else:
         named = [key for key in rotation_ids if key is not None]
         rows = _NAMED_SLOT_ROWS[with_people, and_first].rows(named, using=DEFAULT_DB_ALIAS)
-    by_rotation: dict[RotationKey, list[RotationSlot]] = defaultdict(list)
+    by_rotation: dict[RotationKey, list[SlotValues]] = defaultdict(list)
     rotations: dict[RotationKey, Rotation] = {}
     person_ids: set[int] = set()
-    people: dict[int, Person] = {}
+    people = People()
     db = DEFAULT_DB_ALIAS
     slot_end = len(_SLOT_COLUMNS)
     rotation_end = slot_end + len(_ROTATION_COLUMNS)
     primary_end = rotation_end + len(_PRIMARY_COLUMNS)
     for row in rows:
-        slot = RotationSlot.from_db(db, _SLOT_FIELDS, row[:slot_end])
-        rotation = rotations.get(slot.rotation_id)
-        if rotation is None:
-            rotation = rotations[slot.rotation_id] = Rotation.from_db(
+        slot = SlotValues._make(row[:slot_end])
+        if slot.rotation_id not in rotations:
+            rotations[slot.rotation_id] = Rotation.from_db(
                 db, _ROTATION_FIELDS, row[slot_end:rotation_end]
             )
-        _SLOT_ROTATION.set_cached_value(slot, rotation)
         by_rotation[slot.rotation_id].append(slot)
         person_ids.add(slot.primary_id)
         if slot.secondary_id is not None:
             person_ids.add(slot.secondary_id)
         if with_people:
-            primary = people.get(slot.primary_id)
-            if primary is None:
-                primary = people[slot.primary_id] = Person.from_db(
-                    db, _PERSON_FIELDS, row[rotation_end:primary_end]
-                )
-            _SLOT_PRIMARY.set_cached_value(slot, primary)
-            secondary = None
+            people.add(slot.primary_id, row[rotation_end:primary_end])
             if slot.secondary_id is not None:
-                secondary = people.get(slot.secondary_id)
-                if secondary is None:
-                    secondary = people[slot.secondary_id] = Person.from_db(
-                        db, _PERSON_FIELDS, row[primary_end:]
-                    )
-            _SLOT_SECONDARY.set_cached_value(slot, secondary)
+                people.add(slot.secondary_id, row[primary_end:])
     loaded = Loaded(rotations=[], problems=[], person_ids=person_ids, people=people)
-    loaded.slots = by_rotation
+    loaded.slot_values = by_rotation
     for key, rotation in rotations.items():
         try:
-            schedule = rotation.schedule(by_rotation[key])
+            # The slots' values stand in for RotationSlot rows: the schedule reads only those.
+            schedule = rotation.schedule(cast(list[RotationSlot], by_rotation[key]))
         except ValueError as error:
             loaded.problems.append(RotationProblem(rotation, str(error)))
             continue
@@ -264,6 +344,7 @@ _SLOT_FIELDS = _attnames(RotationSlot)
 _ROTATION_FIELDS = _attnames(Rotation)
 _PERSON_FIELDS = _attnames(Person)
 _SLOT_COLUMNS = _SLOT_FIELDS
+assert list(SlotValues._fields) == _SLOT_FIELDS, "SlotValues names RotationSlot's columns"
 _ROTATION_COLUMNS = [f"rotation__{name}" for name in _ROTATION_FIELDS]
 _PRIMARY_COLUMNS = [f"primary__{name}" for name in _PERSON_FIELDS]
 _SECONDARY_COLUMNS = [f"secondary__{name}" for name in _PERSON_FIELDS]
@@ -293,20 +374,23 @@ def load_overrides(
     `with_people`). One query, whatever the windows.
 
     Read as plain rows: the engine needs only their times and people, so no Override is built,
-    and a person who covers many times (or holds a slot too) is built once.
+    and a person who covers many times (or holds a slot too) is built once, when first read.
     """
     rows = _OVERRIDE_ROWS[with_people].rows(
         [rotation.pk for rotation, _ in loaded.rotations], windows, using=DEFAULT_DB_ALIAS
     )
-    people = loaded.people
-    db = DEFAULT_DB_ALIAS
+    people: People | None = None
+    if with_people:
+        # As `load_rotations` reads them: people's rows, each built when first read.
+        assert isinstance(loaded.people, People), "load_rotations(with_people=True) reads people"
+        people = loaded.people
     by_rotation: dict[RotationKey, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by_rotation[row[0]].append(row[1:_OVERRIDE_END])
         person_id = row[2]
         loaded.person_ids.add(person_id)
-        if with_people and person_id not in people:
-            people[person_id] = Person.from_db(db, _PERSON_FIELDS, row[_OVERRIDE_END:])
+        if people is not None:
+            people.add(person_id, row[_OVERRIDE_END:])
     loaded.overrides = {key: override_index(specs) for key, specs in by_rotation.items()}
 
 
@@ -443,7 +527,7 @@ def on_call_named(*, at: datetime, rotation_ids: Iterable[int | None]) -> OnCall
             or before is None
             or display_order(problem.rotation) < before
         ],
-        slots=[slot for slot in everything.slots if slot.rotation_id in keep],
+        slots_of=frozenset(keep),
         validity=holding(
             assignment
             for answer in everything.answers
@@ -477,7 +561,7 @@ def _on_call(
         at=at,
         answers=answers,
         problems=loaded.problems,
-        slots=[slot for slots in loaded.slots.values() for slot in slots],
+        loaded=loaded,
         validity=holding(
             assignment
             for answer in answers

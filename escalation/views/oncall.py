@@ -199,14 +199,35 @@ def _iso_z(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _api_rotation(answer: oncall.RotationOnCall) -> dict[str, Any]:
+    """One rotation's entry: its shift at the instant asked, and who holds each tier."""
+    shift = answer.shift
+    return {
+        "slug": answer.rotation.slug,
+        "name": answer.rotation.name,
+        "shift": {
+            "start": _iso_z(shift.start),
+            "end": _iso_z(shift.end),
+            "label": shift.label,
+            "iso_week": shift.iso_week,
+            "iso_year": shift.iso_year,
+            # The same slot twice in a row (ISO week 53, then week 1): true in both.
+            "repeat": answer.is_repeat,
+        },
+        "primary": _api_holder(answer.primary, answer.on_call.primary),
+        "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
+    }
+
+
 def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
     if person is None:
         return None
+    phone = person.phone
     return {
         "name": person.display_name,
         "slack": person.slack_handle or None,
         "pagerduty": person.pagerduty_handle or None,
-        "phone": person.phone.as_e164 if person.phone else None,
+        "phone": phone.as_e164 if phone else None,
         "overridden": assignment.overridden,
         # This person's own stretch: a partial cover starts and ends inside the shift.
         "from": _iso_z(assignment.start),
@@ -257,24 +278,7 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
     def compute() -> tuple[str, Validity]:
         now = oncall.on_call_now(at=at)
         agreement = pagerduty_agreement(at=at)
-        rotations = [
-            {
-                "slug": answer.rotation.slug,
-                "name": answer.rotation.name,
-                "shift": {
-                    "start": _iso_z(answer.shift.start),
-                    "end": _iso_z(answer.shift.end),
-                    "label": answer.shift.label,
-                    "iso_week": answer.shift.iso_week,
-                    "iso_year": answer.shift.iso_year,
-                    # The same slot twice in a row (ISO week 53, then week 1): true in both.
-                    "repeat": answer.is_repeat,
-                },
-                "primary": _api_holder(answer.primary, answer.on_call.primary),
-                "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
-            }
-            for answer in now.answers
-        ]
+        rotations = [_api_rotation(answer) for answer in now.answers]
         # The tiers' `pagerduty` fields are their PagerDuty handles (a published contract):
         # what PagerDuty will page goes in the rotation's own `pagerduty` object, per tier.
         if agreement:
