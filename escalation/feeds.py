@@ -91,9 +91,10 @@ def description_lines(event: FeedEvent, people: dict[int, str] | None = None) ->
         if people is None:
             lines.append(person_lines(person))
         else:
-            if person.pk not in people:
-                people[person.pk] = person_lines(person)
-            lines.append(people[person.pk])
+            # By `id` rather than `pk`, which Django works out on every use.
+            if (written := people.get(person.id)) is None:
+                written = people[person.id] = person_lines(person)
+            lines.append(written)
     return lines
 
 
@@ -204,8 +205,8 @@ class FeedTexts:
         holder = event.holder
         key = (
             holder.tier,
-            holder.person.pk if holder.person else None,
-            holder.covering_for.pk if holder.covering_for is not None else None,
+            holder.person.id if holder.person else None,
+            holder.covering_for.id if holder.covering_for is not None else None,
         )
         line = self._summaries.get(key)
         if line is None:
@@ -214,7 +215,7 @@ class FeedTexts:
 
     def uid_line(self, event: FeedEvent, start: str) -> str:
         """`event_uid`, from the stretch's start as DTSTART writes it (`YYYYMMDDTHHMMSSZ`)."""
-        key = (event.rotation.pk, event.holder.tier)
+        key = (event.rotation.id, event.holder.tier)
         prefix = self._uid_prefixes.get(key)
         if prefix is None:
             prefix = self._uid_prefixes[key] = escape_text(f"{event.rotation.slug}-{key[1]}-")
