@@ -131,9 +131,10 @@ def clash_html(
 
 def _tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
     holders = tier_row.holders
-    if len(holders) == 1 and not holders[0].overridden and tier_row.scheduled is not None:
+    scheduled = tier_row.scheduled
+    if len(holders) == 1 and holders[0].assignment.override is None and scheduled is not None:
         # Most cells: the slot's person all shift long, the same text in every such week.
-        key = (tier_row.tier, tier_row.scheduled.pk)
+        key = (tier_row.tier, scheduled.id)
         cell = texts.plain_cells.get(key)
         if cell is None:
             cell = texts.plain_cells[key] = _written_tier_cell(tier_row, texts)

@@ -204,7 +204,7 @@ class FeedTexts:
     def summary_line(self, event: FeedEvent) -> str:
         holder = event.holder
         key = (
-            holder.tier,
+            holder.assignment.tier,
             holder.person.id if holder.person else None,
             holder.covering_for.id if holder.covering_for is not None else None,
         )
@@ -215,11 +215,12 @@ class FeedTexts:
 
     def uid_line(self, event: FeedEvent, start: str) -> str:
         """`event_uid`, from the stretch's start as DTSTART writes it (`YYYYMMDDTHHMMSSZ`)."""
-        key = (event.rotation.id, event.holder.tier)
+        assignment = event.holder.assignment
+        key = (event.rotation.id, assignment.tier)
         prefix = self._uid_prefixes.get(key)
         if prefix is None:
             prefix = self._uid_prefixes[key] = escape_text(f"{event.rotation.slug}-{key[1]}-")
-        microsecond = event.holder.start.microsecond
+        microsecond = assignment.start.microsecond
         # Digits, a T, a dot, a Z and the domain: nothing in the rest is escaped.
         stamp = f"{start[:-1]}.{microsecond:06d}Z" if microsecond else start
         return fold(f"UID:{prefix}{stamp}@{UID_DOMAIN}")
@@ -268,11 +269,12 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
     texts = FeedTexts()
     written: dict[datetime, str] = {}
     for item in feed.events:
-        holder = item.holder
-        if (start := written.get(holder.start)) is None:
-            start = written[holder.start] = utc_date_time(holder.start)
-        if (end := written.get(holder.end)) is None:
-            end = written[holder.end] = utc_date_time(holder.end)
+        # The holder's assignment read directly: its properties cost a call each, per event.
+        assignment = item.holder.assignment
+        if (start := written.get(assignment.start)) is None:
+            start = written[assignment.start] = utc_date_time(assignment.start)
+        if (end := written.get(assignment.end)) is None:
+            end = written[assignment.end] = utc_date_time(assignment.end)
         # Written with one fixed width, the times compare as the instants to the second do.
         if end <= start:
             # iCalendar counts whole seconds: a sliver inside one second (overrides stored
@@ -286,7 +288,7 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
             f"DTEND:{end}\r\n"
             f"DTSTAMP:{dtstamp}\r\n"
             f"{texts.uid_line(item, start)}\r\n"
-            f"{categories[holder.tier]}\r\n"
+            f"{categories[assignment.tier]}\r\n"
             f"{texts.description_line(item)}\r\n"
             # Being on call does not make the person busy in their calendar.
             "TRANSP:TRANSPARENT\r\n"

@@ -382,13 +382,17 @@ def segments(shift: Shift, tier: Tier, overrides: Overrides) -> list[Assignment]
     """
     if tier.__class__ is not Tier:
         tier = Tier(tier)
-    timeline = _index_for(shift, overrides, tier)._timelines[tier]
+    # The pages pass one index for every shift of a rotation: no call to find it.
+    index = (
+        overrides if overrides.__class__ is OverrideIndex else _index_for(shift, overrides, tier)
+    )
+    timeline = index._timelines[tier]  # type: ignore[union-attr]
     person = shift.slot.primary if tier is Tier.PRIMARY else shift.slot.secondary
     shift_start, shift_end = shift.start, shift.end
     # Most shifts have no override: one assignment, without cutting anything.
     first = bisect_right(timeline.ends, shift_start)
     if first == len(timeline.starts) or timeline.starts[first] >= shift_end:
-        return [_assignment(tier, person, shift_start, shift_end, None)]
+        return [Assignment(tier, person, shift_start, shift_end, None)]
     assignments: list[Assignment] = []
     cursor = shift_start
     for start, end, spec in timeline.clipped(shift_start, shift_end):

@@ -23,7 +23,6 @@ from .oncall import (
     instant,
     load_overrides_and_people,
     load_rotations,
-    slot_person,
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, next_repeat, repeat_warning
@@ -240,9 +239,22 @@ def calendar(
         ]
         repeated = {repeat.following.start for repeat in repeats}
         rows = []
+        # Each slot's people, looked up once rather than for every shift of the slot.
+        scheduled = [
+            (loaded.person(slot.primary), loaded.person(slot.secondary)) for slot in schedule.slots
+        ]
         for shift in shifts:
-            primary = _tier_row(loaded, rotation, shift, engine.Tier.PRIMARY)
-            secondary = _tier_row(loaded, rotation, shift, engine.Tier.SECONDARY)
+            scheduled_primary, scheduled_secondary = scheduled[shift.slot_index]
+            primary = TierRow(
+                tier=engine.Tier.PRIMARY,
+                scheduled=scheduled_primary,
+                holders=loaded.holders(shift, engine.Tier.PRIMARY, rotation),
+            )
+            secondary = TierRow(
+                tier=engine.Tier.SECONDARY,
+                scheduled=scheduled_secondary,
+                holders=loaded.holders(shift, engine.Tier.SECONDARY, rotation),
+            )
             holders = primary.holders + secondary.holders
             shift_start, shift_end = shift.start, shift.end
             rows.append(
@@ -414,25 +426,20 @@ def _anyone_away(holders: list[Holder], away: Mapping[object, list[Away]]) -> bo
     )
 
 
-def _tier_row(
-    loaded: Loaded, rotation: Rotation, shift: engine.Shift, tier: engine.Tier
-) -> TierRow:
-    return TierRow(
-        tier=tier,
-        scheduled=loaded.person(slot_person(shift.slot, tier)),
-        holders=loaded.holders(shift, tier, rotation),
-    )
-
-
 def holidays_of(holders: list[Holder], placed: dict[int, bool]) -> Sequence[HolidayMark]:
     """`holiday_marks` of the holders, asking only about those whose place has public
     holidays: `placed` remembers, per person, whether they have one (most have none, and the
     calendar and the feed ask for each of their many stretches)."""
-    with_place = [
-        holder
-        for holder in holders
-        if holder.person is not None and _has_holiday_place(holder.person, placed)
-    ]
+    with_place = []
+    for holder in holders:
+        person = holder.person
+        if person is None:
+            continue
+        known = placed.get(person.id)
+        if known is None:
+            known = _has_holiday_place(person, placed)
+        if known:
+            with_place.append(holder)
     return holiday_marks(with_place) if with_place else ()
 
 
