@@ -42,8 +42,6 @@ MINE = "mine"
 # The calendar's rows have no instance dictionaries (`slots`): a 104-week calendar of every
 # rotation holds tens of thousands, and each dictionary is one more object for the garbage
 # collector to walk again and again while the page is built.
-
-
 @dataclass(frozen=True, slots=True)
 class TierRow:
     """A tier over one shift: the slot's person and the stretches overrides cut it into."""
