@@ -19,7 +19,7 @@ def away_between(*, person_ids: Iterable[object], start: datetime, end: datetime
 
     One query.
     """
-    ids = sorted({pk for pk in person_ids if pk is not None})
+    ids = list({pk for pk in person_ids if pk is not None})
     if not ids:
         return []
     return [
