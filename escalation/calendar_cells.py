@@ -56,6 +56,20 @@ class CellTexts:
         self._text: dict[str, str] = {}
         #: A tier's cell when the slot's person holds it all shift, by tier and person.
         self.plain_cells: dict[tuple[str, object], str] = {}
+        self._when: dict[tuple[datetime, datetime], str] = {}
+
+    def when(self, start: datetime, end: datetime) -> str:
+        """The shift cell's times: start → end, and the start in UTC unless the zone shows the
+        same wall-clock time (rotations that hand over together share it)."""
+        text = self._when.get((start, end))
+        if text is None:
+            utc = self.utc_unless_same(start)
+            text = self._when[start, end] = (
+                f'<time datetime="{self.iso(start)}">{self.short(start)}</time> → '
+                f'<time datetime="{self.iso(end)}">{self.short(end)}</time>'
+                + (f'<br><span class="small text-body-secondary">{utc}</span>' if utc else "")
+            )
+        return text
 
     def short(self, value: datetime) -> str:
         text = self._short.get(value)
@@ -117,9 +131,10 @@ def clash_html(
 
 def _tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
     holders = tier_row.holders
-    if len(holders) == 1 and not holders[0].overridden and tier_row.scheduled is not None:
+    scheduled = tier_row.scheduled
+    if len(holders) == 1 and holders[0].assignment.override is None and scheduled is not None:
         # Most cells: the slot's person all shift long, the same text in every such week.
-        key = (tier_row.tier, tier_row.scheduled.pk)
+        key = (tier_row.tier, scheduled.id)
         cell = texts.plain_cells.get(key)
         if cell is None:
             cell = texts.plain_cells[key] = _written_tier_cell(tier_row, texts)
@@ -182,23 +197,36 @@ def shift_row_html(
         css = ""
     if row.repeats_previous:
         css += " oncall-row-repeat"
-    utc = texts.utc_unless_same(shift.start)
-    clashes = "".join(
-        clash_html(
-            mark,
-            texts,
-            cover_url=cover_url
-            if viewer_is_manager or (mark.person is not None and mark.person.pk == viewer_pk)
-            else None,
+    # Most rows have no clash, holiday or override: nothing to join.
+    clashes = (
+        "".join(
+            clash_html(
+                mark,
+                texts,
+                cover_url=cover_url
+                if viewer_is_manager or (mark.person is not None and mark.person.pk == viewer_pk)
+                else None,
+            )
+            for mark in row.clashes
         )
-        for mark in row.clashes
+        if row.clashes
+        else ""
     )
-    holidays = "".join(HOLIDAY.format(escape(mark.text)) for mark in row.holidays)
-    overrides = "".join(
-        _override_html(holder, texts)
-        for tier_row in (row.primary, row.secondary)
-        for holder in tier_row.holders
-        if holder.overridden
+    holidays = (
+        "".join(HOLIDAY.format(escape(mark.text)) for mark in row.holidays) if row.holidays else ""
+    )
+    primary, secondary = row.primary.holders, row.secondary.holders
+    overrides = (
+        "".join(
+            _override_html(holder, texts)
+            for holder in (*primary, *secondary)
+            if holder.assignment.override is not None
+        )
+        if len(primary) > 1
+        or len(secondary) > 1
+        or primary[0].assignment.override is not None
+        or secondary[0].assignment.override is not None
+        else ""
     )
     return (
         f'\n    <tr class="{css}">'
@@ -206,11 +234,8 @@ def shift_row_html(
         f"\n        {NOW if row.is_current else ''}"
         f"\n        {ASKED if row.is_focus else ''}"
         f"\n        {REPEAT if row.repeats_previous else ''}</th>"
-        f'\n      <td data-label="Shift"><time datetime="{texts.iso(shift.start)}">'
-        f"{texts.short(shift.start)}</time> → "
-        f'<time datetime="{texts.iso(shift.end)}">{texts.short(shift.end)}</time>'
-        + (f'<br><span class="small text-body-secondary">{utc}</span>' if utc else "")
-        + f"\n        {clashes}\n        {holidays}</td>"
+        f'\n      <td data-label="Shift">{texts.when(shift.start, shift.end)}'
+        f"\n        {clashes}\n        {holidays}</td>"
         f'\n      <td data-label="Slot" class="text-nowrap">{texts.text(shift.label)}</td>'
         f"\n      {_tier_cell(row.primary, texts)}{_tier_cell(row.secondary, texts)}"
         '\n      <td data-label="Overrides">'

@@ -64,6 +64,11 @@ def person_lines(person: Person) -> str:
 def event_description(event: FeedEvent, people: dict[int, str] | None = None) -> str:
     """The event's description; `people` keeps each person's lines for the next event that
     names them (a feed names the same few people many times)."""
+    return "\n".join(description_lines(event, people))
+
+
+def description_lines(event: FeedEvent, people: dict[int, str] | None = None) -> list[str]:
+    """The description's lines (the person's several lines as one), before they are joined."""
     holder, shift = event.holder, event.shift
     lines = [
         f"Rotation: {event.rotation.name}",
@@ -86,10 +91,11 @@ def event_description(event: FeedEvent, people: dict[int, str] | None = None) ->
         if people is None:
             lines.append(person_lines(person))
         else:
-            if person.pk not in people:
-                people[person.pk] = person_lines(person)
-            lines.append(people[person.pk])
-    return "\n".join(lines)
+            # By `id` rather than `pk`, which Django works out on every use.
+            if (written := people.get(person.id)) is None:
+                written = people[person.id] = person_lines(person)
+            lines.append(written)
+    return lines
 
 
 # --- Writing RFC 5545 -----------------------------------------------------------------------
@@ -102,6 +108,7 @@ FOLD_OCTETS = 74
 _CONTINUATION_MASK, _CONTINUATION = 0xC0, 0x80
 #: Not left at the end of a folded piece: clients that unfold badly would break `\;` or `^n`.
 _ESCAPE_OPENERS = b"\\^"
+_ESCAPE_OPENER_CHARACTERS = "\\^"
 
 
 def escape_text(value: str) -> str:
@@ -136,12 +143,25 @@ def fold(line: str) -> str:
     """One content line folded (RFC 5545 3.1): pieces of at most `FOLD_OCTETS` octets of UTF-8
     joined by CRLF and a space. A piece never ends inside a character, nor with a backslash or a
     caret: those move on with the character they escape."""
-    if len(line) <= FOLD_OCTETS and line.isascii():
-        return line
+    if line.isascii():
+        # One octet a character: the line is cut as text, without encoding it.
+        if len(line) <= FOLD_OCTETS:
+            return line
+        pieces = []
+        start = 0
+        size = len(line)
+        while size - start > FOLD_OCTETS:
+            cut = start + FOLD_OCTETS
+            if line[cut - 1] in _ESCAPE_OPENER_CHARACTERS:
+                cut -= 1
+            pieces.append(line[start:cut])
+            start = cut
+        pieces.append(line[start:])
+        return "\r\n ".join(pieces)
     data = line.encode()
     if len(data) <= FOLD_OCTETS:
         return line
-    pieces = []
+    octets = []
     start = 0
     while len(data) - start > FOLD_OCTETS:
         cut = start + FOLD_OCTETS
@@ -149,10 +169,10 @@ def fold(line: str) -> str:
             cut -= 1
         if data[cut - 1] in _ESCAPE_OPENERS:
             cut -= 1
-        pieces.append(data[start:cut])
+        octets.append(data[start:cut])
         start = cut
-    pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode()
+    octets.append(data[start:])
+    return b"\r\n ".join(octets).decode()
 
 
 def content_line(name: str, value: str, parameters: str = "") -> str:
@@ -162,6 +182,62 @@ def content_line(name: str, value: str, parameters: str = "") -> str:
     `parameters` are the portal's own (`;VALUE=DURATION`), never a user's text, so need no quotes.
     """
     return fold(f"{name}{parameters}:{value}")
+
+
+class FeedTexts:
+    """The events' text properties as content lines, with what they repeat escaped once per
+    feed: each summary (the same tier, person and person covered), each description line (the
+    rotation, the tier, the shift both tiers share, the person and how to reach them) and each
+    rotation and tier's UID prefix.
+
+    Escaping each line of a description and joining them with an escaped line break gives the
+    escaped description, unless a line ends with a carriage return (it and the line break are
+    one break, escaped once): then the description is escaped whole.
+    """
+
+    def __init__(self) -> None:
+        self._summaries: dict[tuple[object, ...], str] = {}
+        self._escaped: dict[str, str] = {}
+        self._people: dict[int, str] = {}
+        self._uid_prefixes: dict[tuple[int, str], str] = {}
+
+    def summary_line(self, event: FeedEvent) -> str:
+        holder = event.holder
+        key = (
+            holder.assignment.tier,
+            holder.person.id if holder.person else None,
+            holder.covering_for.id if holder.covering_for is not None else None,
+        )
+        line = self._summaries.get(key)
+        if line is None:
+            line = self._summaries[key] = content_line("SUMMARY", escape_text(event_summary(event)))
+        return line
+
+    def uid_line(self, event: FeedEvent, start: str) -> str:
+        """`event_uid`, from the stretch's start as DTSTART writes it (`YYYYMMDDTHHMMSSZ`)."""
+        assignment = event.holder.assignment
+        key = (event.rotation.id, assignment.tier)
+        prefix = self._uid_prefixes.get(key)
+        if prefix is None:
+            prefix = self._uid_prefixes[key] = escape_text(f"{event.rotation.slug}-{key[1]}-")
+        microsecond = assignment.start.microsecond
+        # Digits, a T, a dot, a Z and the domain: nothing in the rest is escaped.
+        stamp = f"{start[:-1]}.{microsecond:06d}Z" if microsecond else start
+        return fold(f"UID:{prefix}{stamp}@{UID_DOMAIN}")
+
+    def description_line(self, event: FeedEvent) -> str:
+        lines = description_lines(event, self._people)
+        escaped = self._escaped
+        pieces = []
+        for line in lines:
+            piece = escaped.get(line)
+            if piece is None:
+                if line.endswith("\r"):
+                    # Never kept, so every description with such a line comes here.
+                    return content_line("DESCRIPTION", escape_text("\n".join(lines)))
+                piece = escaped[line] = escape_text(line)
+            pieces.append(piece)
+        return content_line("DESCRIPTION", "\\n".join(pieces))
 
 
 def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> bytes:
@@ -187,15 +263,18 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
         tier: content_line("CATEGORIES", ",".join(map(escape_text, ["On call", label])))
         for tier, label in TIER_LABELS.items()
     }
-    # Shifts share their boundaries (both tiers, the next shift's start): each written once.
+    # A feed names the same few people, rotations and shifts thousands of times: each text is
+    # escaped once (`FeedTexts`), and shifts share their boundaries (both tiers, the next
+    # shift's start), so each is written once.
+    texts = FeedTexts()
     written: dict[datetime, str] = {}
-    people: dict[int, str] = {}
     for item in feed.events:
-        holder = item.holder
-        if (start := written.get(holder.start)) is None:
-            start = written[holder.start] = utc_date_time(holder.start)
-        if (end := written.get(holder.end)) is None:
-            end = written[holder.end] = utc_date_time(holder.end)
+        # The holder's assignment read directly: its properties cost a call each, per event.
+        assignment = item.holder.assignment
+        if (start := written.get(assignment.start)) is None:
+            start = written[assignment.start] = utc_date_time(assignment.start)
+        if (end := written.get(assignment.end)) is None:
+            end = written[assignment.end] = utc_date_time(assignment.end)
         # Written with one fixed width, the times compare as the instants to the second do.
         if end <= start:
             # iCalendar counts whole seconds: a sliver inside one second (overrides stored
@@ -204,13 +283,13 @@ def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> byte
         # The date-time lines (24 octets) never need folding.
         parts.append(
             "BEGIN:VEVENT\r\n"
-            f"{content_line('SUMMARY', escape_text(event_summary(item)))}\r\n"
+            f"{texts.summary_line(item)}\r\n"
             f"DTSTART:{start}\r\n"
             f"DTEND:{end}\r\n"
             f"DTSTAMP:{dtstamp}\r\n"
-            f"{content_line('UID', escape_text(event_uid(item)))}\r\n"
-            f"{categories[holder.tier]}\r\n"
-            f"{content_line('DESCRIPTION', escape_text(event_description(item, people)))}\r\n"
+            f"{texts.uid_line(item, start)}\r\n"
+            f"{categories[assignment.tier]}\r\n"
+            f"{texts.description_line(item)}\r\n"
             # Being on call does not make the person busy in their calendar.
             "TRANSP:TRANSPARENT\r\n"
             "END:VEVENT\r\n"

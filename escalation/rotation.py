@@ -161,7 +161,10 @@ class Schedule:
         object.__setattr__(self, "_by_parity", self.rule is SlotRule.ISO_WEEK_PARITY)
 
 
-@dataclass(frozen=True)
+# Shifts and assignments have no instance dictionaries (`slots`): a year's feed or a 104-week
+# calendar of every rotation holds tens of thousands of each, and each dictionary is one more
+# object for the garbage collector to walk again and again while the page is built.
+@dataclass(frozen=True, slots=True)
 class Shift:
     start: datetime
     end: datetime
@@ -202,7 +205,7 @@ class OverrideSpec:
         return self.start <= at < self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     tier: Tier
     person: Hashable | None
@@ -379,13 +382,17 @@ def segments(shift: Shift, tier: Tier, overrides: Overrides) -> list[Assignment]
     """
     if tier.__class__ is not Tier:
         tier = Tier(tier)
-    timeline = _index_for(shift, overrides, tier)._timelines[tier]
+    # The pages pass one index for every shift of a rotation: no call to find it.
+    index = (
+        overrides if overrides.__class__ is OverrideIndex else _index_for(shift, overrides, tier)
+    )
+    timeline = index._timelines[tier]  # type: ignore[union-attr]
     person = shift.slot.primary if tier is Tier.PRIMARY else shift.slot.secondary
     shift_start, shift_end = shift.start, shift.end
     # Most shifts have no override: one assignment, without cutting anything.
     first = bisect_right(timeline.ends, shift_start)
     if first == len(timeline.starts) or timeline.starts[first] >= shift_end:
-        return [_assignment(tier, person, shift_start, shift_end, None)]
+        return [Assignment(tier, person, shift_start, shift_end, None)]
     assignments: list[Assignment] = []
     cursor = shift_start
     for start, end, spec in timeline.clipped(shift_start, shift_end):
@@ -507,15 +514,7 @@ def _shift_on(schedule: Schedule, number: int, day: date, start: datetime, end: 
         slot_index = schedule._parity_slots[iso_week % 2]
     else:
         slot_index = number % len(schedule.slots)
-    return built(
-        Shift,
-        start=start,
-        end=end,
-        slot_index=slot_index,
-        slot=schedule.slots[slot_index],
-        iso_year=iso_year,
-        iso_week=iso_week,
-    )
+    return Shift(start, end, slot_index, schedule.slots[slot_index], iso_year, iso_week)
 
 
 def _assignment(
@@ -525,16 +524,18 @@ def _assignment(
     end: datetime,
     override: OverrideSpec | None,
 ) -> Assignment:
-    return built(Assignment, tier=tier, person=person, start=start, end=end, override=override)
+    return Assignment(tier, person, start, end, override)
 
 
 def built(cls: type[_T], **fields: object) -> _T:
-    """`cls(**fields)` for a frozen dataclass with no `__post_init__`, every field given.
+    """`cls(**fields)` for a frozen dataclass with no `__post_init__` and no `slots`, every
+    field given.
 
     A frozen dataclass's `__init__` sets each field through `object.__setattr__`, which costs
-    several times as much as filling the instance's dictionary; the engine builds tens of
-    thousands of shifts and assignments for one feed. The result is the same value: equal,
-    same hash, still frozen.
+    several times as much as filling the instance's dictionary; the pages build thousands of
+    holders for one feed. The result is the same value: equal, same hash, still frozen. (The
+    engine's own shifts and assignments have `slots`, no dictionary to fill: built by their
+    `__init__`.)
     """
     instance = object.__new__(cls)
     instance.__dict__.update(fields)

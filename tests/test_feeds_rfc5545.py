@@ -132,6 +132,8 @@ HOSTILE_NAMES = [
     'Doe, Jane; "JJ"',
     "back\\slash\\; not an escape\\,",
     "Line one\nLine two\r\nLine three\rfour",
+    # A carriage return at the end of a description's line: it and the next break are one.
+    "Ends with a return\r",
     "colon: caret ^ and ^n",
     "Zoë 🚨 on call 👩\u200d💻",
     "\u200fمهندس\u200f",

@@ -97,9 +97,11 @@ def test_segments_and_on_call_at_give_what_the_plain_cut_gives(schedule, at, dat
 
 def test_built_values_equal_hash_and_stay_frozen_like_constructed_ones():
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
-    made = Assignment(Tier.PRIMARY, "a", start, end)
+    assignment = Assignment(Tier.PRIMARY, "a", start, end)
+    shift = Shift(start, end, 0, rotation.Slot("A", "a", None), 2026, 1)
+    made = rotation.OnCall(start, shift, assignment, assignment)
     built = rotation.built(
-        Assignment, tier=Tier.PRIMARY, person="a", start=start, end=end, override=None
+        rotation.OnCall, at=start, shift=shift, primary=assignment, secondary=assignment
     )
 
     assert built == made
@@ -107,4 +109,4 @@ def test_built_values_equal_hash_and_stay_frozen_like_constructed_ones():
     assert repr(built) == repr(made)
     assert {made: 1}[built] == 1
     with pytest.raises(FrozenInstanceError):
-        built.person = "b"  # type: ignore[misc]
+        built.at = end  # type: ignore[misc]

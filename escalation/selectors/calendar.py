@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -23,7 +23,6 @@ from .oncall import (
     instant,
     load_overrides_and_people,
     load_rotations,
-    slot_person,
 )
 from .pagerduty import Drift, pagerduty_drift
 from .repeats import RepeatWarning, next_repeat, repeat_warning
@@ -40,7 +39,10 @@ ALL_ROTATIONS = "all"
 MINE = "mine"
 
 
-@dataclass(frozen=True)
+# The calendar's rows have no instance dictionaries (`slots`): a 104-week calendar of every
+# rotation holds tens of thousands, and each dictionary is one more object for the garbage
+# collector to walk again and again while the page is built.
+@dataclass(frozen=True, slots=True)
 class TierRow:
     """A tier over one shift: the slot's person and the stretches overrides cut it into."""
 
@@ -57,7 +59,7 @@ class TierRow:
         return len(self.holders) == 1 and self.holders[0].overridden
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShiftRow:
     shift: engine.Shift
     primary: TierRow
@@ -66,9 +68,10 @@ class ShiftRow:
     is_focus: bool
     repeats_previous: bool
     #: Holders away for part of their stretch (time off), each with its "ask for cover" link.
-    clashes: list[ClashMark] = field(default_factory=list)
+    #: Most rows have none: an empty tuple, which every row shares.
+    clashes: Sequence[ClashMark] = ()
     #: Public holidays in the holders' own places.
-    holidays: list[HolidayMark] = field(default_factory=list)
+    holidays: Sequence[HolidayMark] = ()
 
     @property
     def tiers(self) -> tuple[TierRow, TierRow]:
@@ -220,6 +223,7 @@ def calendar(
 
     if start_date is None:
         start_date = _default_start_date([plan[:4] for plan in plans], anchor)
+    placed: dict[int, bool] = {}
     calendars = []
     for rotation, schedule, first, end, upcoming in plans:
         # From just before the first shift, so a repeat of the shift before the window shows
@@ -233,18 +237,32 @@ def calendar(
         ]
         repeated = {repeat.following.start for repeat in repeats}
         rows = []
+        # Each slot's people, looked up once rather than for every shift of the slot.
+        scheduled = [
+            (loaded.person(slot.primary), loaded.person(slot.secondary)) for slot in schedule.slots
+        ]
         for shift in shifts:
-            primary = _tier_row(loaded, rotation, shift, engine.Tier.PRIMARY)
-            secondary = _tier_row(loaded, rotation, shift, engine.Tier.SECONDARY)
+            scheduled_primary, scheduled_secondary = scheduled[shift.slot_index]
+            primary = TierRow(
+                tier=engine.Tier.PRIMARY,
+                scheduled=scheduled_primary,
+                holders=loaded.holders(shift, engine.Tier.PRIMARY, rotation),
+            )
+            secondary = TierRow(
+                tier=engine.Tier.SECONDARY,
+                scheduled=scheduled_secondary,
+                holders=loaded.holders(shift, engine.Tier.SECONDARY, rotation),
+            )
             holders = primary.holders + secondary.holders
+            shift_start, shift_end = shift.start, shift.end
             rows.append(
                 ShiftRow(
                     shift=shift,
                     primary=primary,
                     secondary=secondary,
-                    is_current=shift.contains(at),
-                    is_focus=focus_at is not None and shift.contains(focus_at),
-                    repeats_previous=shift.start in repeated,
+                    is_current=shift_start <= at < shift_end,
+                    is_focus=focus_at is not None and shift_start <= focus_at < shift_end,
+                    repeats_previous=shift_start in repeated,
                     clashes=clash_marks(
                         rotation=rotation,
                         shifts=[shift],
@@ -252,9 +270,9 @@ def calendar(
                         away=away,
                         people=loaded.people,
                     )
-                    if _anyone_away(holders, away_by_person)
-                    else [],
-                    holidays=holiday_marks(holders),
+                    if away_by_person and _anyone_away(holders, away_by_person)
+                    else (),
+                    holidays=holidays_of(holders, placed),
                 )
             )
         warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
@@ -406,14 +424,28 @@ def _anyone_away(holders: list[Holder], away: Mapping[object, list[Away]]) -> bo
     )
 
 
-def _tier_row(
-    loaded: Loaded, rotation: Rotation, shift: engine.Shift, tier: engine.Tier
-) -> TierRow:
-    return TierRow(
-        tier=tier,
-        scheduled=loaded.person(slot_person(shift.slot, tier)),
-        holders=loaded.holders(shift, tier, rotation),
-    )
+def holidays_of(holders: list[Holder], placed: dict[int, bool]) -> Sequence[HolidayMark]:
+    """`holiday_marks` of the holders, asking only about those whose place has public
+    holidays: `placed` remembers, per person, whether they have one (most have none, and the
+    calendar and the feed ask for each of their many stretches)."""
+    with_place = []
+    for holder in holders:
+        person = holder.person
+        if person is None:
+            continue
+        known = placed.get(person.id)
+        if known is None:
+            known = _has_holiday_place(person, placed)
+        if known:
+            with_place.append(holder)
+    return holiday_marks(with_place) if with_place else ()
+
+
+def _has_holiday_place(person: Person, placed: dict[int, bool]) -> bool:
+    known = placed.get(person.id)
+    if known is None:
+        known = placed[person.id] = person.holiday_place is not None
+    return known
 
 
 # --- The iCalendar feed ------------------------------------------------------------------
@@ -484,6 +516,7 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
         if person is None:
             return None
     events = []
+    placed: dict[int, bool] = {}
     for rotation, schedule in loaded.rotations:
         shifts = engine.shifts_between(schedule, start, end)
         # What `engine.parity_repeats` finds, from these shifts rather than listing them again.
@@ -498,15 +531,22 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
             )
             repeats[previous.start] = repeats[following.start] = warning
         for shift in shifts:
+            warned = repeats.get(shift.start)
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
                 for holder in loaded.holders(shift, tier, rotation):
-                    if holder.person is None:
+                    holder_person = holder.person
+                    if holder_person is None:
                         continue
-                    if person is not None and holder.person.pk != person.pk:
+                    key = holder_person.id
+                    if person is not None and key != person.id:
                         continue
                     # Said to the slot's own people; someone covering is not on call twice.
-                    said = None if holder.overridden else repeats.get(shift.start)
-                    marks = holiday_marks([holder])
+                    said = None if holder.assignment.override is not None else warned
+                    marks = (
+                        holiday_marks([holder])
+                        if _has_holiday_place(holder_person, placed)
+                        else None
+                    )
                     events.append(
                         FeedEvent(rotation, shift, holder, said, marks[0] if marks else None)
                     )

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from .. import rotation as engine
 from ..availability import Away, Clash, clashes
 from ..models import Override, Person, Rotation, RotationSlot, SwapKind, TimeOff, TimeOffKind
-from .prepared import PreparedQuery
+from .prepared import IDS, PreparedQuery
 
 
 def away_between(*, person_ids: Iterable[object], start: datetime, end: datetime) -> list[Away]:
@@ -19,18 +19,25 @@ def away_between(*, person_ids: Iterable[object], start: datetime, end: datetime
 
     One query.
     """
-    ids = {pk for pk in person_ids if pk is not None}
+    ids = list({pk for pk in person_ids if pk is not None})
     if not ids:
         return []
-    rows = (
-        TimeOff.objects.filter(person_id__in=ids)
+    return [
+        Away(person=person_id, start=s, end=e, kind=kind, key=pk)
+        for pk, person_id, s, e, kind in _AWAY_BETWEEN.rows(ids, start, end)
+    ]
+
+
+def _away_between(person_ids: list[int], start: datetime, end: datetime) -> QuerySet[Any]:
+    return (
+        TimeOff.objects.filter(person_id__in=person_ids)
         .overlapping(start, end)
         .values_list("pk", "person_id", "start", "end", "kind")
     )
-    return [
-        Away(person=person_id, start=s, end=e, kind=kind, key=pk)
-        for pk, person_id, s, e, kind in rows
-    ]
+
+
+#: Compiled once per process: the calendar asks it on every request, for other people and weeks.
+_AWAY_BETWEEN = PreparedQuery(_away_between, IDS, instants=2)
 
 
 def _away_of_rotation_people(start: datetime, end: datetime) -> QuerySet[Any]:
