@@ -141,8 +141,8 @@ def refresh_marker(until: datetime | None, *cards: Iterable[_HandsOff]) -> str |
 
 
 @register.filter
-def compact_row(card: Any) -> SafeString:
-    """A dashboard `RotationNow` on one line (`escalation.oncall_lines`)."""
-    from ..oncall_lines import compact_row as row  # the lines use this module's filters
+def compact_rows(cards: Any) -> SafeString:
+    """Dashboard `RotationNow`s on one line each, in a list (`escalation.oncall_lines`)."""
+    from ..oncall_lines import compact_rows as rows  # the lines use this module's filters
 
-    return row(card)
+    return rows(cards)
