@@ -145,12 +145,17 @@ def contact_row(
 def rotation_slot_row(slot: RotationSlot, *, current: bool, with_rotation: bool) -> str:
     """A row of the rotation table under the contacts: the slot, who holds each tier, and
     whether it is on call now (`current`); with the rotation's name when there are several."""
+    rotation = _rotation_name(slot) if with_rotation else ""
+    return _slot_row(slot, current=current, rotation=rotation)
+
+
+def _rotation_name(slot: RotationSlot) -> str:
+    return f'<div class="small text-body-secondary">{escape(slot.rotation.name)}</div>'
+
+
+def _slot_row(slot: RotationSlot, *, current: bool, rotation: str) -> str:
+    """`rotation_slot_row`, the rotation's name written already (`rotation`, or "")."""
     now = ' <span class="badge text-bg-success">now</span>' if current else ""
-    rotation = (
-        f'<div class="small text-body-secondary">{escape(slot.rotation.name)}</div>'
-        if with_rotation
-        else ""
-    )
     secondary = (slot.secondary.display_name if slot.secondary is not None else "") or "—"
     active = ' class="table-active"' if current else ""
     return (
@@ -166,10 +171,15 @@ def rotation_slot_row(slot: RotationSlot, *, current: bool, with_rotation: bool)
 def rotation_slot_rows(
     slots: Sequence[tuple[RotationSlot, bool]], *, with_rotation: bool
 ) -> SafeString:
-    """The rows of the rotation table: each slot, and whether it is on call now."""
-    return SafeString(
-        "\n      ".join(
-            rotation_slot_row(slot, current=current, with_rotation=with_rotation)
-            for slot, current in slots
-        )
-    )
+    """The rows of the rotation table: each slot, and whether it is on call now; a rotation's
+    name written once for all its slots."""
+    names: dict[int, str] = {}
+    rows = []
+    for slot, current in slots:
+        rotation = ""
+        if with_rotation:
+            if slot.rotation_id not in names:
+                names[slot.rotation_id] = _rotation_name(slot)
+            rotation = names[slot.rotation_id]
+        rows.append(_slot_row(slot, current=current, rotation=rotation))
+    return SafeString("\n      ".join(rows))
