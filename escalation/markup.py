@@ -16,6 +16,9 @@ from django.utils.safestring import SafeString
 
 def escape(value: Any) -> str:
     """`django.utils.html.conditional_escape`: `value` escaped unless it is already markup."""
+    if type(value) is str:
+        # Plain text, most values by far: markup (SafeString) is a subclass, never `str` itself.
+        return html.escape(value)
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):
