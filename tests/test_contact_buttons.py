@@ -73,31 +73,27 @@ def test_nobody_has_no_buttons():
     assert contact_buttons(None) == expected
 
 
-def test_the_tag_reads_the_viewer_and_the_page_from_the_context(settings):
+def test_managers_are_told_when_paging_from_the_portal_is_off(settings):
     settings.PAGERDUTY_API_KEY, settings.PAGERDUTY_SUBDOMAIN = "", "acme"
     someone = person(pagerduty_user_id="PABC123")
-    tag = Template("{% load pagerduty_tags %}{% contact_buttons person paged=True %}")
-
-    for manager in (False, True):
-        context = {"person": someone, "viewer_is_manager": manager}
-        include = Template(
-            '{% include "includes/_person_contact.html" with person=person paged=True %}'
-        )
-        assert tag.render(Context(context)) == include.render(Context(context))
-    assert "PagerDuty is not connected" in tag.render(
-        Context({"person": someone, "viewer_is_manager": True})
+    include = Template(
+        '{% include "includes/_person_contact.html" with person=person paged=True %}'
     )
 
+    for manager in (False, True):
+        context = Context({"person": someone, "viewer_is_manager": manager})
+        assert contact_buttons(someone, paged=True, manager=manager) == include.render(context)
+    assert "PagerDuty is not connected" in contact_buttons(someone, manager=True)
 
-def test_the_tag_pages_about_the_pages_service_and_severity(settings):
+
+def test_paging_is_about_the_pages_service_and_severity(settings):
     settings.PAGERDUTY_API_KEY = "key"
-    context = {
-        "person": person(pagerduty_user_id="PABC123"),
-        "page_service": models.Service(slug="pay&ments"),
-        "page_severity": models.Severity(level=2),
-    }
-    tag = Template("{% load pagerduty_tags %}{% contact_buttons person %}")
+    someone = person(pagerduty_user_id="PABC123")
+    service, severity = models.Service(slug="pay&ments"), models.Severity(level=2)
+    context = {"person": someone, "page_service": service, "page_severity": severity}
     include = Template('{% include "includes/_person_contact.html" with person=person %}')
 
-    assert tag.render(Context(context)) == include.render(Context(context))
-    assert "service=pay%26ments&amp;severity=2" in tag.render(Context(context))
+    ours = contact_buttons(someone, service=service, severity=severity)
+
+    assert ours == include.render(Context(context))
+    assert "service=pay%26ments&amp;severity=2" in ours

@@ -146,3 +146,11 @@ def compact_rows(cards: Any) -> SafeString:
     from ..oncall_lines import compact_rows as rows  # the lines use this module's filters
 
     return rows(cards)
+
+
+@register.simple_tag(takes_context=True)
+def tier_on_card(context: Any, tier_now: Any) -> SafeString:
+    """A tier of a dashboard card (`escalation.oncall_cards`): who holds it, how to reach them."""
+    from ..oncall_cards import tier_now_html  # the cards use this module's filters
+
+    return tier_now_html(tier_now, manager=bool(context.get("viewer_is_manager")))
