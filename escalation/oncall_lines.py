@@ -8,6 +8,8 @@ templates escaped it (`markup.escape`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils.safestring import SafeString, mark_safe
@@ -47,16 +49,32 @@ def holder_line(holder: Holder) -> str:
     )
 
 
-def compact_row(card: RotationNow) -> SafeString:
-    """A rotation on one line: its name, the pair on call now, and until when."""
+def _until(handoff: datetime) -> str:
+    """The `<time>` a one-line row ends with."""
+    return f'<time datetime="{_e(iso_utc(handoff))}">{_e(local_time(handoff))}</time>'
+
+
+def compact_row(card: RotationNow, *, until: dict[datetime, str] | None = None) -> SafeString:
+    """A rotation on one line: its name, the pair on call now, and until when. `until`: the
+    handoffs written so far (many rotations hand over at the same instant)."""
     rotation = card.rotation
+    handoff = card.handoff
+    if until is None:
+        until = {}
+    if handoff not in until:
+        until[handoff] = _until(handoff)
     html = (
         f'<li class="list-group-item" id="rotation-{_e(rotation.slug)}">\n'
         f"      <strong>{_e(rotation.name)}</strong>:\n"
         f"      {holder_line(card.primary.now)},\n"
         f"      {holder_line(card.secondary.now)}\n"
-        '      <span class="text-body-secondary text-nowrap">until '
-        f'<time datetime="{_e(iso_utc(card.handoff))}">{_e(local_time(card.handoff))}</time>'
+        f'      <span class="text-body-secondary text-nowrap">until {until[handoff]}'
         "</span>\n    </li>"
     )
     return mark_safe(html)  # noqa: S308 - every value above is escaped
+
+
+def compact_rows(cards: Iterable[RotationNow]) -> SafeString:
+    """The rotations on one line each (`compact_row`), as the dashboard lists the others."""
+    until: dict[datetime, str] = {}
+    return SafeString("\n    ".join(compact_row(card, until=until) for card in cards))

@@ -13,7 +13,6 @@ from . import contact_cells, markup, service_cells
 from .links import address_of
 from .markup import escape
 from .models import Service
-from .selectors.contacts import ContactRow
 from .selectors.services import ServiceList
 from .templatetags.directory_tags import AdminChangeUrls
 
@@ -69,21 +68,10 @@ class ServiceTable(tables.Table):
         return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString(html))
 
 
-def _missing(record: ContactRow, value: str) -> bool:
-    """A way to reach the row's holder is missing (an on-call position is paged anyway)."""
-    return not value and not record.is_on_call
-
-
-def _cell(label: str, tbd: bool, html: SafeString) -> SafeString:
-    return markup.format_html(
-        '<td data-label="{}" class="{}">{}</td>', label, "tbd" if tbd else "", html
-    )
-
-
 class ContactTable(tables.Table):
     """Role, name, Slack, PagerDuty, phone; TBD cells highlighted; an edit link for managers."""
 
-    # Each row is written at once (`row_html`): the cells' attributes are set there.
+    # The rows are written at once (`rows_html`): the cells' attributes are set there.
     role = tables.Column(verbose_name="Role", empty_values=())
     name = tables.Column(verbose_name="Name", empty_values=())
     slack = tables.Column(verbose_name="Slack", empty_values=())
@@ -95,7 +83,7 @@ class ContactTable(tables.Table):
         attrs = TABLE_ATTRS
         orderable = False
         empty_text = "No contact matches."
-        template_name = ROW_HTML_TABLE
+        template_name = "escalation/includes/_contact_table.html"
 
     def __init__(self, *args: Any, show_edit: bool = False, **kwargs: Any) -> None:
         self.show_edit = show_edit
@@ -105,49 +93,20 @@ class ContactTable(tables.Table):
             kwargs["exclude"] = ("edit",)
         super().__init__(*args, **kwargs)
 
-    def row_html(self, row: BoundRow) -> SafeString:
-        """The row's `<tr>`, written at once: a page has up to a hundred rows of six cells, and
-        django-tables2's own way (a template tag, attributes and a call per cell) cost most of
-        the page's time at the large organisation. TBD cells are highlighted."""
-        record = row.record
-        cells = [
-            markup.format_html('<td data-label="Role">{}</td>', self.render_role(record)),
-            _cell("Name", record.is_tbd, self.render_name(record)),
-            _cell("Slack", _missing(record, record.slack), self.render_slack(record)),
-            _cell("PagerDuty", _missing(record, record.pagerduty), self.render_pagerduty(record)),
-            _cell("Phone (emergency)", _missing(record, record.phone), self.render_phone(record)),
-        ]
-        if self.show_edit:
-            cells.append(
-                markup.format_html(
-                    '<td data-label="Edit" class="no-print">{}</td>', self.render_edit(record)
+    def rows_html(self) -> SafeString:
+        """The page's rows, written at once (`contact_cells.contact_row`): a page has up to a
+        hundred rows of six cells, and django-tables2's own way (a template tag, attributes and
+        a call per cell) cost most of the page's time at the large organisation."""
+        edit_url = self.admin_change_url if self.show_edit else None
+        calendar_url = self.calendar_url
+        return SafeString(
+            "\n".join(
+                contact_cells.contact_row(
+                    record,
+                    odd=bool(position % 2),
+                    calendar_url=calendar_url,
+                    edit_url=edit_url(record.edit_object) if edit_url is not None else None,
                 )
+                for position, record in enumerate(self.paginated_rows.data)
             )
-        return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString("".join(cells)))
-
-    def render_role(self, record: ContactRow) -> SafeString:
-        return contact_cells.role_cell(record)
-
-    def render_name(self, record: ContactRow) -> SafeString:
-        return contact_cells.name_cell(record, calendar_url=self.calendar_url)
-
-    def render_slack(self, record: ContactRow) -> SafeString:
-        return contact_cells.slack_cell(record)
-
-    def render_pagerduty(self, record: ContactRow) -> SafeString:
-        return contact_cells.pagerduty_cell(record)
-
-    def render_phone(self, record: ContactRow) -> SafeString:
-        return contact_cells.phone_cell(record)
-
-    def render_edit(self, record: ContactRow) -> SafeString | str:
-        url = self.admin_change_url(record.edit_object)
-        if not url:
-            return ""
-        return markup.format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}">'
-            '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
-            '<span class="visually-hidden"> {}</span></a>',
-            url,
-            record.label,
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from escalation import models
 from escalation import rotation as engine
-from escalation.oncall_lines import compact_row, holder_line
+from escalation.oncall_lines import compact_row, compact_rows, holder_line
 from escalation.selectors.oncall import Holder
 
 HOSTILE = "</span><script>alert(1)</script>\"&<>' 🚨\u200fאב"
@@ -106,3 +106,25 @@ def test_a_compact_row_is_what_the_template_wrote_in_the_viewers_zone(name, zone
         expected = Template(ROW_TEMPLATE).render(Context({"card": card}))
         assert compact_row(card) == expected  # type: ignore[arg-type]
     assert "<script>" not in expected
+
+
+def test_the_other_rotations_are_the_template_loop_of_their_rows_whatever_the_handoff():
+    def card(pk, handoff):
+        return SimpleNamespace(
+            rotation=models.Rotation(pk=pk, name=f"Rotation {pk}", slug=f"rotation-{pk}"),
+            primary=SimpleNamespace(now=holder(PEOPLE["with a phone"])),
+            secondary=SimpleNamespace(now=holder(None, tier=engine.Tier.SECONDARY)),
+            handoff=handoff,
+        )
+
+    # Two rotations handing over at the same instant, one at another.
+    cards = [card(1, END), card(2, END + timedelta(hours=1)), card(3, END)]
+    loop = "{% for card in cards %}" + ROW_TEMPLATE + "\n    {% endfor %}"
+
+    with timezone.override("America/New_York"):
+        expected = Template(loop).render(Context({"cards": cards}))
+        written = compact_rows(cards)  # type: ignore[arg-type]
+
+    assert written + "\n    " == expected
+    assert written.count("Mon 7 Dec 2026, 04:00 EST") == 2
+    assert written.count("Mon 7 Dec 2026, 05:00 EST") == 1

@@ -17,7 +17,7 @@ from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
 from ..links import address_of, reverse
 from ..markup import escape
-from ..models import Channel, Rotation, RotationSlot
+from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
 from ..party_cells import parties_html, party_html
 from ..selectors.channels import ServiceLink
@@ -121,6 +121,11 @@ def service_links(services: Iterable[ServiceLink]) -> SafeString:
     return mark_safe(links or '<span class="text-body-secondary">—</span>')  # noqa: S308 - escaped above
 
 
+#: The handoff days by number: `get_handoff_weekday_display` reads the field's choices again
+#: for each rotation, and the contacts page lists every rotation.
+_WEEKDAYS: dict[int, str] = dict(Weekday.choices)
+
+
 @register.simple_tag
 def rotation_notes(rotations: Sequence[Rotation]) -> SafeString:
     """How on-call changes are asked for, rotation by rotation: the schedule note, the shift and
@@ -141,7 +146,7 @@ def rotation_notes(rotations: Sequence[Rotation]) -> SafeString:
         every = "week" if rotation.shift_days == 7 else f"{rotation.shift_days} days"
         parts.append(
             f"Rotation: every {every}, handoff on "
-            f"{escape(rotation.get_handoff_weekday_display())} "
+            f"{escape(_WEEKDAYS.get(rotation.handoff_weekday, rotation.handoff_weekday))} "
             f"{rotation.handoff_time:%H:%M} {escape(rotation.time_zone)}."
         )
         if rotation.swap_channel:

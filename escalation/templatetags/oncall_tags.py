@@ -141,8 +141,16 @@ def refresh_marker(until: datetime | None, *cards: Iterable[_HandsOff]) -> str |
 
 
 @register.filter
-def compact_row(card: Any) -> SafeString:
-    """A dashboard `RotationNow` on one line (`escalation.oncall_lines`)."""
-    from ..oncall_lines import compact_row as row  # the lines use this module's filters
+def compact_rows(cards: Any) -> SafeString:
+    """Dashboard `RotationNow`s on one line each, in a list (`escalation.oncall_lines`)."""
+    from ..oncall_lines import compact_rows as rows  # the lines use this module's filters
 
-    return row(card)
+    return rows(cards)
+
+
+@register.simple_tag(takes_context=True)
+def tier_on_card(context: Any, tier_now: Any) -> SafeString:
+    """A tier of a dashboard card (`escalation.oncall_cards`): who holds it, how to reach them."""
+    from ..oncall_cards import tier_now_html  # the cards use this module's filters
+
+    return tier_now_html(tier_now, manager=bool(context.get("viewer_is_manager")))
