@@ -41,8 +41,10 @@ MINE = "mine"
 
 # The calendar's rows have no instance dictionaries (`slots`): a 104-week calendar of every
 # rotation holds tens of thousands, and each dictionary is one more object for the garbage
-# collector to walk again and again while the page is built.
-@dataclass(frozen=True, slots=True)
+# collector to walk again and again while the page is built. Not frozen either, though nothing
+# changes one once built (as `FeedEvent`): a frozen dataclass costs several times as much to
+# build, and that calendar builds some six thousand rows of two tiers.
+@dataclass(slots=True)
 class TierRow:
     """A tier over one shift: the slot's person and the stretches overrides cut it into."""
 
@@ -59,7 +61,7 @@ class TierRow:
         return len(self.holders) == 1 and self.holders[0].overridden
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ShiftRow:
     shift: engine.Shift
     primary: TierRow
@@ -241,38 +243,34 @@ def calendar(
         scheduled = [
             (loaded.person(slot.primary), loaded.person(slot.secondary)) for slot in schedule.slots
         ]
-        for shift in shifts:
+        index = loaded.index(rotation)
+        for shift, primary_holders, secondary_holders in zip(
+            shifts,
+            holders_by_shift(loaded, rotation, shifts, engine.Tier.PRIMARY),
+            holders_by_shift(loaded, rotation, shifts, engine.Tier.SECONDARY),
+            strict=True,
+        ):
             scheduled_primary, scheduled_secondary = scheduled[shift.slot_index]
-            primary = TierRow(
-                tier=engine.Tier.PRIMARY,
-                scheduled=scheduled_primary,
-                holders=loaded.holders(shift, engine.Tier.PRIMARY, rotation),
-            )
-            secondary = TierRow(
-                tier=engine.Tier.SECONDARY,
-                scheduled=scheduled_secondary,
-                holders=loaded.holders(shift, engine.Tier.SECONDARY, rotation),
-            )
-            holders = primary.holders + secondary.holders
+            holders = primary_holders + secondary_holders
             shift_start, shift_end = shift.start, shift.end
             rows.append(
                 ShiftRow(
-                    shift=shift,
-                    primary=primary,
-                    secondary=secondary,
-                    is_current=shift_start <= at < shift_end,
-                    is_focus=focus_at is not None and shift_start <= focus_at < shift_end,
-                    repeats_previous=shift_start in repeated,
-                    clashes=clash_marks(
+                    shift,
+                    TierRow(engine.Tier.PRIMARY, scheduled_primary, primary_holders),
+                    TierRow(engine.Tier.SECONDARY, scheduled_secondary, secondary_holders),
+                    shift_start <= at < shift_end,
+                    focus_at is not None and shift_start <= focus_at < shift_end,
+                    shift_start in repeated,
+                    clash_marks(
                         rotation=rotation,
                         shifts=[shift],
-                        overrides=loaded.index(rotation),
+                        overrides=index,
                         away=away,
                         people=loaded.people,
                     )
                     if away_by_person and _anyone_away(holders, away_by_person)
                     else (),
-                    holidays=holidays_of(holders, placed),
+                    holidays_of(holders, placed),
                 )
             )
         warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
@@ -414,6 +412,44 @@ def _default_start_date(
     return first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
 
 
+def holders_by_shift(
+    loaded: Loaded, rotation: Rotation, shifts: Sequence[engine.Shift], tier: engine.Tier
+) -> list[list[Holder]]:
+    """`loaded.holders` of each of `shifts` (in order, each starting where the one before ends)
+    for `tier`.
+
+    The rotation's overrides over all the shifts are looked up once rather than shift by shift,
+    and a shift none of them touches (most of them) gets the slot's person all shift long
+    directly (as `Loaded.scheduled_holder` makes it): the feed and the long calendars ask for every shift.
+    """
+    if not shifts:
+        return []
+    index = loaded.overrides.get(rotation.id)
+    pieces = [] if index is None else index.pieces(tier, shifts[0].start, shifts[-1].end)
+    people = loaded.people
+    out: list[list[Holder]] = []
+    upcoming, count = 0, len(pieces)
+    for shift in shifts:
+        start, end = shift.start, shift.end
+        while upcoming < count and pieces[upcoming][1] <= start:
+            upcoming += 1
+        if upcoming < count and pieces[upcoming][0] < end:
+            out.append(loaded.holders(shift, tier, rotation))
+            continue
+        slot = shift.slot
+        key = slot.primary if tier is engine.Tier.PRIMARY else slot.secondary
+        out.append(
+            [
+                Holder(
+                    engine.Assignment(tier, key, start, end, None),
+                    people.get(key) if isinstance(key, int) else None,
+                    None,
+                )
+            ]
+        )
+    return out
+
+
 def _anyone_away(holders: list[Holder], away: Mapping[object, list[Away]]) -> bool:
     """Whether a holder is away for part of their stretch: whether the shift has clashes (most
     have none, and `clash_marks` works its stretches out again to say so)."""
@@ -530,10 +566,15 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                 repeat, loaded.person(slot.primary), loaded.person(slot.secondary)
             )
             repeats[previous.start] = repeats[following.start] = warning
-        for shift in shifts:
+        for shift, primary, secondary in zip(
+            shifts,
+            holders_by_shift(loaded, rotation, shifts, engine.Tier.PRIMARY),
+            holders_by_shift(loaded, rotation, shifts, engine.Tier.SECONDARY),
+            strict=True,
+        ):
             warned = repeats.get(shift.start)
-            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
-                for holder in loaded.holders(shift, tier, rotation):
+            for holders in (primary, secondary):
+                for holder in holders:
                     holder_person = holder.person
                     if holder_person is None:
                         continue
