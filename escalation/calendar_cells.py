@@ -10,7 +10,7 @@ their handoffs, so each instant is written once per page (`CellTexts`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,7 +19,7 @@ from .models import Person
 from .selectors.calendar import ShiftRow, TierRow
 from .selectors.oncall import Holder
 from .selectors.time_off import ClashMark
-from .templatetags.oncall_tags import format_instant, iso_utc, tier_name
+from .templatetags.oncall_tags import format_instant, format_local, iso_utc, tier_name
 
 NOW = '<span class="badge text-bg-primary">now</span>'
 ASKED = '<span class="badge text-bg-warning">asked</span>'
@@ -49,7 +49,10 @@ class CellTexts:
     `utc_time`, `iso` is `iso_utc`) and names and labels (`text`)."""
 
     def __init__(self, zone: tzinfo) -> None:
-        self.zone = zone
+        # The zone instants end up in, rather than `zone` itself when it only stands in for one
+        # (the viewer's zone, `ViewerZone`, converts each instant in Python before handing it to
+        # its own): the same wall-clock times and abbreviations, for less.
+        self.zone = datetime(2000, 1, 1, tzinfo=UTC).astimezone(zone).tzinfo or zone
         self._short: dict[datetime, str] = {}
         self._utc: dict[datetime, str] = {}
         self._iso: dict[datetime, str] = {}
@@ -74,7 +77,9 @@ class CellTexts:
     def short(self, value: datetime) -> str:
         text = self._short.get(value)
         if text is None:
-            text = self._short[value] = escape(format_instant(value, year=False, zone=self.zone))
+            text = self._short[value] = escape(
+                format_local(value.astimezone(self.zone), year=False)
+            )
         return text
 
     def iso(self, value: datetime) -> str:
