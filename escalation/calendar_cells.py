@@ -135,9 +135,8 @@ def clash_html(
 
 
 def _tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
-    holders = tier_row.holders
     scheduled = tier_row.scheduled
-    if len(holders) == 1 and holders[0].assignment.override is None and scheduled is not None:
+    if tier_row.cut is None and scheduled is not None:
         # Most cells: the slot's person all shift long, the same text in every such week.
         key = (tier_row.tier, scheduled.id)
         cell = texts.plain_cells.get(key)
@@ -220,17 +219,15 @@ def shift_row_html(
     holidays = (
         "".join(HOLIDAY.format(escape(mark.text)) for mark in row.holidays) if row.holidays else ""
     )
-    primary, secondary = row.primary.holders, row.secondary.holders
+    # Only a tier an override cuts (`TierRow.cut`) has any.
+    primary, secondary = row.primary.cut, row.secondary.cut
     overrides = (
         "".join(
             _override_html(holder, texts)
-            for holder in (*primary, *secondary)
+            for holder in (*(primary or ()), *(secondary or ()))
             if holder.assignment.override is not None
         )
-        if len(primary) > 1
-        or len(secondary) > 1
-        or primary[0].assignment.override is not None
-        or secondary[0].assignment.override is not None
+        if primary is not None or secondary is not None
         else ""
     )
     return (

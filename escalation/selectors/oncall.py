@@ -63,6 +63,14 @@ class Holder(NamedTuple):
     person: Person | None
     covering_for: Person | None = None
 
+    @classmethod
+    def all_shift(cls, shift: engine.Shift, tier: engine.Tier, person: Person | None) -> Holder:
+        """The slot's `person` holding `tier` all `shift` long: the one holder of a shift no
+        override touches (`engine.segments`)."""
+        slot = shift.slot
+        key = slot.primary if tier is engine.Tier.PRIMARY else slot.secondary
+        return cls(engine.Assignment(tier, key, shift.start, shift.end, None), person, None)
+
     @property
     def tier(self) -> engine.Tier:
         return self.assignment.tier
@@ -211,7 +219,9 @@ class Loaded:
         index = self.overrides.get(rotation.id)
         if index is None:
             # No override of the rotation in the window read: the slot's person all shift long.
-            return [self.scheduled_holder(shift, tier)]
+            if tier.__class__ is not engine.Tier:
+                tier = engine.Tier(tier)
+            return [Holder.all_shift(shift, tier, self.person(slot_person(shift.slot, tier)))]
         # `holder` inlined: the feed and the long calendars call this for every shift and tier.
         people = self.people
         holders = []
@@ -226,19 +236,6 @@ class Loaded:
                 Holder(assignment, people.get(key) if isinstance(key, int) else None, covering_for)
             )
         return holders
-
-    def scheduled_holder(self, shift: engine.Shift, tier: engine.Tier) -> Holder:
-        """The slot's person holding `tier` all `shift` long: what `holders` answers for a shift
-        no override touches (`engine.segments`), for callers that already know none does."""
-        if tier.__class__ is not engine.Tier:
-            tier = engine.Tier(tier)
-        slot = shift.slot
-        key = slot.primary if tier is engine.Tier.PRIMARY else slot.secondary
-        return Holder(
-            engine.Assignment(tier, key, shift.start, shift.end, None),
-            self.people.get(key) if isinstance(key, int) else None,
-            None,
-        )
 
     def holder(self, shift: engine.Shift, assignment: engine.Assignment) -> Holder:
         covering_for = None
