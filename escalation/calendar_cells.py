@@ -10,7 +10,7 @@ their handoffs, so each instant is written once per page (`CellTexts`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,7 +19,7 @@ from .models import Person
 from .selectors.calendar import ShiftRow, TierRow
 from .selectors.oncall import Holder
 from .selectors.time_off import ClashMark
-from .templatetags.oncall_tags import format_instant, iso_utc, tier_name
+from .templatetags.oncall_tags import format_instant, format_local, iso_utc, tier_name
 
 NOW = '<span class="badge text-bg-primary">now</span>'
 ASKED = '<span class="badge text-bg-warning">asked</span>'
@@ -49,7 +49,10 @@ class CellTexts:
     `utc_time`, `iso` is `iso_utc`) and names and labels (`text`)."""
 
     def __init__(self, zone: tzinfo) -> None:
-        self.zone = zone
+        # The zone instants end up in, rather than `zone` itself when it only stands in for one
+        # (the viewer's zone, `ViewerZone`, converts each instant in Python before handing it to
+        # its own): the same wall-clock times and abbreviations, for less.
+        self.zone = datetime(2000, 1, 1, tzinfo=UTC).astimezone(zone).tzinfo or zone
         self._short: dict[datetime, str] = {}
         self._utc: dict[datetime, str] = {}
         self._iso: dict[datetime, str] = {}
@@ -74,7 +77,9 @@ class CellTexts:
     def short(self, value: datetime) -> str:
         text = self._short.get(value)
         if text is None:
-            text = self._short[value] = escape(format_instant(value, year=False, zone=self.zone))
+            text = self._short[value] = escape(
+                format_local(value.astimezone(self.zone), year=False)
+            )
         return text
 
     def iso(self, value: datetime) -> str:
@@ -130,9 +135,8 @@ def clash_html(
 
 
 def _tier_cell(tier_row: TierRow, texts: CellTexts) -> str:
-    holders = tier_row.holders
     scheduled = tier_row.scheduled
-    if len(holders) == 1 and holders[0].assignment.override is None and scheduled is not None:
+    if tier_row.cut is None and scheduled is not None:
         # Most cells: the slot's person all shift long, the same text in every such week.
         key = (tier_row.tier, scheduled.id)
         cell = texts.plain_cells.get(key)
@@ -215,17 +219,15 @@ def shift_row_html(
     holidays = (
         "".join(HOLIDAY.format(escape(mark.text)) for mark in row.holidays) if row.holidays else ""
     )
-    primary, secondary = row.primary.holders, row.secondary.holders
+    # Only a tier an override cuts (`TierRow.cut`) has any.
+    primary, secondary = row.primary.cut, row.secondary.cut
     overrides = (
         "".join(
             _override_html(holder, texts)
-            for holder in (*primary, *secondary)
+            for holder in (*(primary or ()), *(secondary or ()))
             if holder.assignment.override is not None
         )
-        if len(primary) > 1
-        or len(secondary) > 1
-        or primary[0].assignment.override is not None
-        or secondary[0].assignment.override is not None
+        if primary is not None or secondary is not None
         else ""
     )
     return (

@@ -200,6 +200,10 @@ class FeedTexts:
         self._escaped: dict[str, str] = {}
         self._people: dict[int, str] = {}
         self._uid_prefixes: dict[tuple[int, str], str] = {}
+        #: The first two description lines escaped, by rotation and tier; None when a line ends
+        #: with a carriage return. The same for each person's lines, by person.
+        self._heads: dict[tuple[int, str], str | None] = {}
+        self._person_pieces: dict[int, str | None] = {}
 
     def summary_line(self, event: FeedEvent) -> str:
         holder = event.holder
@@ -226,6 +230,35 @@ class FeedTexts:
         return fold(f"UID:{prefix}{stamp}@{UID_DOMAIN}")
 
     def description_line(self, event: FeedEvent) -> str:
+        holder = event.holder
+        if holder.covering_for is None and event.repeat is None and event.holidays is None:
+            # Most events: the rotation, the tier, the shift and the person, each part but the
+            # shift's escaped once per feed.
+            rotation = event.rotation
+            tier = holder.assignment.tier
+            head = self._heads.get((rotation.id, tier), "")
+            if head == "":
+                head = self._heads[rotation.id, tier] = self._escaped_lines(
+                    [f"Rotation: {rotation.name}", f"Tier: {TIER_LABELS[tier]}"]
+                )
+            person = holder.person
+            about: str | None = ""
+            if person is not None:
+                about = self._person_pieces.get(person.id, "")
+                if about == "":
+                    written = self._people.get(person.id)
+                    if written is None:
+                        written = self._people[person.id] = person_lines(person)
+                    about = self._person_pieces[person.id] = self._escaped_lines([written])
+                about = f"\\n{about}" if about is not None else None
+            if head is not None and about is not None:
+                shift = event.shift
+                # Ends with the week's digits: never with a carriage return.
+                line = f"Shift: {shift.slot.label}, ISO week {shift.iso_year}-W{shift.iso_week:02d}"
+                piece = self._escaped.get(line)
+                if piece is None:
+                    piece = self._escaped[line] = escape_text(line)
+                return content_line("DESCRIPTION", f"{head}\\n{piece}{about}")
         lines = description_lines(event, self._people)
         escaped = self._escaped
         pieces = []
@@ -238,6 +271,13 @@ class FeedTexts:
                 piece = escaped[line] = escape_text(line)
             pieces.append(piece)
         return content_line("DESCRIPTION", "\\n".join(pieces))
+
+    def _escaped_lines(self, lines: list[str]) -> str | None:
+        """Description lines escaped and joined as `description_line` joins them; None when one
+        ends with a carriage return (the description is then escaped whole)."""
+        if any(line.endswith("\r") for line in lines):
+            return None
+        return "\\n".join(escape_text(line) for line in lines)
 
 
 def build_calendar(feed: CalendarFeed, *, stamp: datetime | None = None) -> bytes:

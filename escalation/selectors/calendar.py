@@ -41,14 +41,25 @@ MINE = "mine"
 
 # The calendar's rows have no instance dictionaries (`slots`): a 104-week calendar of every
 # rotation holds tens of thousands, and each dictionary is one more object for the garbage
-# collector to walk again and again while the page is built.
-@dataclass(frozen=True, slots=True)
+# collector to walk again and again while the page is built. Not frozen either, though nothing
+# changes one once built (as `FeedEvent`): a frozen dataclass costs several times as much to
+# build, and that calendar builds some six thousand rows of two tiers.
+@dataclass(slots=True)
 class TierRow:
     """A tier over one shift: the slot's person and the stretches overrides cut it into."""
 
     tier: engine.Tier
     scheduled: Person | None
-    holders: list[Holder]
+    shift: engine.Shift
+    #: The stretches overrides cut the tier into; None when no override touches the shift, the
+    #: slot's person holding it all shift long (most shifts: `holders` is built when read).
+    cut: list[Holder] | None
+
+    @property
+    def holders(self) -> list[Holder]:
+        if self.cut is not None:
+            return self.cut
+        return [Holder.all_shift(self.shift, self.tier, self.scheduled)]
 
     @property
     def overrides(self) -> list[Holder]:
@@ -59,7 +70,7 @@ class TierRow:
         return len(self.holders) == 1 and self.holders[0].overridden
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ShiftRow:
     shift: engine.Shift
     primary: TierRow
@@ -237,42 +248,52 @@ def calendar(
         ]
         repeated = {repeat.following.start for repeat in repeats}
         rows = []
-        # Each slot's people, looked up once rather than for every shift of the slot.
-        scheduled = [
-            (loaded.person(slot.primary), loaded.person(slot.secondary)) for slot in schedule.slots
-        ]
-        for shift in shifts:
-            scheduled_primary, scheduled_secondary = scheduled[shift.slot_index]
-            primary = TierRow(
-                tier=engine.Tier.PRIMARY,
-                scheduled=scheduled_primary,
-                holders=loaded.holders(shift, engine.Tier.PRIMARY, rotation),
+        # Each slot's people, looked up once rather than for every shift of the slot, and
+        # whether either is away at some point or has public holidays: a shift no override
+        # touches, held by people with neither (most shifts), has no clash and no holiday.
+        scheduled = []
+        for slot in schedule.slots:
+            people = (loaded.person(slot.primary), loaded.person(slot.secondary))
+            marked = any(
+                person is not None
+                and (person.id in away_by_person or _has_holiday_place(person, placed))
+                for person in people
             )
-            secondary = TierRow(
-                tier=engine.Tier.SECONDARY,
-                scheduled=scheduled_secondary,
-                holders=loaded.holders(shift, engine.Tier.SECONDARY, rotation),
-            )
-            holders = primary.holders + secondary.holders
+            scheduled.append((*people, marked))
+        index = loaded.index(rotation)
+        for shift, primary_cut, secondary_cut in zip(
+            shifts,
+            cut_by_overrides(loaded, rotation, shifts, engine.Tier.PRIMARY),
+            cut_by_overrides(loaded, rotation, shifts, engine.Tier.SECONDARY),
+            strict=True,
+        ):
+            scheduled_primary, scheduled_secondary, marked = scheduled[shift.slot_index]
+            primary = TierRow(engine.Tier.PRIMARY, scheduled_primary, shift, primary_cut)
+            secondary = TierRow(engine.Tier.SECONDARY, scheduled_secondary, shift, secondary_cut)
             shift_start, shift_end = shift.start, shift.end
-            rows.append(
-                ShiftRow(
-                    shift=shift,
-                    primary=primary,
-                    secondary=secondary,
-                    is_current=shift_start <= at < shift_end,
-                    is_focus=focus_at is not None and shift_start <= focus_at < shift_end,
-                    repeats_previous=shift_start in repeated,
-                    clashes=clash_marks(
+            clashes: Sequence[ClashMark] = ()
+            holidays: Sequence[HolidayMark] = ()
+            if marked or primary_cut is not None or secondary_cut is not None:
+                holders = primary.holders + secondary.holders
+                if away_by_person and _anyone_away(holders, away_by_person):
+                    clashes = clash_marks(
                         rotation=rotation,
                         shifts=[shift],
-                        overrides=loaded.index(rotation),
+                        overrides=index,
                         away=away,
                         people=loaded.people,
                     )
-                    if away_by_person and _anyone_away(holders, away_by_person)
-                    else (),
-                    holidays=holidays_of(holders, placed),
+                holidays = holidays_of(holders, placed)
+            rows.append(
+                ShiftRow(
+                    shift,
+                    primary,
+                    secondary,
+                    shift_start <= at < shift_end,
+                    focus_at is not None and shift_start <= focus_at < shift_end,
+                    shift_start in repeated,
+                    clashes,
+                    holidays,
                 )
             )
         warning_ahead = repeat_warning(loaded, rotation, upcoming) if upcoming else None
@@ -414,6 +435,35 @@ def _default_start_date(
     return first.start.astimezone(ZoneInfo(schedule.time_zone)).date()
 
 
+def cut_by_overrides(
+    loaded: Loaded, rotation: Rotation, shifts: Sequence[engine.Shift], tier: engine.Tier
+) -> list[list[Holder] | None]:
+    """For each of `shifts` (in order, each starting where the one before ends), who holds
+    `tier` stretch by stretch (`loaded.holders`) when an override touches it; None for the
+    others (most of them), which the slot's person holds all shift long (`Holder.all_shift`).
+
+    The rotation's overrides over all the shifts are looked up once rather than shift by
+    shift: the feed and the long calendars ask about every shift.
+    """
+    if not shifts:
+        return []
+    index = loaded.overrides.get(rotation.id)
+    if index is None:
+        return [None] * len(shifts)
+    pieces = index.pieces(tier, shifts[0].start, shifts[-1].end)
+    cut: list[list[Holder] | None] = []
+    upcoming, count = 0, len(pieces)
+    for shift in shifts:
+        start = shift.start
+        while upcoming < count and pieces[upcoming][1] <= start:
+            upcoming += 1
+        if upcoming < count and pieces[upcoming][0] < shift.end:
+            cut.append(loaded.holders(shift, tier, rotation))
+        else:
+            cut.append(None)
+    return cut
+
+
 def _anyone_away(holders: list[Holder], away: Mapping[object, list[Away]]) -> bool:
     """Whether a holder is away for part of their stretch: whether the shift has clashes (most
     have none, and `clash_marks` works its stretches out again to say so)."""
@@ -530,10 +580,26 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                 repeat, loaded.person(slot.primary), loaded.person(slot.secondary)
             )
             repeats[previous.start] = repeats[following.start] = warning
-        for shift in shifts:
+        # Each slot's people, looked up once rather than for every shift of the slot.
+        scheduled = [
+            (loaded.person(slot.primary), loaded.person(slot.secondary)) for slot in schedule.slots
+        ]
+        for shift, primary_cut, secondary_cut in zip(
+            shifts,
+            cut_by_overrides(loaded, rotation, shifts, engine.Tier.PRIMARY),
+            cut_by_overrides(loaded, rotation, shifts, engine.Tier.SECONDARY),
+            strict=True,
+        ):
             warned = repeats.get(shift.start)
-            for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY):
-                for holder in loaded.holders(shift, tier, rotation):
+            scheduled_primary, scheduled_secondary = scheduled[shift.slot_index]
+            if primary_cut is None:
+                primary_cut = [Holder.all_shift(shift, engine.Tier.PRIMARY, scheduled_primary)]
+            if secondary_cut is None:
+                secondary_cut = [
+                    Holder.all_shift(shift, engine.Tier.SECONDARY, scheduled_secondary)
+                ]
+            for holders in (primary_cut, secondary_cut):
+                for holder in holders:
                     holder_person = holder.person
                     if holder_person is None:
                         continue

@@ -51,13 +51,25 @@ class RotationProblem:
     message: str
 
 
-@dataclass(frozen=True)
-class Holder:
-    """One stretch of one tier: who holds it, from when to when, and whom they cover for."""
+class Holder(NamedTuple):
+    """One stretch of one tier: who holds it, from when to when, and whom they cover for.
+
+    A named tuple, immutable and compared by value like the engine's assignments: the feed and
+    the every-rotation calendar build one per shift and tier (tens of thousands), and a tuple
+    is built in one step, with no instance dictionary for the garbage collector to walk.
+    """
 
     assignment: engine.Assignment
     person: Person | None
     covering_for: Person | None = None
+
+    @classmethod
+    def all_shift(cls, shift: engine.Shift, tier: engine.Tier, person: Person | None) -> Holder:
+        """The slot's `person` holding `tier` all `shift` long: the one holder of a shift no
+        override touches (`engine.segments`)."""
+        slot = shift.slot
+        key = slot.primary if tier is engine.Tier.PRIMARY else slot.secondary
+        return cls(engine.Assignment(tier, key, shift.start, shift.end, None), person, None)
 
     @property
     def tier(self) -> engine.Tier:
@@ -203,12 +215,17 @@ class Loaded:
         return self.overrides.get(rotation.id) or _NO_OVERRIDES
 
     def holders(self, shift: engine.Shift, tier: engine.Tier, rotation: Rotation) -> list[Holder]:
+        """Who holds `tier` over `shift`, stretch by stretch (`engine.segments`)."""
+        index = self.overrides.get(rotation.id)
+        if index is None:
+            # No override of the rotation in the window read: the slot's person all shift long.
+            if tier.__class__ is not engine.Tier:
+                tier = engine.Tier(tier)
+            return [Holder.all_shift(shift, tier, self.person(slot_person(shift.slot, tier)))]
         # `holder` inlined: the feed and the long calendars call this for every shift and tier.
         people = self.people
         holders = []
-        for assignment in engine.segments(
-            shift, tier, self.overrides.get(rotation.id) or _NO_OVERRIDES
-        ):
+        for assignment in engine.segments(shift, tier, index):
             key = assignment.person
             covering_for = None
             if assignment.override is not None:
@@ -216,12 +233,7 @@ class Loaded:
                 covered = slot.primary if assignment.tier is engine.Tier.PRIMARY else slot.secondary
                 covering_for = people.get(covered) if isinstance(covered, int) else None
             holders.append(
-                engine.built(
-                    Holder,
-                    assignment=assignment,
-                    person=people.get(key) if isinstance(key, int) else None,
-                    covering_for=covering_for,
-                )
+                Holder(assignment, people.get(key) if isinstance(key, int) else None, covering_for)
             )
         return holders
 

@@ -35,10 +35,23 @@ def format_instant(
     abbreviation."""
     if zone is None:
         zone = timezone.get_current_timezone() if time_zone is None else zone_or_utc(time_zone)
-    local = value.astimezone(zone)
-    day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if year else "")
-    seconds = f":{local:%S}" if local.second else ""
-    return f"{day}, {local:%H:%M}{seconds} {local.tzname()}"
+    return format_local(value.astimezone(zone), year=year)
+
+
+def format_local(local: datetime, *, year: bool = True) -> str:
+    """`format_instant` of an instant already in the zone it is shown in."""
+    # Names from tables rather than strftime's `%a` and `%b` (the same English names: the
+    # portal never sets a locale): the long calendars write thousands of instants.
+    text = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month]}"
+    if year:
+        text = f"{text} {local.year}"
+    if local.second:
+        return f"{text}, {local.hour:02d}:{local.minute:02d}:{local.second:02d} {local.tzname()}"
+    return f"{text}, {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @register.filter
@@ -62,7 +75,16 @@ def iso_utc(value: datetime | None) -> str:
     """`2026-11-30T09:00:00Z`: for links, data attributes and `<time datetime>`."""
     if value is None:
         return ""
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(UTC)
+    # By hand: strftime costs several times as much, and the long calendars write thousands.
+    return "%d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+    )
 
 
 @register.filter
