@@ -263,8 +263,10 @@ class _Timeline:
         self.specs: list[OverrideSpec] = []
         # A stable sort makes the rank "started later, or listed later at an equal start": the
         # top of the max-heap by rank is the override that wins.
-        ordered = sorted(specs, key=_start)
-        if all(before.end <= after.start for before, after in pairwise(ordered)):
+        ordered = sorted(specs, key=_start) if len(specs) > 1 else list(specs)
+        if len(ordered) < 2 or all(
+            before.end <= after.start for before, after in pairwise(ordered)
+        ):
             # None overlaps (the database's rule): each holds over its own interval.
             self.starts = [spec.start for spec in ordered]
             self.ends = [spec.end for spec in ordered]

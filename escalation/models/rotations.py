@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, time
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -338,16 +339,14 @@ def override_index(rows: Iterable[tuple[str, int, Any, Any, int]]) -> engine.Ove
     """`Override.index` of overrides in effect given as rows of `OVERRIDE_INDEX_COLUMNS` (from
     `values_list`, when no Override row is needed)."""
     return engine.OverrideIndex(
-        sorted(
-            (
-                engine.OverrideSpec(
-                    tier=engine.Tier(tier), person=person, start=start, end=end, key=key
-                )
-                for tier, person, start, end, key in rows
-            ),
-            key=lambda spec: (spec.start, spec.end),
-        )
+        engine.OverrideSpec(_TIERS.get(tier) or engine.Tier(tier), person, start, end, key)
+        for tier, person, start, end, key in sorted(rows, key=_START_AND_END)
     )
+
+
+#: The engine's tiers by the value stored.
+_TIERS: dict[str, engine.Tier] = {tier.value: tier for tier in engine.Tier}
+_START_AND_END = itemgetter(2, 3)
 
 
 class SwapKind(models.TextChoices):
