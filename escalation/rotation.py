@@ -81,6 +81,9 @@ class Tier(StrEnum):
     SECONDARY = "secondary"
 
 
+_TIERS = tuple(Tier)
+
+
 class SlotRule(StrEnum):
     ISO_WEEK_PARITY = "iso_week_parity"
     ALTERNATION = "alternation"
@@ -197,9 +200,13 @@ class OverrideSpec:
         _require_aware(self.end, "Override end")
         if self.end <= self.start:
             raise ValueError(OVERRIDE_END_NOT_AFTER_START)
-        object.__setattr__(self, "tier", Tier(self.tier))
-        object.__setattr__(self, "start", self.start.astimezone(UTC))
-        object.__setattr__(self, "end", self.end.astimezone(UTC))
+        # Each only when not so already: an index of a year's overrides builds hundreds.
+        if self.tier.__class__ is not Tier:
+            object.__setattr__(self, "tier", Tier(self.tier))
+        if self.start.tzinfo is not UTC:
+            object.__setattr__(self, "start", self.start.astimezone(UTC))
+        if self.end.tzinfo is not UTC:
+            object.__setattr__(self, "end", self.end.astimezone(UTC))
 
     def contains(self, at: datetime) -> bool:
         return self.start <= at < self.end
@@ -256,7 +263,15 @@ class _Timeline:
         self.specs: list[OverrideSpec] = []
         # A stable sort makes the rank "started later, or listed later at an equal start": the
         # top of the max-heap by rank is the override that wins.
-        ordered = sorted(specs, key=lambda spec: spec.start)
+        ordered = sorted(specs, key=_start) if len(specs) > 1 else list(specs)
+        if len(ordered) < 2 or all(
+            before.end <= after.start for before, after in pairwise(ordered)
+        ):
+            # None overlaps (the database's rule): each holds over its own interval.
+            self.starts = [spec.start for spec in ordered]
+            self.ends = [spec.end for spec in ordered]
+            self.specs = ordered
+            return
         points = sorted({spec.start for spec in ordered} | {spec.end for spec in ordered})
         heap: list[tuple[int, OverrideSpec]] = []
         rank = 0
@@ -287,6 +302,10 @@ class _Timeline:
         return pieces
 
 
+def _start(spec: OverrideSpec) -> datetime:
+    return spec.start
+
+
 class OverrideIndex:
     """Overrides indexed once, to look up many shifts in O(log n) each.
 
@@ -297,7 +316,7 @@ class OverrideIndex:
     __slots__ = ("_timelines",)
 
     def __init__(self, overrides: Iterable[OverrideSpec]) -> None:
-        by_tier: dict[Tier, list[OverrideSpec]] = {tier: [] for tier in Tier}
+        by_tier: dict[Tier, list[OverrideSpec]] = {tier: [] for tier in _TIERS}
         for spec in overrides:
             by_tier[spec.tier].append(spec)
         self._timelines = {tier: _Timeline(specs) for tier, specs in by_tier.items()}
@@ -405,9 +424,18 @@ def segments(shift: Shift, tier: Tier, overrides: Overrides) -> list[Assignment]
     return assignments
 
 
-def on_call_at(schedule: Schedule, at: datetime, overrides: Overrides = ()) -> OnCall:
-    """Who holds each tier at `at`, with the interval (clipped to shift and override) around it."""
-    shift = shift_at(schedule, at)
+def on_call_at(
+    schedule: Schedule, at: datetime, overrides: Overrides = (), *, shift: Shift | None = None
+) -> OnCall:
+    """Who holds each tier at `at`, with the interval (clipped to shift and override) around it.
+
+    `shift`: the shift at `at` (`shift_at(schedule, at)`), when the caller has worked it out
+    already; it is not worked out again.
+    """
+    if shift is None:
+        shift = shift_at(schedule, at)
+    else:
+        _require_aware(at, "at")
     index = _index_for(shift, overrides)
     return OnCall(
         at=at.astimezone(UTC),
@@ -439,6 +467,8 @@ def parity_repeats(schedule: Schedule, start: datetime, end: datetime) -> list[P
 def repeat_around(schedule: Schedule, shift: Shift) -> ParityRepeat | None:
     """The parity repeat `shift` is part of, with the shift before it or the one after it."""
     if not is_parity_repeat_possible(schedule):
+        return None
+    if schedule._by_parity and not _parity_neighbour_may_match(schedule, shift):
         return None
     before = shift_at(schedule, shift.start - timedelta(microseconds=1))
     if (repeat := same_slot_again(schedule, before, shift)) is not None:
@@ -473,6 +503,27 @@ def is_parity_repeat_possible(schedule: Schedule) -> bool:
     if schedule.rule is SlotRule.ISO_WEEK_PARITY:
         return True
     return schedule.shift_days == 1 and len(schedule.slots) > 1
+
+
+def _parity_neighbour_may_match(schedule: Schedule, shift: Shift) -> bool:
+    """Under ISO week parity, whether the shift before or after `shift` may fall to its slot.
+
+    No, without working either shift out, when both are the weeks right next to it (no handoff
+    date around it was skipped by its zone) and their ISO week numbers' parities differ from
+    its own: every week but those around a 53-week year's end.
+    """
+    day = date.fromisocalendar(shift.iso_year, shift.iso_week, schedule.handoff_weekday + 1)
+    before, after = day - _WEEK, day + _WEEK
+    if not (
+        handoff_at(schedule, before) < shift.start
+        and handoff_at(schedule, after + _WEEK) > shift.end
+    ):
+        return True
+    parity = shift.iso_week % 2
+    return before.isocalendar()[1] % 2 == parity or after.isocalendar()[1] % 2 == parity
+
+
+_WEEK = timedelta(days=7)
 
 
 def _require_aware(value: datetime, name: str) -> None:

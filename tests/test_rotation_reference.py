@@ -6,7 +6,7 @@ instants of the engine's property tests, with the straightforward code they repl
 """
 
 from dataclasses import FrozenInstanceError
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -21,11 +21,13 @@ from escalation.rotation import (
     Shift,
     Tier,
     on_call_at,
+    repeat_around,
+    same_slot_again,
     segments,
     shift_at,
     shifts_between,
 )
-from tests.test_rotation import PROPERTY, instants, schedules
+from tests.test_rotation import PROPERTY, instants, schedules, weekly_parity
 
 
 def plain_shifts_between(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
@@ -35,6 +37,13 @@ def plain_shifts_between(schedule: Schedule, start: datetime, end: datetime) -> 
         shifts.append(shift)
         shift = shift_at(schedule, shift.end)
     return shifts
+
+
+def plain_repeat_around(schedule: Schedule, shift: Shift) -> rotation.ParityRepeat | None:
+    before = shift_at(schedule, shift.start - timedelta(microseconds=1))
+    if (repeat := same_slot_again(schedule, before, shift)) is not None:
+        return repeat
+    return same_slot_again(schedule, shift, shift_at(schedule, shift.end))
 
 
 def plain_segments(shift: Shift, tier: Tier, index: OverrideIndex) -> list[Assignment]:
@@ -93,6 +102,63 @@ def test_segments_and_on_call_at_give_what_the_plain_cut_gives(schedule, at, dat
         ]
         assert assignment == expected
     assert on_call == on_call_at(schedule, at, specs)
+    # The pages pass the shift they have worked out already.
+    assert on_call == on_call_at(schedule, at, index, shift=shift_at(schedule, at))
+
+
+@PROPERTY
+@given(schedules(), instants, st.booleans())
+def test_repeat_around_gives_what_comparing_both_neighbours_gives(schedule, at, near_new_year):
+    if near_new_year:
+        # Around the turn of a year, where the 53-week repeats are.
+        at = at.replace(month=12, day=20) + timedelta(days=at.day)
+    for shift in shifts_between(schedule, at, at + timedelta(days=15)):
+        assert repeat_around(schedule, shift) == plain_repeat_around(schedule, shift)
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_repeat_around_the_week_samoa_skipped_a_day_repeats_nothing(weekday):
+    # Pacific/Apia skipped 30 December 2011 (a Friday): a Friday handoff that day happens the
+    # gap's length later (on the 31st), so no week is left out and week 52 still comes between.
+    schedule = weekly_parity("Pacific/Apia", weekday, time(9, 0))
+    start = datetime(2011, 11, 20, tzinfo=UTC)
+    shifts = shifts_between(schedule, start, start + timedelta(days=70))
+    repeats = [repeat_around(schedule, shift) for shift in shifts]
+
+    assert repeats == [plain_repeat_around(schedule, shift) for shift in shifts]
+    assert not any(repeats)
+
+
+def plain_in_effect(specs: list[OverrideSpec], tier: Tier, at: datetime) -> OverrideSpec | None:
+    """The override that started latest (listed later at an equal start) of those holding."""
+    holding = [
+        (spec.start, position, spec)
+        for position, spec in enumerate(specs)
+        if spec.tier is tier and spec.contains(at)
+    ]
+    return max(holding, key=lambda item: item[:2])[2] if holding else None
+
+
+@PROPERTY
+@given(instants, st.data())
+def test_the_index_gives_the_override_that_started_latest_overlapping_or_not(at, data):
+    specs = data.draw(overrides_around(at))
+    if data.draw(st.booleans()):
+        # As the database keeps them: none of a tier overlaps another.
+        specs = [
+            spec
+            for spec in specs
+            if not any(
+                other.tier is spec.tier and other.start < spec.end and spec.start < other.end
+                for other in specs[: specs.index(spec)]
+            )
+        ]
+    index = OverrideIndex(specs)
+
+    for instant in {at} | {spec.start for spec in specs} | {spec.end for spec in specs}:
+        for moment in (instant - timedelta(microseconds=1), instant):
+            for tier in Tier:
+                assert index.in_effect(tier, moment) is plain_in_effect(specs, tier, moment)
 
 
 def test_built_values_equal_hash_and_stay_frozen_like_constructed_ones():

@@ -13,6 +13,7 @@ from escalation.selectors.dashboard import dashboard
 from escalation.selectors.oncall import on_call_named, on_call_now
 from escalation.selectors.profile import profile
 from tests import factories
+from tests.helpers import instances_built
 from tests.oncall_data import (
     HANDOFF_TO_ODD_WEEK,
     LAST_SECOND_OF_EVEN_WEEK,
@@ -58,6 +59,31 @@ def test_on_call_at_applies_an_override_and_costs_two_queries(seed, django_asser
         [answer] = on_call_now(at=THURSDAY_EVEN_WEEK).answers
     assert names(answer) == ("Engineer C", "Engineer B")
     assert answer.on_call.secondary.overridden
+
+
+def test_on_call_now_only_on_call_reads_the_people_on_call_and_the_slots_others_when_asked(
+    seed, django_assert_num_queries
+):
+    factories.OverrideFactory(
+        rotation=seed.rotation,
+        tier=models.OnCallTier.SECONDARY,
+        person=seed.b,
+        start=THURSDAY_EVEN_WEEK - timedelta(hours=1),
+        end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
+    )
+    everyone = on_call_now(at=THURSDAY_EVEN_WEEK)
+    with django_assert_num_queries(2), instances_built() as built:
+        now = on_call_now(at=THURSDAY_EVEN_WEEK, only_on_call=True)
+    # Engineer D holds the slot on call, covered by Engineer B: both read, only B built.
+    assert built.by_model == {"Rotation": 1, "Person": 2}
+    assert now.answers == everyone.answers
+    assert now.validity == everyone.validity
+    assert set(now.loaded.people) == {seed.b.pk, seed.c.pk, seed.d.pk}
+    with django_assert_num_queries(1):
+        slots = now.slots
+    assert [(slot.primary, slot.secondary) for slot in slots] == [
+        (slot.primary, slot.secondary) for slot in everyone.slots
+    ]
 
 
 def test_a_reverted_override_no_longer_applies(seed):

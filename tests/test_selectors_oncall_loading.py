@@ -191,3 +191,24 @@ def test_load_overrides_with_people_builds_a_person_once_however_often_they_cove
         assert values(loaded.people[cover.pk]) == values(cover)
     assert built.by_model == {"Person": 1}
     assert loaded.people[seed.a.pk] is slot_people[seed.a.pk]
+
+
+def test_a_rotations_schedule_follows_its_settings_and_refused_settings_raise_every_time(
+    two_rotations,
+):
+    seed, _other = two_rotations
+    rotation = models.Rotation.objects.get(pk=seed.rotation.pk)
+    schedule = rotation.schedule()
+    assert rotation.schedule() == schedule
+
+    rotation.handoff_time = schedule.handoff_time.replace(
+        hour=(schedule.handoff_time.hour + 1) % 24
+    )
+    moved = rotation.schedule()
+    assert moved.handoff_time == rotation.handoff_time
+    assert moved.slots == schedule.slots
+
+    rotation.shift_days = 3  # ISO week parity needs weekly shifts
+    for _ in range(2):
+        with pytest.raises(ValueError, match="weekly shifts"):
+            rotation.schedule()

@@ -2,7 +2,9 @@
 
 import uuid
 from collections.abc import Iterable
-from datetime import time
+from datetime import date, time
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -141,20 +143,15 @@ class Rotation(models.Model):
         the caller maps them back to Person rows it has already loaded, so nothing is queried
         when `slots` is given."""
         slot_rows = sorted(self.slots.all() if slots is None else slots, key=_position)
-        return engine.Schedule(
-            handoff_weekday=self.handoff_weekday,
-            handoff_time=self.handoff_time,
-            time_zone=self.time_zone,
-            shift_days=self.shift_days,
-            rule=engine.SlotRule(self.slot_rule),
-            anchor=self.anchor_date,
-            slots=tuple(
-                engine.Slot(
-                    label=slot.label,
-                    primary=slot.primary_id,
-                    secondary=slot.secondary_id,
-                    week_parity=engine.WeekParity(slot.week_parity) if slot.week_parity else None,
-                )
+        return _schedule(
+            self.handoff_weekday,
+            self.handoff_time,
+            self.time_zone,
+            self.shift_days,
+            self.slot_rule,
+            self.anchor_date,
+            tuple(
+                (slot.label, slot.primary_id, slot.secondary_id, slot.week_parity)
                 for slot in slot_rows
             ),
         )
@@ -162,6 +159,42 @@ class Rotation(models.Model):
 
 def _position(slot: "RotationSlot") -> int:
     return slot.position
+
+
+@lru_cache(maxsize=1024)
+def _schedule(
+    handoff_weekday: int,
+    handoff_time: time,
+    time_zone: str,
+    shift_days: int,
+    slot_rule: str,
+    anchor_date: date | None,
+    slots: tuple[tuple[str, int, int | None, str], ...],
+) -> engine.Schedule:
+    """The engine's `Schedule` of these settings and slots (label, primary, secondary, parity).
+
+    A schedule is a frozen value of exactly these: the same settings give an equal one, so it
+    is built and checked once per process and settings, not on every request that reads the
+    rotation (a settings change is a new key). A schedule the engine refuses is not kept: it
+    raises its `ValueError` again each time.
+    """
+    return engine.Schedule(
+        handoff_weekday=handoff_weekday,
+        handoff_time=handoff_time,
+        time_zone=time_zone,
+        shift_days=shift_days,
+        rule=engine.SlotRule(slot_rule),
+        anchor=anchor_date,
+        slots=tuple(
+            engine.Slot(
+                label=label,
+                primary=primary,
+                secondary=secondary,
+                week_parity=engine.WeekParity(week_parity) if week_parity else None,
+            )
+            for label, primary, secondary, week_parity in slots
+        ),
+    )
 
 
 class RotationSlot(models.Model):
@@ -306,16 +339,14 @@ def override_index(rows: Iterable[tuple[str, int, Any, Any, int]]) -> engine.Ove
     """`Override.index` of overrides in effect given as rows of `OVERRIDE_INDEX_COLUMNS` (from
     `values_list`, when no Override row is needed)."""
     return engine.OverrideIndex(
-        sorted(
-            (
-                engine.OverrideSpec(
-                    tier=engine.Tier(tier), person=person, start=start, end=end, key=key
-                )
-                for tier, person, start, end, key in rows
-            ),
-            key=lambda spec: (spec.start, spec.end),
-        )
+        engine.OverrideSpec(_TIERS.get(tier) or engine.Tier(tier), person, start, end, key)
+        for tier, person, start, end, key in sorted(rows, key=_START_AND_END)
     )
+
+
+#: The engine's tiers by the value stored.
+_TIERS: dict[str, engine.Tier] = {tier.value: tier for tier in engine.Tier}
+_START_AND_END = itemgetter(2, 3)
 
 
 class SwapKind(models.TextChoices):

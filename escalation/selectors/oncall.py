@@ -21,7 +21,7 @@ feed) and `profile`; the parity repeat warnings they share are in `repeats`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property, partial, reduce
@@ -29,7 +29,16 @@ from operator import or_
 from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Model, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 
 from .. import rotation as engine
 from ..models import Override, Person, Rotation, RotationSlot
@@ -126,15 +135,19 @@ class OnCallNow:
         the pages about one instant, only the contact table shows the slots."""
         if self.loaded is None:
             return []
-        return staffed(
-            (
-                slot
-                for key, slots in self.loaded.slots.items()
-                if self.slots_of is None or key in self.slots_of
-                for slot in slots
-            ),
-            self.loaded.people,
-        )
+        slots = [
+            slot
+            for key, slots in self.loaded.slots.items()
+            if self.slots_of is None or key in self.slots_of
+            for slot in slots
+        ]
+        people = self.loaded.people
+        if isinstance(people, People):
+            # Read with only the people on call: the others' rows now (one query).
+            people.read(
+                key for slot in slots for key in (slot.primary_id, slot.secondary_id) if key
+            )
+        return staffed(slots, people)
 
 
 # --- Loading, shared by the pages' reads -------------------------------------------------
@@ -153,6 +166,13 @@ class People(Mapping[int, Person]):
         """Person `key`'s columns (`Person`'s concrete fields, in order), unless already read."""
         if key not in self._rows:
             self._rows[key] = row
+
+    def read(self, keys: Iterable[int]) -> None:
+        """Read the rows of those of `keys` not read yet (one query, when there are any)."""
+        missing = {key for key in keys if key not in self._rows}
+        if missing:
+            for row in Person.objects.filter(pk__in=missing).values_list(*_PERSON_FIELDS):
+                self._rows[row[0]] = row
 
     def __getitem__(self, key: int) -> Person:
         person = self._built.get(key)
@@ -381,23 +401,35 @@ def load_overrides(
     windows: Sequence[tuple[datetime, datetime]],
     *,
     with_people: bool = False,
+    and_people: Collection[int] = (),
 ) -> None:
     """The overrides in effect that overlap any of `windows` (with their people, when
-    `with_people`). One query, whatever the windows.
+    `with_people`, and the people of `and_people` too). One query, whatever the windows.
 
     Read as plain rows: the engine needs only their times and people, so no Override is built,
     and a person who covers many times (or holds a slot too) is built once, when first read.
     """
-    rows = _OVERRIDE_ROWS[with_people].rows(
-        [rotation.pk for rotation, _ in loaded.rotations], windows, using=DEFAULT_DB_ALIAS
-    )
+    rotation_ids = [rotation.pk for rotation, _ in loaded.rotations]
+    if and_people:
+        assert with_people, "people are read with the overrides' own"
+        rows = _OVERRIDE_AND_PEOPLE_ROWS.rows(
+            rotation_ids, windows, list(and_people), using=DEFAULT_DB_ALIAS
+        )
+    else:
+        rows = _OVERRIDE_ROWS[with_people].rows(rotation_ids, windows, using=DEFAULT_DB_ALIAS)
     people: People | None = None
     if with_people:
         # As `load_rotations` reads them: people's rows, each built when first read.
-        assert isinstance(loaded.people, People), "load_rotations(with_people=True) reads people"
+        if not isinstance(loaded.people, People):
+            assert not loaded.people, "load_rotations(with_people=True) reads people"
+            loaded.people = People()
         people = loaded.people
     by_rotation: dict[RotationKey, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
+        if row[0] is None:
+            # One of `and_people`, with no override.
+            people.add(row[2], row[_OVERRIDE_END:])  # type: ignore[union-attr]
+            continue
         by_rotation[row[0]].append(row[1:_OVERRIDE_END])
         person_id = row[2]
         loaded.person_ids.add(person_id)
@@ -429,11 +461,38 @@ def _override_rows(
     )
 
 
+def _override_and_people_rows(
+    rotation_ids: list[int],
+    windows: Sequence[tuple[datetime, datetime]],
+    person_ids: list[int],
+) -> QuerySet[Override, tuple[Any, ...]]:
+    """`_override_rows` with their people, then the people of `person_ids` in rows of their
+    own: no rotation, no override (None in those columns), the person's key where an override's
+    person is."""
+    overrides = _override_rows(True, rotation_ids, windows).order_by()
+    people = (
+        Person.objects.filter(pk__in=person_ids)
+        .order_by()
+        .annotate(
+            no_rotation=Value(None, output_field=IntegerField()),
+            no_tier=Value(None, output_field=CharField()),
+            no_start=Value(None, output_field=DateTimeField()),
+            no_end=Value(None, output_field=DateTimeField()),
+            no_override=Value(None, output_field=IntegerField()),
+        )
+        .values_list(
+            "no_rotation", "no_tier", "pk", "no_start", "no_end", "no_override", *_PERSON_FIELDS
+        )
+    )
+    return overrides.union(people, all=True).order_by("start", "id")
+
+
 #: Compiled once per process and number of windows (`load_overrides`).
 _OVERRIDE_ROWS = {
     with_people: PreparedQuery(partial(_override_rows, with_people), IDS, WINDOWS)
     for with_people in (False, True)
 }
+_OVERRIDE_AND_PEOPLE_ROWS = PreparedQuery(_override_and_people_rows, IDS, WINDOWS, IDS)
 
 
 def load_overrides_and_people(
@@ -466,15 +525,21 @@ def load_current_shifts(
     and_next_handoff: bool = False,
     and_next_shift: bool = False,
     and_first: bool = False,
+    only_on_call: bool = False,
 ) -> tuple[Loaded, list[tuple[Rotation, engine.Schedule, engine.Shift]]]:
     """Each rotation's shift at `at`, with every override touching it (up to and including the
     next handoff instant, when `and_next_handoff`; through the whole next shift, when
-    `and_next_shift`) and everyone either names. Two queries.
+    `and_next_shift`) and everyone either names (`Loaded.people`; with `only_on_call`, of the
+    slots only the people of the current shifts'). Two queries.
 
     All of the shift's overrides, not only those in effect at `at`: the stretch `at` falls in
     ends where the next override starts, and the answer's `validity` must know it.
+
+    With `only_on_call`, the people are read with the overrides, by key, rather than joined to
+    every slot: a slot names two people, and a page about one instant shows the two of each
+    rotation's current shift.
     """
-    loaded = load_rotations(rotation_ids, with_people=True, and_first=and_first)
+    loaded = load_rotations(rotation_ids, with_people=not only_on_call, and_first=and_first)
     current = [
         (rotation, schedule, engine.shift_at(schedule, at))
         for rotation, schedule in loaded.rotations
@@ -489,43 +554,60 @@ def load_current_shifts(
                 end, *(engine.shift_at(schedule, shift.end).end for _, schedule, shift in current)
             )
         window.append((min(shift.start for _, _, shift in current), end))
-    load_overrides(loaded, window, with_people=True)
+    on_call: set[int] = set()
+    if only_on_call:
+        on_call = {
+            key
+            for _, _, shift in current
+            for key in (shift.slot.primary, shift.slot.secondary)
+            if isinstance(key, int)
+        }
+    load_overrides(loaded, window, with_people=True, and_people=on_call)
     return loaded, current
 
 
 def holding(stretches: Iterable[engine.Assignment | engine.Shift]) -> Validity:
     """The stretch of time over which all these assignments (or shifts) hold at once."""
-    validity = ALWAYS
+    starts = []
+    ends = []
     for stretch in stretches:
-        validity = validity & Validity(stretch.start, stretch.end)
-    return validity
+        starts.append(stretch.start)
+        ends.append(stretch.end)
+    if not starts:
+        return ALWAYS
+    return Validity(max(starts), min(ends))
 
 
 # --- Who is on call at one instant --------------------------------------------------------
 
 
-def on_call_now(*, at: datetime, rotation_ids: Iterable[int] | None = None) -> OnCallNow:
+def on_call_now(
+    *, at: datetime, rotation_ids: Iterable[int] | None = None, only_on_call: bool = False
+) -> OnCallNow:
     """Who holds each tier of each rotation at `at` (or of the rotations of `rotation_ids`),
     overrides applied, and until when that stays true. Two queries.
 
     Rotations the engine cannot compute are left out of the answers (listed in `problems`).
+    With `only_on_call`, of the people the slots name only those on call are read: reading
+    `slots` then reads the others (one more query).
     """
-    return _on_call(at, rotation_ids)
+    return _on_call(at, rotation_ids, only_on_call=only_on_call)
 
 
 def on_call_named(*, at: datetime, rotation_ids: Iterable[int | None]) -> OnCallNow:
     """`on_call_now` for the rotations a page names (None: none), and the first rotation whose
     shifts the engine can compute, which answers for parties that name no rotation (the first
     of `answers`, as with `on_call_now`). Two queries, whatever the number of rotations in the
-    company; two more only when the first rotation is one the engine refuses.
+    company; two more only when the first rotation is one the engine refuses. Of the people the
+    slots name, only those on call are read (`on_call_now(only_on_call=True)`).
     """
     named = {key for key in rotation_ids if key is not None}
-    now = _on_call(at, named, and_first=True)
+    now = _on_call(at, named, and_first=True, only_on_call=True)
     refused = [display_order(problem.rotation) for problem in now.problems]
     if not refused or (now.answers and display_order(now.answers[0].rotation) < min(refused)):
         return now
     # The first rotation is one the engine refuses: the default is the next one, maybe unread.
-    everything = _on_call(at, None)
+    everything = _on_call(at, None, only_on_call=True)
     default = everything.answers[:1]
     keep = named | {answer.rotation.pk for answer in default}
     before = display_order(default[0].rotation) if default else None
@@ -554,12 +636,18 @@ def display_order(rotation: Rotation) -> tuple[int, str, int]:
 
 
 def _on_call(
-    at: datetime, rotation_ids: Iterable[int] | None, *, and_first: bool = False
+    at: datetime,
+    rotation_ids: Iterable[int] | None,
+    *,
+    and_first: bool = False,
+    only_on_call: bool = False,
 ) -> OnCallNow:
-    loaded, current = load_current_shifts(at, rotation_ids, and_first=and_first)
+    loaded, current = load_current_shifts(
+        at, rotation_ids, and_first=and_first, only_on_call=only_on_call
+    )
     answers = []
-    for rotation, schedule, _shift in current:
-        on_call = engine.on_call_at(schedule, at, loaded.index(rotation))
+    for rotation, schedule, shift in current:
+        on_call = engine.on_call_at(schedule, at, loaded.index(rotation), shift=shift)
         answers.append(
             RotationOnCall(
                 rotation=rotation,

@@ -199,27 +199,36 @@ def _iso_z(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _api_rotation(answer: oncall.RotationOnCall) -> dict[str, Any]:
+class _UtcTexts(dict[datetime, str]):
+    """Instants as the API writes them (`_iso_z`), each formatted once: a shift's start and end
+    are most often its holders' too, and many rotations hand over at the same instant."""
+
+    def __missing__(self, value: datetime) -> str:
+        text = self[value] = _iso_z(value)
+        return text
+
+
+def _api_rotation(answer: oncall.RotationOnCall, texts: _UtcTexts) -> dict[str, Any]:
     """One rotation's entry: its shift at the instant asked, and who holds each tier."""
     shift = answer.shift
     return {
         "slug": answer.rotation.slug,
         "name": answer.rotation.name,
         "shift": {
-            "start": _iso_z(shift.start),
-            "end": _iso_z(shift.end),
+            "start": texts[shift.start],
+            "end": texts[shift.end],
             "label": shift.label,
             "iso_week": shift.iso_week,
             "iso_year": shift.iso_year,
             # The same slot twice in a row (ISO week 53, then week 1): true in both.
             "repeat": answer.is_repeat,
         },
-        "primary": _api_holder(answer.primary, answer.on_call.primary),
-        "secondary": _api_holder(answer.secondary, answer.on_call.secondary),
+        "primary": _api_holder(answer.primary, answer.on_call.primary, texts),
+        "secondary": _api_holder(answer.secondary, answer.on_call.secondary, texts),
     }
 
 
-def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
+def _api_holder(person: Any, assignment: Any, texts: _UtcTexts) -> dict[str, Any] | None:
     if person is None:
         return None
     phone = person.phone
@@ -230,8 +239,8 @@ def _api_holder(person: Any, assignment: Any) -> dict[str, Any] | None:
         "phone": phone.as_e164 if phone else None,
         "overridden": assignment.overridden,
         # This person's own stretch: a partial cover starts and ends inside the shift.
-        "from": _iso_z(assignment.start),
-        "until": _iso_z(assignment.end),
+        "from": texts[assignment.start],
+        "until": texts[assignment.end],
     }
 
 
@@ -276,9 +285,10 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
             return _json_error(f"{error} {API_NAIVE_AT}", 400)
 
     def compute() -> tuple[str, Validity]:
-        now = oncall.on_call_now(at=at)
+        now = oncall.on_call_now(at=at, only_on_call=True)
         agreement = pagerduty_agreement(at=at)
-        rotations = [_api_rotation(answer) for answer in now.answers]
+        texts = _UtcTexts()
+        rotations = [_api_rotation(answer, texts) for answer in now.answers]
         # The tiers' `pagerduty` fields are their PagerDuty handles (a published contract):
         # what PagerDuty will page goes in the rotation's own `pagerduty` object, per tier.
         if agreement:
