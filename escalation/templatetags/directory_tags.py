@@ -21,9 +21,11 @@ from ..models import Channel, Rotation, RotationSlot
 from ..parties import ResolvedParty
 from ..party_cells import parties_html, party_html
 from ..selectors.channels import ServiceLink
+from ..sheet_cells import step_items
 
 if TYPE_CHECKING:
     from ..selectors.completeness import CompletenessSection
+    from ..selectors.services import ServiceSheet
 
 register = template.Library()
 
@@ -228,6 +230,17 @@ def party(context: template.Context, party: ResolvedParty, contacts: str = "") -
             severity=context.get("page_severity"),
             buttons=_buttons(context) if contacts == "buttons" else None,
         )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sheet_steps(context: template.Context, sheet: ServiceSheet) -> SafeString:
+    """The sheet's escalation steps, as the items of its list (`escalation.sheet_cells`)."""
+    return step_items(
+        sheet.steps,
+        severity_name=sheet.severity.name if sheet.severity is not None else "",
+        service=context.get("page_service"),
+        severity=context.get("page_severity"),
     )
 
 
