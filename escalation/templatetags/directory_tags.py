@@ -8,19 +8,17 @@ from typing import TYPE_CHECKING
 from django import template
 from django.db.models import Model
 from django.urls import NoReverseMatch
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 
 from .. import contact_cells
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
-from ..links import address_of, reverse
-from ..markup import escape
-from ..models import Channel, Rotation, RotationSlot
+from ..links import reverse
+from ..markup import escape, format_html
+from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
 from ..party_cells import parties_html, party_html
-from ..selectors.channels import ServiceLink
 from ..sheet_cells import step_items
 
 if TYPE_CHECKING:
@@ -112,15 +110,8 @@ def channel_name(channel: Channel) -> SafeString:
     )
 
 
-@register.filter
-def service_links(services: Iterable[ServiceLink]) -> SafeString:
-    """Services as comma-separated links to their sheets, or a dash when there are none."""
-    address = address_of("escalation:service_detail")
-    links = ", ".join(
-        f'<a href="{escape(address(service.slug))}">{escape(service.name)}</a>'
-        for service in services
-    )
-    return mark_safe(links or '<span class="text-body-secondary">—</span>')  # noqa: S308 - escaped above
+#: `Rotation.get_handoff_weekday_display`, read once: "Monday" for 0.
+_WEEKDAYS: dict[int, str] = dict(Weekday.choices)
 
 
 @register.simple_tag
@@ -141,9 +132,9 @@ def rotation_notes(rotations: Sequence[Rotation]) -> SafeString:
         if rotation.schedule_note:
             parts.append(f"On-call schedule: <strong>{escape(rotation.schedule_note)}</strong>. ")
         every = "week" if rotation.shift_days == 7 else f"{rotation.shift_days} days"
+        weekday = _WEEKDAYS.get(rotation.handoff_weekday, rotation.handoff_weekday)
         parts.append(
-            f"Rotation: every {every}, handoff on "
-            f"{escape(rotation.get_handoff_weekday_display())} "
+            f"Rotation: every {every}, handoff on {escape(weekday)} "
             f"{rotation.handoff_time:%H:%M} {escape(rotation.time_zone)}."
         )
         if rotation.swap_channel:
