@@ -18,7 +18,7 @@ from ..links import reverse
 from ..markup import escape, format_html
 from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
-from ..party_cells import parties_html, party_html
+from ..party_cells import contact_buttons, parties_html, party_html
 from ..sheet_cells import step_items
 
 if TYPE_CHECKING:
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from ..selectors.services import ServiceSheet
 
 register = template.Library()
-
-#: A person's one-tap contact buttons (the service sheet's "buttons" contacts).
-PERSON_BUTTONS = "includes/_person_contact.html"
 
 FLOWCHART_DESCRIPTION = "The same steps are listed as text beside the drawing."
 
@@ -184,13 +181,21 @@ def table_row(row: BoundRow) -> SafeString:
 
 
 def _buttons(context: template.Context) -> Callable[[ResolvedParty], str]:
-    """The sheet's one-tap contact buttons for a party's person (`_person_contact.html`)."""
-    assert context.template is not None  # a tag renders inside a template
-    buttons = context.template.engine.get_template(PERSON_BUTTONS)
+    """The sheet's one-tap contact buttons for a party's person (`party_cells.contact_buttons`,
+    as `_person_contact.html` draws them elsewhere), paging pre-filled for the page's service
+    and severity."""
+    service = context.get("page_service")
+    severity = context.get("page_severity")
+    viewer_is_manager = bool(context.get("viewer_is_manager"))
 
     def draw(party: ResolvedParty) -> str:
-        with context.push(person=party.person, paged=party.is_on_call):
-            return buttons.render(context)
+        return contact_buttons(
+            party.person,
+            paged=party.is_on_call,
+            service=service,
+            severity=severity,
+            viewer_is_manager=viewer_is_manager,
+        )
 
     return draw
 
