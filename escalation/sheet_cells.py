@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -105,3 +105,26 @@ def step_items(
         step_item(item, severity_name=name, service=service, severity=severity) for item in steps
     ]
     return mark_safe("\n".join(items))  # noqa: S308 - step_item escapes every value
+
+
+def severity_options(severities: Iterable[Severity], shown: Severity | None) -> SafeString:
+    """The sheet form's severity choices, the one the sheet shows selected."""
+    level = shown.level if shown is not None else None
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<option value="{escape(severity.level)}"'
+            f"{' selected' if severity.level == level else ''}>{escape(severity.name)}</option>"
+            for severity in severities
+        )
+    )
+
+
+def choice_options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    """A form field's choices as options, `selected` the one picked (the kind of incident)."""
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )

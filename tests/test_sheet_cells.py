@@ -15,7 +15,7 @@ from escalation.models import EscalationStep, PartyKind, Person, Role
 from escalation.parties import ResolvedParty
 from escalation.selectors.paths import PathStepView
 from escalation.selectors.services import SheetStep
-from escalation.sheet_cells import step_items
+from escalation.sheet_cells import choice_options, severity_options, step_items
 
 HOSTILE = "</li><script>alert(1)</script>\"&<>' 🚨\u200fאב"
 
@@ -145,3 +145,42 @@ def test_a_timed_step_says_its_clock_time_in_the_viewers_zone():
     # 00:40 UTC + 30 min is 01:10 UTC: 03:10 in Paris, summer time since 01:00 UTC.
     assert '<time datetime="2026-03-29T03:10:12.345678+02:00">03:10</time>' in html
     assert "</strong> at 03:10 if still unresolved (after 30 min).</p>" in html
+
+
+#: The sheet form's options, as the templates wrote them.
+SEVERITY_OPTIONS_TEMPLATE = (
+    '{% for severity in sheet.severities %}<option value="{{ severity.level }}"'
+    "{% if sheet.severity.level == severity.level %} selected{% endif %}>{{ severity.name }}"
+    "</option>{% endfor %}"
+)
+KIND_OPTIONS_TEMPLATE = (
+    '{% for value, label in choices %}<option value="{{ value }}"'
+    "{% if selected == value %} selected{% endif %}>{{ label }}</option>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("shown", [0, 2, None], ids=["first", "third", "none"])
+def test_the_severity_options_are_what_the_template_wrote(shown):
+    severities = [SimpleNamespace(level=level, name=f"{HOSTILE}{level}") for level in (1, 2, 3)]
+    sheet = SimpleNamespace(
+        severities=severities, severity=severities[shown] if shown is not None else None
+    )
+
+    expected = Template(SEVERITY_OPTIONS_TEMPLATE).render(Context({"sheet": sheet}))
+
+    assert severity_options(sheet.severities, sheet.severity) == expected
+    assert expected.count(" selected") == (0 if shown is None else 1)
+
+
+@pytest.mark.parametrize("selected", ["technical", "security", "<bogus>"])
+def test_the_kind_options_are_what_the_template_wrote(selected):
+    from escalation.forms.questions import ServiceSheetForm
+
+    choices = [*ServiceSheetForm().fields["kind"].choices, ("x&y", HOSTILE)]
+
+    expected = Template(KIND_OPTIONS_TEMPLATE).render(
+        Context({"choices": choices, "selected": selected})
+    )
+
+    assert choice_options(choices, selected) == expected
+    assert "<script>" not in expected

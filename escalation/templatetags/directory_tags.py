@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence, Sized
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import Model
@@ -19,7 +19,7 @@ from ..markup import escape, format_html
 from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
 from ..party_cells import contact_buttons, parties_html, party_html
-from ..sheet_cells import step_items
+from ..sheet_cells import choice_options, severity_options, step_items
 
 if TYPE_CHECKING:
     from ..selectors.completeness import CompletenessSection
@@ -238,6 +238,20 @@ def sheet_steps(context: template.Context, sheet: ServiceSheet) -> SafeString:
         service=context.get("page_service"),
         severity=context.get("page_severity"),
     )
+
+
+@register.simple_tag
+def sheet_severity_options(sheet: ServiceSheet | None) -> SafeString:
+    """The sheet form's severity choices (`escalation.sheet_cells`)."""
+    if sheet is None:
+        return SafeString()
+    return severity_options(sheet.severities, sheet.severity)
+
+
+@register.simple_tag
+def sheet_choice_options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    """A sheet form field's choices, `selected` picked (`escalation.sheet_cells`)."""
+    return choice_options(choices, selected)
 
 
 @register.filter
