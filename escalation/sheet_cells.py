@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
 from .escalation_clock import Timing
@@ -127,4 +128,20 @@ def choice_options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeStr
             f"{escape(label)}</option>"
             for value, label in choices
         )
+    )
+
+
+def sheet_when(started_at: datetime, at: datetime) -> SafeString:
+    """When the incident started, on the clock and the calendar of the viewer's zone, and the
+    minute the sheet is as of: the sheet's subtitle."""
+    started = _local(started_at)
+    # The `date` filter's "D j M Y", from the same translated names.
+    day = (
+        f"{WEEKDAYS_ABBR[started.weekday()]} {started.day} "
+        f"{MONTHS_3[started.month].title()} {started.year:04d}"
+    )
+    return mark_safe(  # noqa: S308 - every value escaped
+        f'Started <time datetime="{started.isoformat()}"><strong>{started:%H:%M}</strong> '
+        f"{escape(day)}</time> ({escape(timezone.get_current_timezone_name())}) ·\n"
+        f"    sheet as of {_local(at):%H:%M}"
     )

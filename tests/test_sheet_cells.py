@@ -15,7 +15,7 @@ from escalation.models import EscalationStep, PartyKind, Person, Role
 from escalation.parties import ResolvedParty
 from escalation.selectors.paths import PathStepView
 from escalation.selectors.services import SheetStep
-from escalation.sheet_cells import choice_options, severity_options, step_items
+from escalation.sheet_cells import choice_options, severity_options, sheet_when, step_items
 
 HOSTILE = "</li><script>alert(1)</script>\"&<>' 🚨\u200fאב"
 
@@ -184,3 +184,24 @@ def test_the_kind_options_are_what_the_template_wrote(selected):
 
     assert choice_options(choices, selected) == expected
     assert "<script>" not in expected
+
+
+#: The sheet's subtitle, as the templates wrote it.
+WHEN_TEMPLATE = """{% load tz %}{% get_current_timezone as time_zone %}
+    Started <time datetime="{{ sheet.started_at|date:'c' }}"><strong>{{ sheet.started_at|time:"H:i" }}</strong> {{ sheet.started_at|date:"D j M Y" }}</time> ({{ time_zone }}) ·
+    sheet as of {{ sheet.at|time:"H:i" }}
+"""  # noqa: E501 - the template's own lines
+
+
+@pytest.mark.parametrize("language", ["en-gb", "de", "fr"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns", "Pacific/Kiritimati"])
+def test_the_sheets_subtitle_is_what_the_template_wrote(zone, language):
+    from django.utils import translation
+
+    sheet = SimpleNamespace(started_at=STARTED, at=STARTED + timedelta(hours=2, seconds=5))
+
+    with timezone.override(zone), translation.override(language):
+        expected = Template(WHEN_TEMPLATE).render(Context({"sheet": sheet}))
+        written = sheet_when(sheet.started_at, sheet.at)
+
+    assert normalised(written) == normalised(expected)

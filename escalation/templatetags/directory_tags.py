@@ -19,7 +19,7 @@ from ..markup import escape, format_html
 from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
 from ..party_cells import contact_buttons, parties_html, party_html
-from ..sheet_cells import choice_options, severity_options, step_items
+from ..sheet_cells import choice_options, severity_options, sheet_when, step_items
 
 if TYPE_CHECKING:
     from ..selectors.completeness import CompletenessSection
@@ -238,6 +238,12 @@ def sheet_steps(context: template.Context, sheet: ServiceSheet) -> SafeString:
         service=context.get("page_service"),
         severity=context.get("page_severity"),
     )
+
+
+@register.simple_tag(name="sheet_when")
+def sheet_when_tag(sheet: ServiceSheet) -> SafeString:
+    """When the incident started and the minute the sheet is as of (`escalation.sheet_cells`)."""
+    return sheet_when(sheet.started_at, sheet.at)
 
 
 @register.simple_tag
