@@ -5,13 +5,17 @@ services)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from django.core.validators import slug_re
+
+from .links import address_of
 from .markup import escape
 from .models import Channel, ChannelKind, PagingRule
 from .party_cells import slack_name_html
-from .selectors.channels import ChannelDirectory, TeamChannel
-from .templatetags.directory_tags import channel_name, service_links
+from .selectors.channels import ChannelDirectory, ServiceLink, TeamChannel
+from .templatetags.directory_tags import channel_name
 
 #: `Channel.get_kind_display`, read once.
 _KIND_LABELS: dict[str, str] = dict(ChannelKind.choices)
@@ -59,8 +63,37 @@ def other_channel_rows(directory: ChannelDirectory) -> str:
     return "\n".join(rows)
 
 
+class ServiceLinks:
+    """Services as comma-separated links to their sheets, or a dash when there are none: for a
+    page that links many services (the channels page, four hundred), the sheets' address is
+    reversed once, and each service's slug put in its place."""
+
+    #: A slug standing for each service's own in the address of its sheet.
+    _SLUG = "service-slug"
+    #: What a slug is made of (Django's `validate_slug`).
+    _SLUG_CHARACTERS = re.compile(slug_re.pattern)
+
+    def __init__(self) -> None:
+        self._address = address_of("escalation:service_detail")
+        before, found, after = self._address(self._SLUG).partition(self._SLUG)
+        self._before = escape(before) if found else ""
+        self._after = escape(after) if found else ""
+
+    def _href(self, slug: str) -> str:
+        # A slug's characters need neither quoting in an address nor escaping in markup.
+        if self._before and self._SLUG_CHARACTERS.match(slug):
+            return f"{self._before}{slug}{self._after}"
+        return escape(self._address(slug))
+
+    def __call__(self, services: Iterable[ServiceLink]) -> str:
+        href = self._href
+        links = ", ".join(f'<a href="{href(slug)}">{escape(name)}</a>' for name, slug in services)
+        return links or f'<span class="text-body-secondary">{_DASH}</span>'
+
+
 def team_channel_rows(team_channels: Iterable[TeamChannel]) -> str:
     """Each team's Slack channel, the teams that talk there and the services it serves."""
+    service_links = ServiceLinks()
     return "\n".join(
         "<tr>"
         f'<td data-label="Channel">{slack_name_html(entry.channel, "fw-semibold")}</td>'

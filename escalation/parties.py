@@ -9,7 +9,7 @@ call from `selectors.oncall.on_call_now`), so nothing here queries the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -145,6 +145,10 @@ def resolve_party(party: Party, context: PartyContext) -> ResolvedParty:
     )
 
 
+#: `Via`'s labels by value, read once: “PagerDuty” for "pagerduty".
+_VIA_LABELS: dict[str, str] = {via.value: str(via.label) for via in Via}
+
+
 def resolve(
     *,
     kind: str,
@@ -157,12 +161,14 @@ def resolve(
     rotation_id: int | None = None,
 ) -> ResolvedParty:
     """Resolve a party given as values: a row's fields, or one a page adds (the owner)."""
-    base = ResolvedParty(kind=kind, label=label, via=str(Via(via).label) if via else "")
+    via_label = (_VIA_LABELS.get(via) or str(Via(via).label)) if via else ""
     if kind == PartyKind.ROLE and role is not None:
-        return _resolve_role(base, role)
+        return _resolved_role(kind, label, via_label, role)
     if kind == PartyKind.PERSON and person is not None:
-        return replace(
-            base,
+        return ResolvedParty(
+            kind=kind,
+            label=label,
+            via=via_label,
             person=person,
             slack=person.slack_handle,
             pagerduty=person.pagerduty_handle,
@@ -176,8 +182,10 @@ def resolve(
                 answer.primary if kind == PartyKind.ONCALL_PRIMARY else answer.secondary
             )
         slack = on_call_person.slack_handle if on_call_person else ""
-        return replace(
-            base,
+        return ResolvedParty(
+            kind=kind,
+            label=label,
+            via=via_label,
             person=on_call_person,
             on_call=answer,
             is_tbd=on_call_person is None,
@@ -188,39 +196,50 @@ def resolve(
     service = context.service
     if kind == PartyKind.SERVICE_TEAM:
         if service is None:
-            return replace(base, depends_on_service=True)
+            return ResolvedParty(kind=kind, label=label, via=via_label, depends_on_service=True)
         channel_name = service.channel
-        return replace(
-            base,
+        return ResolvedParty(
+            kind=kind,
+            label=label,
+            via=via_label,
             team=service.team,
             slack=channel_name,
             link=slack_url(channel_name) if channel_name else "",
         )
     if kind == PartyKind.SERVICE_TEAM_LEAD:
         if service is None:
-            return replace(base, depends_on_service=True)
+            return ResolvedParty(kind=kind, label=label, via=via_label, depends_on_service=True)
         lead = service_team_lead(service)
         if lead is None:
-            return replace(base, is_tbd=True, team=service.team)
-        return replace(_resolve_role(base, lead), team=service.team)
+            return ResolvedParty(
+                kind=kind, label=label, via=via_label, is_tbd=True, team=service.team
+            )
+        return _resolved_role(kind, label, via_label, lead, team=service.team)
     if kind == PartyKind.CHANNEL and channel is not None:
-        return replace(
-            base,
+        return ResolvedParty(
+            kind=kind,
+            label=label,
+            via=via_label,
             channel=channel,
             slack=channel.name if channel.kind == ChannelKind.SLACK else "",
             link=channel_link(channel),
         )
-    return base
+    return ResolvedParty(kind=kind, label=label, via=via_label)
 
 
-def _resolve_role(base: ResolvedParty, role: Role) -> ResolvedParty:
+def _resolved_role(
+    kind: str, label: str, via: str, role: Role, team: Team | None = None
+) -> ResolvedParty:
     # A TBD role still has its group aliases (@backend-lead): the document's way to reach it.
     holder = role.holder
     slack = (holder.slack_handle if holder else "") or role.slack_alias
-    return replace(
-        base,
+    return ResolvedParty(
+        kind=kind,
+        label=label,
+        via=via,
         role=role,
         person=holder,
+        team=team,
         is_tbd=holder is None,
         slack=slack,
         pagerduty=(holder.pagerduty_handle if holder else "") or role.pagerduty_alias,

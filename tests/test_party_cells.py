@@ -10,7 +10,13 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from escalation.models import Channel, ChannelKind, PartyKind, Person, Role, Team
 from escalation.parties import ResolvedParty
-from escalation.party_cells import contact_line, parties_html, party_html, slack_name_html
+from escalation.party_cells import (
+    contact_buttons,
+    contact_line,
+    parties_html,
+    party_html,
+    slack_name_html,
+)
 
 HOSTILE = '<b>"O\'Brien" & co</b>'
 ESCAPED = "&lt;b&gt;&quot;O&#x27;Brien&quot; &amp; co&lt;/b&gt;"
@@ -195,3 +201,88 @@ def test_the_tags_render_through_a_template_with_the_sheet_s_service(rf, setting
     html = template.render({"parties": [party], "page_service": service, "page_severity": severity})
 
     assert 'href="/page/7/?service=payments-api&amp;severity=1"' in html
+
+
+#: People as the sheet's buttons meet them: every way to reach them, or few.
+BUTTON_PEOPLE = {
+    "everything": {
+        "phone": PhoneNumber.from_string("+12025550100"),
+        "slack_handle": "@o'brien<x>",
+        "pagerduty_handle": "@pd <&>",
+        "email": "o'brien&co@example.com",
+        "pagerduty_user_id": "P<1>",
+    },
+    "no phone, a PagerDuty user": {"pagerduty_user_id": "PABC123", "slack_handle": "#x"},
+    "no phone, a PagerDuty handle": {"pagerduty_handle": "@pd", "email": "a@b.c"},
+    "a number the parser refuses": {"phone": "not a number"},
+    "nothing": {},
+}
+
+
+@pytest.mark.parametrize("viewer_is_manager", [False, True], ids=["viewer", "manager"])
+@pytest.mark.parametrize(
+    "flags",
+    [{}, {"paged": True}, {"compact": True, "without_paging": True}],
+    ids=["plain", "paged", "compact, without paging"],
+)
+@pytest.mark.parametrize("who", BUTTON_PEOPLE.values(), ids=BUTTON_PEOPLE.keys())
+@pytest.mark.parametrize(
+    ("api_key", "subdomain", "workspace"),
+    [("key", "", ""), ("", "acme", "https://acme.slack.com"), ("", "", "")],
+    ids=["paging", "PagerDuty links", "off"],
+)
+def test_contact_buttons_are_what_the_person_contact_template_writes(
+    settings, api_key, subdomain, workspace, who, flags, viewer_is_manager
+):
+    from django.template.loader import render_to_string
+
+    settings.PAGERDUTY_API_KEY = api_key
+    settings.PAGERDUTY_SUBDOMAIN = subdomain
+    settings.PORTAL_SLACK_WORKSPACE_URL = workspace
+    someone = person(**who)
+    service = SimpleNamespace(slug="pay<ments>")
+    severity = SimpleNamespace(level=1)
+
+    expected = render_to_string(
+        "includes/_person_contact.html",
+        {
+            "person": someone,
+            "viewer_is_manager": viewer_is_manager,
+            "page_service": service,
+            "page_severity": severity,
+            **flags,
+        },
+    )
+    html = contact_buttons(
+        someone,
+        service=service,
+        severity=severity,
+        viewer_is_manager=viewer_is_manager,
+        **flags,
+    )
+
+    assert " ".join(html.split()) == " ".join(expected.split())
+    assert "<x>" not in html and "<b>" not in html
+
+
+def test_the_sheets_buttons_page_for_its_service_and_severity(settings):
+    from django.template import engines
+
+    settings.PAGERDUTY_API_KEY = "key"
+    template = engines["django"].from_string(
+        "{% load directory_tags %}{% parties parties 'buttons' %}"
+    )
+    party = ResolvedParty(
+        kind=PartyKind.ONCALL_PRIMARY, label="On call", person=person(pagerduty_user_id="P1")
+    )
+
+    html = template.render(
+        {
+            "parties": [party],
+            "page_service": SimpleNamespace(slug="payments-api"),
+            "page_severity": SimpleNamespace(level=2),
+        }
+    )
+
+    assert 'pagerduty-page" href="/page/7/?service=payments-api&amp;severity=2"' in html
+    assert "Reach via PagerDuty</span>" in html  # on call, no phone: PagerDuty reaches them

@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence, Sized
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import Model
 from django.urls import NoReverseMatch
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 
 from .. import contact_cells
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
-from ..links import address_of, reverse
-from ..markup import escape
+from ..links import reverse
+from ..markup import escape, format_html
 from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
-from ..party_cells import parties_html, party_html
-from ..selectors.channels import ServiceLink
+from ..party_cells import contact_buttons, parties_html, party_html
+from ..sheet_cells import choice_options, severity_options, sheet_when, step_items
 
 if TYPE_CHECKING:
     from ..selectors.completeness import CompletenessSection
+    from ..selectors.services import ServiceSheet
 
 register = template.Library()
-
-#: A person's one-tap contact buttons (the service sheet's "buttons" contacts).
-PERSON_BUTTONS = "includes/_person_contact.html"
 
 FLOWCHART_DESCRIPTION = "The same steps are listed as text beside the drawing."
 
@@ -110,19 +107,7 @@ def channel_name(channel: Channel) -> SafeString:
     )
 
 
-@register.filter
-def service_links(services: Iterable[ServiceLink]) -> SafeString:
-    """Services as comma-separated links to their sheets, or a dash when there are none."""
-    address = address_of("escalation:service_detail")
-    links = ", ".join(
-        f'<a href="{escape(address(service.slug))}">{escape(service.name)}</a>'
-        for service in services
-    )
-    return mark_safe(links or '<span class="text-body-secondary">—</span>')  # noqa: S308 - escaped above
-
-
-#: The handoff days by number: `get_handoff_weekday_display` reads the field's choices again
-#: for each rotation, and the contacts page lists every rotation.
+#: `Rotation.get_handoff_weekday_display`, read once: "Monday" for 0.
 _WEEKDAYS: dict[int, str] = dict(Weekday.choices)
 
 
@@ -144,9 +129,9 @@ def rotation_notes(rotations: Sequence[Rotation]) -> SafeString:
         if rotation.schedule_note:
             parts.append(f"On-call schedule: <strong>{escape(rotation.schedule_note)}</strong>. ")
         every = "week" if rotation.shift_days == 7 else f"{rotation.shift_days} days"
+        weekday = _WEEKDAYS.get(rotation.handoff_weekday, rotation.handoff_weekday)
         parts.append(
-            f"Rotation: every {every}, handoff on "
-            f"{escape(_WEEKDAYS.get(rotation.handoff_weekday, rotation.handoff_weekday))} "
+            f"Rotation: every {every}, handoff on {escape(weekday)} "
             f"{rotation.handoff_time:%H:%M} {escape(rotation.time_zone)}."
         )
         if rotation.swap_channel:
@@ -196,13 +181,21 @@ def table_row(row: BoundRow) -> SafeString:
 
 
 def _buttons(context: template.Context) -> Callable[[ResolvedParty], str]:
-    """The sheet's one-tap contact buttons for a party's person (`_person_contact.html`)."""
-    assert context.template is not None  # a tag renders inside a template
-    buttons = context.template.engine.get_template(PERSON_BUTTONS)
+    """The sheet's one-tap contact buttons for a party's person (`party_cells.contact_buttons`,
+    as `_person_contact.html` draws them elsewhere), paging pre-filled for the page's service
+    and severity."""
+    service = context.get("page_service")
+    severity = context.get("page_severity")
+    viewer_is_manager = bool(context.get("viewer_is_manager"))
 
     def draw(party: ResolvedParty) -> str:
-        with context.push(person=party.person, paged=party.is_on_call):
-            return buttons.render(context)
+        return contact_buttons(
+            party.person,
+            paged=party.is_on_call,
+            service=service,
+            severity=severity,
+            viewer_is_manager=viewer_is_manager,
+        )
 
     return draw
 
@@ -234,6 +227,37 @@ def party(context: template.Context, party: ResolvedParty, contacts: str = "") -
             buttons=_buttons(context) if contacts == "buttons" else None,
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def sheet_steps(context: template.Context, sheet: ServiceSheet) -> SafeString:
+    """The sheet's escalation steps, as the items of its list (`escalation.sheet_cells`)."""
+    return step_items(
+        sheet.steps,
+        severity_name=sheet.severity.name if sheet.severity is not None else "",
+        service=context.get("page_service"),
+        severity=context.get("page_severity"),
+    )
+
+
+@register.simple_tag(name="sheet_when")
+def sheet_when_tag(sheet: ServiceSheet) -> SafeString:
+    """When the incident started and the minute the sheet is as of (`escalation.sheet_cells`)."""
+    return sheet_when(sheet.started_at, sheet.at)
+
+
+@register.simple_tag
+def sheet_severity_options(sheet: ServiceSheet | None) -> SafeString:
+    """The sheet form's severity choices (`escalation.sheet_cells`)."""
+    if sheet is None:
+        return SafeString()
+    return severity_options(sheet.severities, sheet.severity)
+
+
+@register.simple_tag
+def sheet_choice_options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    """A sheet form field's choices, `selected` picked (`escalation.sheet_cells`)."""
+    return choice_options(choices, selected)
 
 
 @register.filter
