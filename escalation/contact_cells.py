@@ -1,162 +1,201 @@
-"""The contact table's cells as HTML, written once per cell with `format_html`.
+"""The contact table's rows and the rotation table's rows as HTML, each row written at once.
 
-The table has five cells a row and up to a hundred rows a page: a template per cell was most of
-the page's time at the large organisation. The markup is the one the cell templates rendered,
-whitespace included.
+A page of the contact table has up to a hundred rows of five or six cells, and the rotation
+table a row per slot of every rotation: a template per cell, then a `format_html` per piece of a
+cell, were most of the page's time at the large organisation. The markup is the one the cell
+templates rendered, whitespace included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from django.db.models import Model
 from django.utils.safestring import SafeString
 
-from .markup import format_html
+from .markup import escape
 from .models import RotationSlot
-from .selectors.contacts import ContactRow
-from .templatetags.portal import slack_name
+from .party_cells import slack_name_html
+from .selectors.contacts import ContactRow, RotationTableRow
 
 VIA_PAGERDUTY = '<span class="text-body-secondary">Via PagerDuty</span>'
 OR_VIA_PAGERDUTY = '<div class="small text-body-secondary">or via PagerDuty</div>'
 GROUP = ' <span class="small text-body-secondary">group</span>'
+AUTO_PAGED = '<span class="fw-semibold">Auto-paged</span>'
+OVERRIDE = ' <span class="badge override-badge">override</span>'
+SMALL = ' class="small"'
+TABLE_ACTIVE = ' class="table-active"'
+NOW = ' <span class="badge text-bg-success">now</span>'
 
 
-def _html(*parts: str) -> SafeString:
-    """Parts already escaped (`format_html`) or literal markup, joined."""
-    # `SafeString` rather than `mark_safe`, whose lazy-text wrapper costs more than the join.
-    return SafeString("".join(parts))
+class ContactRowWriter:
+    """Writes the contact table's rows: role, name, Slack, PagerDuty, phone, and for managers
+    an edit link. A way to reach the row's holder that is missing is TBD, highlighted (an
+    on-call position is paged anyway: PagerDuty reaches it)."""
 
+    def __init__(
+        self, *, calendar_url: str, edit_url: Callable[[Model | None], str] | None = None
+    ) -> None:
+        """`calendar_url`: the calendar's address; `edit_url`: the admin page of a row's role
+        or rotation, for a manager (None: no edit cell)."""
+        self._calendar_url = escape(calendar_url)
+        self._edit_url = edit_url
 
-def role_cell(row: ContactRow) -> SafeString:
-    under = ""
-    if row.is_on_call and row.rotation is not None:
-        under = format_html('<div class="small text-body-secondary">{}</div>\n', row.rotation.name)
-    elif row.role is not None and row.role.team:
-        under = format_html('<div class="small text-body-secondary">{}</div>', row.role.team.name)
-    return _html(format_html('<div class="fw-semibold">{}</div>\n', row.label), under, "\n")
-
-
-def _see_rotation(row: ContactRow, calendar_url: str) -> str:
-    slug = row.rotation.slug if row.rotation is not None else ""
-    return format_html(
-        '<a class="no-print-url" href="{}#calendar-{}">See rotation</a>', calendar_url, slug
-    )
-
-
-def name_cell(row: ContactRow, *, calendar_url: str) -> SafeString:
-    """`calendar_url`: the calendar's address (`reverse` once per table, not per row)."""
-    person = row.person
-    if person is None:
-        if row.is_on_call:
-            return _html("\nTBD: nobody on call · ", _see_rotation(row, calendar_url), "\n\n")
-        return _html("TBD\n")
-    email = ""
-    if person.email:
-        email = format_html(
-            ' <a class="small" href="mailto:{}" title="Email {}">'
-            '<i class="bi bi-envelope" aria-hidden="true"></i> Email'
-            '<span class="visually-hidden"> {}</span></a>',
-            person.email,
-            person.display_name,
-            person.display_name,
+    def rows(self, records: Sequence[ContactRow]) -> SafeString:
+        """Each record's `<tr>`, marked "even" and "odd" in turn as django-tables2 marks them."""
+        row = self.row
+        return SafeString(
+            "\n".join(row(record, "odd" if n % 2 else "even") for n, record in enumerate(records))
         )
-    shift = ""
-    if row.is_on_call:
-        shift = _html(
-            format_html(
-                '<div class="small">\n  <span class="badge text-bg-light border">{}</span>',
-                row.slot_label,
-            ),
-            ' <span class="badge override-badge">override</span>' if row.overridden else "",
-            "\n  ",
-            _see_rotation(row, calendar_url),
-            "\n</div>",
+
+    def row(self, record: ContactRow, parity: str) -> str:
+        label, person, role, rotation, slot_label, overridden = record
+        on_call = rotation is not None
+        parts = [
+            f'<tr class="{parity}"><td data-label="Role"><div class="fw-semibold">{escape(label)}'
+            "</div>\n"
+        ]
+        if rotation is not None:
+            parts.append(f'<div class="small text-body-secondary">{escape(rotation.name)}</div>\n')
+        elif role is not None and role.team:
+            parts.append(f'<div class="small text-body-secondary">{escape(role.team.name)}</div>')
+
+        # Name
+        if person is None:
+            parts.append('\n</td><td data-label="Name" class="tbd">')
+            if rotation is not None:
+                parts.append(f"\nTBD: nobody on call · {self._see_rotation(rotation.slug)}\n\n")
+            else:
+                parts.append("TBD\n")
+            slack = role.slack_alias if role is not None else ""
+            slack_is_group = bool(slack)
+            pagerduty = role.pagerduty_alias if role is not None else ""
+            pagerduty_is_group = bool(pagerduty)
+            phone = None
+        else:
+            name = escape(person.display_name)
+            parts.append(
+                f'\n</td><td data-label="Name" class="">\n<span class="fw-semibold">{name}</span>'
+            )
+            if person.email:
+                parts.append(
+                    f' <a class="small" href="mailto:{escape(person.email)}" title="Email {name}">'
+                    '<i class="bi bi-envelope" aria-hidden="true"></i> Email'
+                    f'<span class="visually-hidden"> {name}</span></a>'
+                )
+            parts.append("\n")
+            if rotation is not None:
+                parts.append(
+                    '<div class="small">\n  <span class="badge text-bg-light border">'
+                    f"{escape(slot_label)}</span>{OVERRIDE if overridden else ''}\n  "
+                    f"{self._see_rotation(rotation.slug)}\n</div>"
+                )
+            parts.append("\n\n")
+            slack = person.slack_handle
+            slack_is_group = False
+            if not slack:
+                slack = role.slack_alias if role is not None else ""
+                slack_is_group = bool(slack)
+            pagerduty = person.pagerduty_handle
+            pagerduty_is_group = False
+            if not pagerduty:
+                pagerduty = role.pagerduty_alias if role is not None else ""
+                pagerduty_is_group = bool(pagerduty)
+            phone = person.phone or None
+
+        # Slack
+        if slack:
+            reach = OR_VIA_PAGERDUTY if on_call else ""
+            parts.append(
+                f'</td><td data-label="Slack" class="">\n\n  {slack_name_html(slack)}'
+                f"{GROUP if slack_is_group else ''}\n  {reach}\n\n"
+            )
+        elif on_call:
+            parts.append(f'</td><td data-label="Slack" class="">\n\n  \n  {VIA_PAGERDUTY}\n\n')
+        else:
+            parts.append('</td><td data-label="Slack" class="tbd">\n\n  \n  TBD\n\n')
+
+        # PagerDuty
+        if pagerduty:
+            parts.append(
+                f'</td><td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED if on_call else ""}'
+                f'\n  <div{SMALL if on_call else ""}><i class="bi bi-bell" '
+                f'aria-hidden="true"></i> {escape(pagerduty)}{GROUP if pagerduty_is_group else ""}'
+                "</div>\n\n"
+            )
+        elif on_call:
+            parts.append(f'</td><td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED}\n  \n\n')
+        else:
+            parts.append('</td><td data-label="PagerDuty" class="tbd">\n\n  \n  TBD\n\n')
+
+        # Phone
+        if phone is not None:
+            parts.append(
+                '</td><td data-label="Phone (emergency)" class=""><a class="text-nowrap" '
+                f'href="tel:{escape(phone.as_e164)}"><i class="bi bi-telephone" '
+                f'aria-hidden="true"></i> {escape(phone.as_international)}</a>'
+                f"{OR_VIA_PAGERDUTY if on_call else ''}\n\n"
+            )
+        elif on_call:
+            parts.append(f'</td><td data-label="Phone (emergency)" class="">{VIA_PAGERDUTY}\n\n')
+        else:
+            parts.append('</td><td data-label="Phone (emergency)" class="tbd">TBD\n')
+
+        if self._edit_url is not None:
+            parts.append('</td><td data-label="Edit" class="no-print">')
+            url = self._edit_url(role or rotation)
+            if url:
+                parts.append(
+                    f'<a class="btn btn-sm btn-outline-secondary" href="{escape(url)}">'
+                    '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
+                    f'<span class="visually-hidden"> {escape(label)}</span></a>'
+                )
+        parts.append("</td></tr>")
+        return "".join(parts)
+
+    def _see_rotation(self, slug: str) -> str:
+        return (
+            f'<a class="no-print-url" href="{self._calendar_url}#calendar-{escape(slug)}">'
+            "See rotation</a>"
         )
-    return _html(
-        format_html('\n<span class="fw-semibold">{}</span>', person.display_name),
-        email,
-        "\n",
-        shift,
-        "\n\n",
-    )
 
 
-def slack_cell(row: ContactRow) -> SafeString:
-    name = ""
-    if row.slack:
-        name = _html(slack_name(row.slack), GROUP if row.slack_is_group else "")
-    if row.is_on_call:
-        reach = OR_VIA_PAGERDUTY if row.slack else VIA_PAGERDUTY
-    else:
-        reach = "" if row.slack else "TBD"
-    return _html("\n\n  ", name, "\n  ", reach, "\n\n")
-
-
-def pagerduty_cell(row: ContactRow) -> SafeString:
-    paged = '<span class="fw-semibold">Auto-paged</span>' if row.is_on_call else ""
-    handle: str
-    if row.pagerduty:
-        handle = _html(
-            "<div",
-            ' class="small"' if row.is_on_call else "",
-            format_html('><i class="bi bi-bell" aria-hidden="true"></i> {}', row.pagerduty),
-            GROUP if row.pagerduty_is_group else "",
-            "</div>",
+def rotation_table_rows(rows: Sequence[RotationTableRow], *, with_rotation: bool) -> SafeString:
+    """The rows of the rotation table under the contacts: each slot (with its rotation's name,
+    when there are several rotations), who holds each tier, and whether it is on call now."""
+    written = []
+    for label, rotation_name, primary, secondary, current in rows:
+        rotation = (
+            f'<div class="small text-body-secondary">{escape(rotation_name)}</div>'
+            if with_rotation
+            else ""
         )
-    else:
-        handle = "" if row.is_on_call else "TBD"
-    return _html("\n\n  ", paged, "\n  ", handle, "\n\n")
-
-
-def phone_cell(row: ContactRow) -> SafeString:
-    if row.phone:
-        return _html(
-            format_html(
-                '<a class="text-nowrap" href="tel:{}">'
-                '<i class="bi bi-telephone" aria-hidden="true"></i> {}</a>',
-                row.phone_link,
-                row.phone,
-            ),
-            OR_VIA_PAGERDUTY if row.is_on_call else "",
-            "\n\n",
+        written.append(
+            f"<tr{TABLE_ACTIVE if current else ''}>\n"
+            f'        <td data-label="Week"><span class="fw-semibold">{escape(label)}</span>'
+            f"{NOW if current else ''}{rotation}"
+            "</td>\n"
+            f'        <td data-label="Primary">{escape(primary)}</td>\n'
+            f'        <td data-label="Secondary">{escape(secondary or "—")}</td>\n'
+            "      </tr>"
         )
-    if row.is_on_call:
-        return _html(VIA_PAGERDUTY, "\n\n")
-    return _html("TBD\n")
-
-
-def rotation_slot_row(slot: RotationSlot, *, current: bool, with_rotation: bool) -> str:
-    """A row of the rotation table under the contacts: the slot, who holds each tier, and
-    whether it is on call now (`current`); with the rotation's name when there are several."""
-    now = ' <span class="badge text-bg-success">now</span>' if current else ""
-    rotation = (
-        format_html('<div class="small text-body-secondary">{}</div>', slot.rotation.name)
-        if with_rotation
-        else ""
-    )
-    secondary = (slot.secondary.display_name if slot.secondary is not None else "") or "—"
-    return _html(
-        "<tr",
-        ' class="table-active"' if current else "",
-        '>\n        <td data-label="Week">',
-        format_html('<span class="fw-semibold">{}</span>', slot.label),
-        now,
-        rotation,
-        "</td>\n",
-        format_html('        <td data-label="Primary">{}</td>\n', slot.primary.display_name),
-        format_html('        <td data-label="Secondary">{}</td>\n', secondary),
-        "      </tr>",
-    )
+    return SafeString("\n      ".join(written))
 
 
 def rotation_slot_rows(
     slots: Sequence[tuple[RotationSlot, bool]], *, with_rotation: bool
 ) -> SafeString:
-    """The rows of the rotation table: each slot, and whether it is on call now."""
-    indent = "\n      "
-    return _html(
-        indent.join(
-            rotation_slot_row(slot, current=current, with_rotation=with_rotation)
+    """`rotation_table_rows` for slots as models, each with whether it is on call now."""
+    return rotation_table_rows(
+        [
+            RotationTableRow(
+                slot.label,
+                slot.rotation.name,
+                slot.primary.display_name,
+                slot.secondary.display_name if slot.secondary is not None else "",
+                current,
+            )
             for slot, current in slots
-        )
+        ],
+        with_rotation=with_rotation,
     )

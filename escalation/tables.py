@@ -13,7 +13,6 @@ from . import contact_cells, markup, service_cells
 from .links import address_of
 from .markup import escape
 from .models import Service
-from .selectors.contacts import ContactRow
 from .selectors.services import ServiceList
 from .templatetags.directory_tags import AdminChangeUrls
 
@@ -69,21 +68,15 @@ class ServiceTable(tables.Table):
         return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString(html))
 
 
-def _missing(record: ContactRow, value: str) -> bool:
-    """A way to reach the row's holder is missing (an on-call position is paged anyway)."""
-    return not value and not record.is_on_call
-
-
-def _cell(label: str, tbd: bool, html: SafeString) -> SafeString:
-    return markup.format_html(
-        '<td data-label="{}" class="{}">{}</td>', label, "tbd" if tbd else "", html
-    )
+#: The contact table's template: django-tables2's responsive Bootstrap table, its body written
+#: at once by the table (`ContactTable.body_html`).
+CONTACT_TABLE = "escalation/includes/_contact_table.html"
 
 
 class ContactTable(tables.Table):
     """Role, name, Slack, PagerDuty, phone; TBD cells highlighted; an edit link for managers."""
 
-    # Each row is written at once (`row_html`): the cells' attributes are set there.
+    # The rows are written at once (`body_html`): the columns give the header alone.
     role = tables.Column(verbose_name="Role", empty_values=())
     name = tables.Column(verbose_name="Name", empty_values=())
     slack = tables.Column(verbose_name="Slack", empty_values=())
@@ -95,59 +88,27 @@ class ContactTable(tables.Table):
         attrs = TABLE_ATTRS
         orderable = False
         empty_text = "No contact matches."
-        template_name = ROW_HTML_TABLE
+        template_name = CONTACT_TABLE
 
     def __init__(self, *args: Any, show_edit: bool = False, **kwargs: Any) -> None:
         self.show_edit = show_edit
-        self.calendar_url = reverse("escalation:calendar")
-        self.admin_change_url = AdminChangeUrls()
         if not show_edit:
             kwargs["exclude"] = ("edit",)
         super().__init__(*args, **kwargs)
 
-    def row_html(self, row: BoundRow) -> SafeString:
-        """The row's `<tr>`, written at once: a page has up to a hundred rows of six cells, and
-        django-tables2's own way (a template tag, attributes and a call per cell) cost most of
-        the page's time at the large organisation. TBD cells are highlighted."""
-        record = row.record
-        cells = [
-            markup.format_html('<td data-label="Role">{}</td>', self.render_role(record)),
-            _cell("Name", record.is_tbd, self.render_name(record)),
-            _cell("Slack", _missing(record, record.slack), self.render_slack(record)),
-            _cell("PagerDuty", _missing(record, record.pagerduty), self.render_pagerduty(record)),
-            _cell("Phone (emergency)", _missing(record, record.phone), self.render_phone(record)),
-        ]
-        if self.show_edit:
-            cells.append(
-                markup.format_html(
-                    '<td data-label="Edit" class="no-print">{}</td>', self.render_edit(record)
-                )
+    def body_html(self) -> SafeString:
+        """The rows of the page shown, written at once (`contact_cells.ContactRowWriter`): a
+        page has up to a hundred rows of six cells, and django-tables2's own way (a row object,
+        a template tag, attributes and a call per cell) cost most of the page's time at the
+        large organisation. Without rows, the table's empty text."""
+        shown = self.page.object_list if hasattr(self, "page") else self.rows
+        records = shown.data
+        if not len(records):
+            return markup.format_html(
+                '<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text
             )
-        return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString("".join(cells)))
-
-    def render_role(self, record: ContactRow) -> SafeString:
-        return contact_cells.role_cell(record)
-
-    def render_name(self, record: ContactRow) -> SafeString:
-        return contact_cells.name_cell(record, calendar_url=self.calendar_url)
-
-    def render_slack(self, record: ContactRow) -> SafeString:
-        return contact_cells.slack_cell(record)
-
-    def render_pagerduty(self, record: ContactRow) -> SafeString:
-        return contact_cells.pagerduty_cell(record)
-
-    def render_phone(self, record: ContactRow) -> SafeString:
-        return contact_cells.phone_cell(record)
-
-    def render_edit(self, record: ContactRow) -> SafeString | str:
-        url = self.admin_change_url(record.edit_object)
-        if not url:
-            return ""
-        return markup.format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}">'
-            '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
-            '<span class="visually-hidden"> {}</span></a>',
-            url,
-            record.label,
+        writer = contact_cells.ContactRowWriter(
+            calendar_url=reverse("escalation:calendar"),
+            edit_url=AdminChangeUrls() if self.show_edit else None,
         )
+        return writer.rows(records)
