@@ -9,12 +9,13 @@ templates rendered, whitespace included.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from django.db.models import Model
 from django.utils.safestring import SafeString
 
 from .markup import escape
-from .models import RotationSlot
+from .models import Rotation, RotationSlot
 from .party_cells import slack_name_html
 from .selectors.contacts import ContactRow, RotationTableRow
 
@@ -31,7 +32,10 @@ NOW = ' <span class="badge text-bg-success">now</span>'
 class ContactRowWriter:
     """Writes the contact table's rows: role, name, Slack, PagerDuty, phone, and for managers
     an edit link. A way to reach the row's holder that is missing is TBD, highlighted (an
-    on-call position is paged anyway: PagerDuty reaches it)."""
+    on-call position is paged anyway: PagerDuty reaches it).
+
+    What an on-call row shares with the other tier's (its label, its rotation and shift, the
+    rotation's edit link) is written once for both."""
 
     def __init__(
         self, *, calendar_url: str, edit_url: Callable[[Model | None], str] | None = None
@@ -40,6 +44,8 @@ class ContactRowWriter:
         or rotation, for a manager (None: no edit cell)."""
         self._calendar_url = escape(calendar_url)
         self._edit_url = edit_url
+        self._labels: dict[str, str] = {}
+        self._positions: dict[tuple[int, str], _Position] = {}
 
     def rows(self, records: Sequence[ContactRow]) -> SafeString:
         """Each record's `<tr>`, marked "even" and "odd" in turn as django-tables2 marks them."""
@@ -50,23 +56,28 @@ class ContactRowWriter:
 
     def row(self, record: ContactRow, parity: str) -> str:
         label, person, role, rotation, slot_label, overridden = record
-        on_call = rotation is not None
-        parts = [
-            f'<tr class="{parity}"><td data-label="Role"><div class="fw-semibold">{escape(label)}'
-            "</div>\n"
-        ]
+        position = None
         if rotation is not None:
-            parts.append(f'<div class="small text-body-secondary">{escape(rotation.name)}</div>\n')
-        elif role is not None and role.team:
-            parts.append(f'<div class="small text-body-secondary">{escape(role.team.name)}</div>')
+            label_html = self._labels.get(label)
+            if label_html is None:
+                label_html = self._labels[label] = escape(label)
+            position = self._positions.get((rotation.pk, slot_label))
+            if position is None:
+                position = self._position(rotation, slot_label)
+            under = position.rotation
+            edit_href = position.edit_href
+        else:
+            label_html = escape(label)
+            team = role.team if role is not None else None
+            under = (
+                f'<div class="small text-body-secondary">{escape(team.name)}</div>' if team else ""
+            )
+            edit_href = escape(self._edit_url(role)) if self._edit_url is not None and role else ""
 
-        # Name
         if person is None:
-            parts.append('\n</td><td data-label="Name" class="tbd">')
-            if rotation is not None:
-                parts.append(f"\nTBD: nobody on call · {self._see_rotation(rotation.slug)}\n\n")
-            else:
-                parts.append("TBD\n")
+            name_cell = '<td data-label="Name" class="tbd">' + (
+                f"\nTBD: nobody on call · {position.see}\n\n" if position else "TBD\n"
+            )
             slack = role.slack_alias if role is not None else ""
             slack_is_group = bool(slack)
             pagerduty = role.pagerduty_alias if role is not None else ""
@@ -74,23 +85,22 @@ class ContactRowWriter:
             phone = None
         else:
             name = escape(person.display_name)
-            parts.append(
-                f'\n</td><td data-label="Name" class="">\n<span class="fw-semibold">{name}</span>'
-            )
-            if person.email:
-                parts.append(
-                    f' <a class="small" href="mailto:{escape(person.email)}" title="Email {name}">'
+            email = person.email
+            if email:
+                email = (
+                    f' <a class="small" href="mailto:{escape(email)}" title="Email {name}">'
                     '<i class="bi bi-envelope" aria-hidden="true"></i> Email'
                     f'<span class="visually-hidden"> {name}</span></a>'
                 )
-            parts.append("\n")
-            if rotation is not None:
-                parts.append(
-                    '<div class="small">\n  <span class="badge text-bg-light border">'
-                    f"{escape(slot_label)}</span>{OVERRIDE if overridden else ''}\n  "
-                    f"{self._see_rotation(rotation.slug)}\n</div>"
+            shift = ""
+            if position is not None:
+                shift = (
+                    f"{position.shift}{OVERRIDE if overridden else ''}\n  {position.see}\n</div>"
                 )
-            parts.append("\n\n")
+            name_cell = (
+                f'<td data-label="Name" class="">\n<span class="fw-semibold">{name}</span>{email}'
+                f"\n{shift}\n\n"
+            )
             slack = person.slack_handle
             slack_is_group = False
             if not slack:
@@ -103,80 +113,110 @@ class ContactRowWriter:
                 pagerduty_is_group = bool(pagerduty)
             phone = person.phone or None
 
-        # Slack
         if slack:
-            reach = OR_VIA_PAGERDUTY if on_call else ""
-            parts.append(
-                f'</td><td data-label="Slack" class="">\n\n  {slack_name_html(slack)}'
-                f"{GROUP if slack_is_group else ''}\n  {reach}\n\n"
+            slack_cell = (
+                f'<td data-label="Slack" class="">\n\n  {slack_name_html(slack)}'
+                f"{GROUP if slack_is_group else ''}\n  {OR_VIA_PAGERDUTY if position else ''}\n\n"
             )
-        elif on_call:
-            parts.append(f'</td><td data-label="Slack" class="">\n\n  \n  {VIA_PAGERDUTY}\n\n')
+        elif position is not None:
+            slack_cell = f'<td data-label="Slack" class="">\n\n  \n  {VIA_PAGERDUTY}\n\n'
         else:
-            parts.append('</td><td data-label="Slack" class="tbd">\n\n  \n  TBD\n\n')
+            slack_cell = '<td data-label="Slack" class="tbd">\n\n  \n  TBD\n\n'
 
-        # PagerDuty
         if pagerduty:
-            parts.append(
-                f'</td><td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED if on_call else ""}'
-                f'\n  <div{SMALL if on_call else ""}><i class="bi bi-bell" '
-                f'aria-hidden="true"></i> {escape(pagerduty)}{GROUP if pagerduty_is_group else ""}'
-                "</div>\n\n"
+            pagerduty_cell = (
+                f'<td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED if position else ""}'
+                f'\n  <div{SMALL if position else ""}><i class="bi bi-bell" aria-hidden="true">'
+                f"</i> {escape(pagerduty)}{GROUP if pagerduty_is_group else ''}</div>\n\n"
             )
-        elif on_call:
-            parts.append(f'</td><td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED}\n  \n\n')
+        elif position is not None:
+            pagerduty_cell = f'<td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED}\n  \n\n'
         else:
-            parts.append('</td><td data-label="PagerDuty" class="tbd">\n\n  \n  TBD\n\n')
+            pagerduty_cell = '<td data-label="PagerDuty" class="tbd">\n\n  \n  TBD\n\n'
 
-        # Phone
         if phone is not None:
-            parts.append(
-                '</td><td data-label="Phone (emergency)" class=""><a class="text-nowrap" '
+            phone_cell = (
+                '<td data-label="Phone (emergency)" class=""><a class="text-nowrap" '
                 f'href="tel:{escape(phone.as_e164)}"><i class="bi bi-telephone" '
                 f'aria-hidden="true"></i> {escape(phone.as_international)}</a>'
-                f"{OR_VIA_PAGERDUTY if on_call else ''}\n\n"
+                f"{OR_VIA_PAGERDUTY if position else ''}\n\n"
             )
-        elif on_call:
-            parts.append(f'</td><td data-label="Phone (emergency)" class="">{VIA_PAGERDUTY}\n\n')
+        elif position is not None:
+            phone_cell = f'<td data-label="Phone (emergency)" class="">{VIA_PAGERDUTY}\n\n'
         else:
-            parts.append('</td><td data-label="Phone (emergency)" class="tbd">TBD\n')
+            phone_cell = '<td data-label="Phone (emergency)" class="tbd">TBD\n'
 
+        edit_cell = ""
         if self._edit_url is not None:
-            parts.append('</td><td data-label="Edit" class="no-print">')
-            url = self._edit_url(role or rotation)
-            if url:
-                parts.append(
-                    f'<a class="btn btn-sm btn-outline-secondary" href="{escape(url)}">'
+            edit_cell = '</td><td data-label="Edit" class="no-print">'
+            if edit_href:
+                edit_cell += (
+                    f'<a class="btn btn-sm btn-outline-secondary" href="{edit_href}">'
                     '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
-                    f'<span class="visually-hidden"> {escape(label)}</span></a>'
+                    f'<span class="visually-hidden"> {label_html}</span></a>'
                 )
-        parts.append("</td></tr>")
-        return "".join(parts)
-
-    def _see_rotation(self, slug: str) -> str:
         return (
-            f'<a class="no-print-url" href="{self._calendar_url}#calendar-{escape(slug)}">'
-            "See rotation</a>"
+            f'<tr class="{parity}"><td data-label="Role"><div class="fw-semibold">{label_html}'
+            f"</div>\n{under}\n</td>{name_cell}</td>{slack_cell}</td>{pagerduty_cell}</td>"
+            f"{phone_cell}{edit_cell}</td></tr>"
         )
+
+    def _position(self, rotation: Rotation, slot_label: str) -> _Position:
+        """The pieces of an on-call row that are its rotation's and shift's."""
+        edit_href = ""
+        if self._edit_url is not None:
+            edit_href = escape(self._edit_url(rotation))
+        position = self._positions[rotation.pk, slot_label] = _Position(
+            rotation=f'<div class="small text-body-secondary">{escape(rotation.name)}</div>\n',
+            shift=(
+                '<div class="small">\n  <span class="badge text-bg-light border">'
+                f"{escape(slot_label)}</span>"
+            ),
+            see=(
+                f'<a class="no-print-url" href="{self._calendar_url}#calendar-'
+                f'{escape(rotation.slug)}">See rotation</a>'
+            ),
+            edit_href=edit_href,
+        )
+        return position
+
+
+class _Position(NamedTuple):
+    """An on-call row's pieces that are its rotation's and shift's, as HTML: the rotation's
+    name, the shift's badge (its `<div>` left open), the link to the rotation in the calendar,
+    and the rotation's admin page ("" without)."""
+
+    rotation: str
+    shift: str
+    see: str
+    edit_href: str
 
 
 def rotation_table_rows(rows: Sequence[RotationTableRow], *, with_rotation: bool) -> SafeString:
     """The rows of the rotation table under the contacts: each slot (with its rotation's name,
-    when there are several rotations), who holds each tier, and whether it is on call now."""
+    when there are several rotations), who holds each tier, and whether it is on call now.
+
+    Labels ("Odd weeks") and people recur from slot to slot: each is escaped once."""
+    escaped: dict[str, str] = {}
+
+    def html(text: str) -> str:
+        known = escaped.get(text)
+        if known is None:
+            known = escaped[text] = escape(text)
+        return known
+
     written = []
+    rotation, named = "", None
     for label, rotation_name, primary, secondary, current in rows:
-        rotation = (
-            f'<div class="small text-body-secondary">{escape(rotation_name)}</div>'
-            if with_rotation
-            else ""
-        )
+        if with_rotation and rotation_name != named:
+            named = rotation_name
+            rotation = f'<div class="small text-body-secondary">{escape(rotation_name)}</div>'
         written.append(
             f"<tr{TABLE_ACTIVE if current else ''}>\n"
-            f'        <td data-label="Week"><span class="fw-semibold">{escape(label)}</span>'
-            f"{NOW if current else ''}{rotation}"
-            "</td>\n"
-            f'        <td data-label="Primary">{escape(primary)}</td>\n'
-            f'        <td data-label="Secondary">{escape(secondary or "—")}</td>\n'
+            f'        <td data-label="Week"><span class="fw-semibold">{html(label)}</span>'
+            f"{NOW if current else ''}{rotation}</td>\n"
+            f'        <td data-label="Primary">{html(primary)}</td>\n'
+            f'        <td data-label="Secondary">{html(secondary) if secondary else "—"}</td>\n'
             "      </tr>"
         )
     return SafeString("\n      ".join(written))
