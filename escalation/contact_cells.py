@@ -1,185 +1,241 @@
-"""The contact table's rows as HTML, written in Python.
+"""The contact table's rows and the rotation table's rows as HTML, each row written at once.
 
-The table has five cells a row and up to a hundred rows a page: a template per cell, then a
-`format_html` per cell and per part, were most of the page's time at the large organisation.
-Each value is escaped once (`markup.escape`) and the markup around it is plain text. The markup
-is the one the cell templates rendered, whitespace included.
+A page of the contact table has up to a hundred rows of five or six cells, and the rotation
+table a row per slot of every rotation: a template per cell, then a `format_html` per piece of a
+cell, were most of the page's time at the large organisation. The markup is the one the cell
+templates rendered, whitespace included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
+from django.db.models import Model
 from django.utils.safestring import SafeString
 
 from .markup import escape
-from .models import RotationSlot
+from .models import Rotation, RotationSlot
 from .party_cells import slack_name_html
-from .selectors.contacts import ContactRow
+from .selectors.contacts import ContactRow, RotationTableRow
 
 VIA_PAGERDUTY = '<span class="text-body-secondary">Via PagerDuty</span>'
 OR_VIA_PAGERDUTY = '<div class="small text-body-secondary">or via PagerDuty</div>'
 GROUP = ' <span class="small text-body-secondary">group</span>'
+AUTO_PAGED = '<span class="fw-semibold">Auto-paged</span>'
+OVERRIDE = ' <span class="badge override-badge">override</span>'
+SMALL = ' class="small"'
+TABLE_ACTIVE = ' class="table-active"'
+NOW = ' <span class="badge text-bg-success">now</span>'
 
 
-def role_cell(row: ContactRow) -> str:
-    under = ""
-    if row.is_on_call and row.rotation is not None:
-        under = f'<div class="small text-body-secondary">{escape(row.rotation.name)}</div>\n'
-    elif row.role is not None and row.role.team:
-        under = f'<div class="small text-body-secondary">{escape(row.role.team.name)}</div>'
-    return f'<div class="fw-semibold">{escape(row.label)}</div>\n{under}\n'
+class ContactRowWriter:
+    """Writes the contact table's rows: role, name, Slack, PagerDuty, phone, and for managers
+    an edit link. A way to reach the row's holder that is missing is TBD, highlighted (an
+    on-call position is paged anyway: PagerDuty reaches it).
 
+    What an on-call row shares with the other tier's (its label, its rotation and shift, the
+    rotation's edit link) is written once for both."""
 
-def _see_rotation(row: ContactRow, calendar_url: str) -> str:
-    slug = row.rotation.slug if row.rotation is not None else ""
-    return (
-        f'<a class="no-print-url" href="{escape(calendar_url)}#calendar-{escape(slug)}">'
-        "See rotation</a>"
-    )
+    def __init__(
+        self, *, calendar_url: str, edit_url: Callable[[Model | None], str] | None = None
+    ) -> None:
+        """`calendar_url`: the calendar's address; `edit_url`: the admin page of a row's role
+        or rotation, for a manager (None: no edit cell)."""
+        self._calendar_url = escape(calendar_url)
+        self._edit_url = edit_url
+        self._labels: dict[str, str] = {}
+        self._positions: dict[tuple[int, str], _Position] = {}
 
-
-def name_cell(row: ContactRow, *, calendar_url: str) -> str:
-    """`calendar_url`: the calendar's address (`reverse` once per table, not per row)."""
-    person = row.person
-    if person is None:
-        if row.is_on_call:
-            return f"\nTBD: nobody on call · {_see_rotation(row, calendar_url)}\n\n"
-        return "TBD\n"
-    name = escape(person.display_name)
-    email = ""
-    if person.email:
-        email = (
-            f' <a class="small" href="mailto:{escape(person.email)}" title="Email {name}">'
-            '<i class="bi bi-envelope" aria-hidden="true"></i> Email'
-            f'<span class="visually-hidden"> {name}</span></a>'
+    def rows(self, records: Sequence[ContactRow]) -> SafeString:
+        """Each record's `<tr>`, marked "even" and "odd" in turn as django-tables2 marks them."""
+        row = self.row
+        return SafeString(
+            "\n".join(row(record, "odd" if n % 2 else "even") for n, record in enumerate(records))
         )
-    shift = ""
-    if row.is_on_call:
-        override = ' <span class="badge override-badge">override</span>' if row.overridden else ""
-        shift = (
-            '<div class="small">\n'
-            f'  <span class="badge text-bg-light border">{escape(row.slot_label)}</span>'
-            f"{override}\n  {_see_rotation(row, calendar_url)}\n</div>"
-        )
-    return f'\n<span class="fw-semibold">{name}</span>{email}\n{shift}\n\n'
 
+    def row(self, record: ContactRow, parity: str) -> str:
+        label, person, role, rotation, slot_label, overridden = record
+        position = None
+        if rotation is not None:
+            label_html = self._labels.get(label)
+            if label_html is None:
+                label_html = self._labels[label] = escape(label)
+            position = self._positions.get((rotation.pk, slot_label))
+            if position is None:
+                position = self._position(rotation, slot_label)
+            under = position.rotation
+            edit_href = position.edit_href
+        else:
+            label_html = escape(label)
+            team = role.team if role is not None else None
+            under = (
+                f'<div class="small text-body-secondary">{escape(team.name)}</div>' if team else ""
+            )
+            edit_href = escape(self._edit_url(role)) if self._edit_url is not None and role else ""
 
-def slack_cell(row: ContactRow) -> str:
-    slack = row.slack
-    name = ""
-    if slack:
-        name = slack_name_html(slack) + (GROUP if row.slack_is_group else "")
-    if row.is_on_call:
-        reach = OR_VIA_PAGERDUTY if slack else VIA_PAGERDUTY
-    else:
-        reach = "" if slack else "TBD"
-    return f"\n\n  {name}\n  {reach}\n\n"
+        if person is None:
+            name_cell = '<td data-label="Name" class="tbd">' + (
+                f"\nTBD: nobody on call · {position.see}\n\n" if position else "TBD\n"
+            )
+            slack = role.slack_alias if role is not None else ""
+            slack_is_group = bool(slack)
+            pagerduty = role.pagerduty_alias if role is not None else ""
+            pagerduty_is_group = bool(pagerduty)
+            phone = None
+        else:
+            name = escape(person.display_name)
+            email = person.email
+            if email:
+                email = (
+                    f' <a class="small" href="mailto:{escape(email)}" title="Email {name}">'
+                    '<i class="bi bi-envelope" aria-hidden="true"></i> Email'
+                    f'<span class="visually-hidden"> {name}</span></a>'
+                )
+            shift = ""
+            if position is not None:
+                shift = (
+                    f"{position.shift}{OVERRIDE if overridden else ''}\n  {position.see}\n</div>"
+                )
+            name_cell = (
+                f'<td data-label="Name" class="">\n<span class="fw-semibold">{name}</span>{email}'
+                f"\n{shift}\n\n"
+            )
+            slack = person.slack_handle
+            slack_is_group = False
+            if not slack:
+                slack = role.slack_alias if role is not None else ""
+                slack_is_group = bool(slack)
+            pagerduty = person.pagerduty_handle
+            pagerduty_is_group = False
+            if not pagerduty:
+                pagerduty = role.pagerduty_alias if role is not None else ""
+                pagerduty_is_group = bool(pagerduty)
+            phone = person.phone or None
 
+        if slack:
+            slack_cell = (
+                f'<td data-label="Slack" class="">\n\n  {slack_name_html(slack)}'
+                f"{GROUP if slack_is_group else ''}\n  {OR_VIA_PAGERDUTY if position else ''}\n\n"
+            )
+        elif position is not None:
+            slack_cell = f'<td data-label="Slack" class="">\n\n  \n  {VIA_PAGERDUTY}\n\n'
+        else:
+            slack_cell = '<td data-label="Slack" class="tbd">\n\n  \n  TBD\n\n'
 
-def pagerduty_cell(row: ContactRow) -> str:
-    paged = '<span class="fw-semibold">Auto-paged</span>' if row.is_on_call else ""
-    pagerduty = row.pagerduty
-    if pagerduty:
-        small = ' class="small"' if row.is_on_call else ""
-        group = GROUP if row.pagerduty_is_group else ""
-        handle = (
-            f'<div{small}><i class="bi bi-bell" aria-hidden="true"></i> {escape(pagerduty)}'
-            f"{group}</div>"
-        )
-    else:
-        handle = "" if row.is_on_call else "TBD"
-    return f"\n\n  {paged}\n  {handle}\n\n"
+        if pagerduty:
+            pagerduty_cell = (
+                f'<td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED if position else ""}'
+                f'\n  <div{SMALL if position else ""}><i class="bi bi-bell" aria-hidden="true">'
+                f"</i> {escape(pagerduty)}{GROUP if pagerduty_is_group else ''}</div>\n\n"
+            )
+        elif position is not None:
+            pagerduty_cell = f'<td data-label="PagerDuty" class="">\n\n  {AUTO_PAGED}\n  \n\n'
+        else:
+            pagerduty_cell = '<td data-label="PagerDuty" class="tbd">\n\n  \n  TBD\n\n'
 
+        if phone is not None:
+            phone_cell = (
+                '<td data-label="Phone (emergency)" class=""><a class="text-nowrap" '
+                f'href="tel:{escape(phone.as_e164)}"><i class="bi bi-telephone" '
+                f'aria-hidden="true"></i> {escape(phone.as_international)}</a>'
+                f"{OR_VIA_PAGERDUTY if position else ''}\n\n"
+            )
+        elif position is not None:
+            phone_cell = f'<td data-label="Phone (emergency)" class="">{VIA_PAGERDUTY}\n\n'
+        else:
+            phone_cell = '<td data-label="Phone (emergency)" class="tbd">TBD\n'
 
-def phone_cell(row: ContactRow) -> str:
-    if row.phone:
+        edit_cell = ""
+        if self._edit_url is not None:
+            edit_cell = '</td><td data-label="Edit" class="no-print">'
+            if edit_href:
+                edit_cell += (
+                    f'<a class="btn btn-sm btn-outline-secondary" href="{edit_href}">'
+                    '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
+                    f'<span class="visually-hidden"> {label_html}</span></a>'
+                )
         return (
-            f'<a class="text-nowrap" href="tel:{escape(row.phone_link)}">'
-            f'<i class="bi bi-telephone" aria-hidden="true"></i> {escape(row.phone)}</a>'
-            f"{OR_VIA_PAGERDUTY if row.is_on_call else ''}\n\n"
+            f'<tr class="{parity}"><td data-label="Role"><div class="fw-semibold">{label_html}'
+            f"</div>\n{under}\n</td>{name_cell}</td>{slack_cell}</td>{pagerduty_cell}</td>"
+            f"{phone_cell}{edit_cell}</td></tr>"
         )
-    if row.is_on_call:
-        return f"{VIA_PAGERDUTY}\n\n"
-    return "TBD\n"
+
+    def _position(self, rotation: Rotation, slot_label: str) -> _Position:
+        """The pieces of an on-call row that are its rotation's and shift's."""
+        edit_href = ""
+        if self._edit_url is not None:
+            edit_href = escape(self._edit_url(rotation))
+        position = self._positions[rotation.pk, slot_label] = _Position(
+            rotation=f'<div class="small text-body-secondary">{escape(rotation.name)}</div>\n',
+            shift=(
+                '<div class="small">\n  <span class="badge text-bg-light border">'
+                f"{escape(slot_label)}</span>"
+            ),
+            see=(
+                f'<a class="no-print-url" href="{self._calendar_url}#calendar-'
+                f'{escape(rotation.slug)}">See rotation</a>'
+            ),
+            edit_href=edit_href,
+        )
+        return position
 
 
-def edit_cell(row: ContactRow, edit_url: str) -> str:
-    """The link to the row's role or rotation in the admin (`edit_url`; none without one)."""
-    if not edit_url:
-        return ""
-    return (
-        f'<a class="btn btn-sm btn-outline-secondary" href="{escape(edit_url)}">'
-        '<i class="bi bi-pencil" aria-hidden="true"></i> Edit'
-        f'<span class="visually-hidden"> {escape(row.label)}</span></a>'
-    )
+class _Position(NamedTuple):
+    """An on-call row's pieces that are its rotation's and shift's, as HTML: the rotation's
+    name, the shift's badge (its `<div>` left open), the link to the rotation in the calendar,
+    and the rotation's admin page ("" without)."""
+
+    rotation: str
+    shift: str
+    see: str
+    edit_href: str
 
 
-def _tbd(row: ContactRow, value: str) -> str:
-    """The class of a cell whose way to reach the holder is missing (an on-call position is
-    paged anyway): highlighted."""
-    return "tbd" if not value and not row.is_on_call else ""
+def rotation_table_rows(rows: Sequence[RotationTableRow], *, with_rotation: bool) -> SafeString:
+    """The rows of the rotation table under the contacts: each slot (with its rotation's name,
+    when there are several rotations), who holds each tier, and whether it is on call now.
 
+    Labels ("Odd weeks") and people recur from slot to slot: each is escaped once."""
+    escaped: dict[str, str] = {}
 
-def contact_row(
-    row: ContactRow, *, odd: bool, calendar_url: str, edit_url: str | None = None
-) -> str:
-    """The row's `<tr>` (django-tables2's even and odd classes); with an edit cell unless
-    `edit_url` is None. TBD cells are highlighted."""
-    edit = ""
-    if edit_url is not None:
-        edit = f'<td data-label="Edit" class="no-print">{edit_cell(row, edit_url)}</td>'
-    return (
-        f'<tr class="{"odd" if odd else "even"}">'
-        f'<td data-label="Role">{role_cell(row)}</td>'
-        f'<td data-label="Name" class="{"tbd" if row.person is None else ""}">'
-        f"{name_cell(row, calendar_url=calendar_url)}</td>"
-        f'<td data-label="Slack" class="{_tbd(row, row.slack)}">{slack_cell(row)}</td>'
-        f'<td data-label="PagerDuty" class="{_tbd(row, row.pagerduty)}">'
-        f"{pagerduty_cell(row)}</td>"
-        f'<td data-label="Phone (emergency)" class="{_tbd(row, row.phone)}">'
-        f"{phone_cell(row)}</td>{edit}</tr>"
-    )
+    def html(text: str) -> str:
+        known = escaped.get(text)
+        if known is None:
+            known = escaped[text] = escape(text)
+        return known
 
-
-def rotation_slot_row(slot: RotationSlot, *, current: bool, with_rotation: bool) -> str:
-    """A row of the rotation table under the contacts: the slot, who holds each tier, and
-    whether it is on call now (`current`); with the rotation's name when there are several."""
-    rotation = _rotation_name(slot) if with_rotation else ""
-    return _slot_row(slot, current=current, rotation=rotation)
-
-
-def _rotation_name(slot: RotationSlot) -> str:
-    return f'<div class="small text-body-secondary">{escape(slot.rotation.name)}</div>'
-
-
-def _slot_row(slot: RotationSlot, *, current: bool, rotation: str) -> str:
-    """`rotation_slot_row`, the rotation's name written already (`rotation`, or "")."""
-    now = ' <span class="badge text-bg-success">now</span>' if current else ""
-    secondary = (slot.secondary.display_name if slot.secondary is not None else "") or "—"
-    active = ' class="table-active"' if current else ""
-    return (
-        f"<tr{active}>\n"
-        f'        <td data-label="Week"><span class="fw-semibold">{escape(slot.label)}</span>'
-        f"{now}{rotation}</td>\n"
-        f'        <td data-label="Primary">{escape(slot.primary.display_name)}</td>\n'
-        f'        <td data-label="Secondary">{escape(secondary)}</td>\n'
-        "      </tr>"
-    )
+    written = []
+    rotation, named = "", None
+    for label, rotation_name, primary, secondary, current in rows:
+        if with_rotation and rotation_name != named:
+            named = rotation_name
+            rotation = f'<div class="small text-body-secondary">{escape(rotation_name)}</div>'
+        written.append(
+            f"<tr{TABLE_ACTIVE if current else ''}>\n"
+            f'        <td data-label="Week"><span class="fw-semibold">{html(label)}</span>'
+            f"{NOW if current else ''}{rotation}</td>\n"
+            f'        <td data-label="Primary">{html(primary)}</td>\n'
+            f'        <td data-label="Secondary">{html(secondary) if secondary else "—"}</td>\n'
+            "      </tr>"
+        )
+    return SafeString("\n      ".join(written))
 
 
 def rotation_slot_rows(
     slots: Sequence[tuple[RotationSlot, bool]], *, with_rotation: bool
 ) -> SafeString:
-    """The rows of the rotation table: each slot, and whether it is on call now; a rotation's
-    name written once for all its slots."""
-    names: dict[int, str] = {}
-    rows = []
-    for slot, current in slots:
-        rotation = ""
-        if with_rotation:
-            if slot.rotation_id not in names:
-                names[slot.rotation_id] = _rotation_name(slot)
-            rotation = names[slot.rotation_id]
-        rows.append(_slot_row(slot, current=current, rotation=rotation))
-    return SafeString("\n      ".join(rows))
+    """`rotation_table_rows` for slots as models, each with whether it is on call now."""
+    return rotation_table_rows(
+        [
+            RotationTableRow(
+                slot.label,
+                slot.rotation.name,
+                slot.primary.display_name,
+                slot.secondary.display_name if slot.secondary is not None else "",
+                current,
+            )
+            for slot, current in slots
+        ],
+        with_rotation=with_rotation,
+    )

@@ -68,10 +68,15 @@ class ServiceTable(tables.Table):
         return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString(html))
 
 
+#: The contact table's template: django-tables2's responsive Bootstrap table, its body written
+#: at once by the table (`ContactTable.body_html`).
+CONTACT_TABLE = "escalation/includes/_contact_table.html"
+
+
 class ContactTable(tables.Table):
     """Role, name, Slack, PagerDuty, phone; TBD cells highlighted; an edit link for managers."""
 
-    # The rows are written at once (`rows_html`): the cells' attributes are set there.
+    # The rows are written at once (`body_html`): the columns give the header alone.
     role = tables.Column(verbose_name="Role", empty_values=())
     name = tables.Column(verbose_name="Name", empty_values=())
     slack = tables.Column(verbose_name="Slack", empty_values=())
@@ -83,30 +88,27 @@ class ContactTable(tables.Table):
         attrs = TABLE_ATTRS
         orderable = False
         empty_text = "No contact matches."
-        template_name = "escalation/includes/_contact_table.html"
+        template_name = CONTACT_TABLE
 
     def __init__(self, *args: Any, show_edit: bool = False, **kwargs: Any) -> None:
         self.show_edit = show_edit
-        self.calendar_url = reverse("escalation:calendar")
-        self.admin_change_url = AdminChangeUrls()
         if not show_edit:
             kwargs["exclude"] = ("edit",)
         super().__init__(*args, **kwargs)
 
-    def rows_html(self) -> SafeString:
-        """The page's rows, written at once (`contact_cells.contact_row`): a page has up to a
-        hundred rows of six cells, and django-tables2's own way (a template tag, attributes and
-        a call per cell) cost most of the page's time at the large organisation."""
-        edit_url = self.admin_change_url if self.show_edit else None
-        calendar_url = self.calendar_url
-        return SafeString(
-            "\n".join(
-                contact_cells.contact_row(
-                    record,
-                    odd=bool(position % 2),
-                    calendar_url=calendar_url,
-                    edit_url=edit_url(record.edit_object) if edit_url is not None else None,
-                )
-                for position, record in enumerate(self.paginated_rows.data)
+    def body_html(self) -> SafeString:
+        """The rows of the page shown, written at once (`contact_cells.ContactRowWriter`): a
+        page has up to a hundred rows of six cells, and django-tables2's own way (a row object,
+        a template tag, attributes and a call per cell) cost most of the page's time at the
+        large organisation. Without rows, the table's empty text."""
+        shown = self.page.object_list if hasattr(self, "page") else self.rows
+        records = shown.data
+        if not len(records):
+            return markup.format_html(
+                '<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text
             )
+        writer = contact_cells.ContactRowWriter(
+            calendar_url=reverse("escalation:calendar"),
+            edit_url=AdminChangeUrls() if self.show_edit else None,
         )
+        return writer.rows(records)

@@ -1,13 +1,13 @@
-"""The contact table: each rotation's on-call positions at `at`, then the roles, with phone
-numbers formatted once per person; for managers, the completeness panel beside it."""
+"""The contact table: each rotation's on-call positions at `at`, then the roles; under it the
+rotation table, every rotation's slots with who holds them; for managers, the completeness panel
+beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
-from typing import TypedDict, overload
+from typing import NamedTuple, overload
 
 from django.db.models import (
     Count,
@@ -20,17 +20,17 @@ from ..models import (
     Person,
     Role,
     Rotation,
-    RotationSlot,
     Team,
 )
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
-from .oncall import on_call_now
+from .oncall import OnCallNow, on_call_now
 
 
-@dataclass(frozen=True)
-class ContactRow:
-    """A row of the contact table: an on-call position of a rotation, or a role."""
+class ContactRow(NamedTuple):
+    """A row of the contact table: an on-call position of a rotation, or a role.
+
+    A tuple: the page makes one for each rotation's tiers and each role it shows."""
 
     label: str
     person: Person | None
@@ -38,9 +38,6 @@ class ContactRow:
     rotation: Rotation | None = None
     slot_label: str = ""
     overridden: bool = False
-    #: The person's phone number formatted for reading and for `tel:` links ("" without one).
-    phone: str = ""
-    phone_link: str = ""
 
     @property
     def is_on_call(self) -> bool:
@@ -75,23 +72,24 @@ class ContactRow:
         return self.role or self.rotation
 
 
+class RotationTableRow(NamedTuple):
+    """A row of the rotation table under the contacts: a slot of a rotation, who holds each tier
+    (their names; "" for no secondary), and whether the slot is on call now."""
+
+    label: str
+    rotation_name: str
+    primary: str
+    secondary: str
+    current: bool
+
+
 @dataclass(frozen=True)
 class ContactDirectory:
     on_call: tuple[ContactRow, ...]
     roles: QuerySet[Role]
-    slots: tuple[RotationSlot, ...] = ()
+    rotation_table: tuple[RotationTableRow, ...] = ()
     completeness: Completeness | None = None
     validity: Validity = ALWAYS
-
-    def is_current(self, slot: RotationSlot) -> bool:
-        return (slot.rotation_id, slot.label) in self._current_slots
-
-    @cached_property
-    def _current_slots(self) -> frozenset[tuple[int, str]]:
-        """(rotation, slot label) of the on-call rows: read once for all the slots."""
-        return frozenset(
-            (row.rotation.pk, row.slot_label) for row in self.on_call if row.rotation is not None
-        )
 
     @property
     def rotations(self) -> list[Rotation]:
@@ -133,7 +131,6 @@ class ContactRows(Sequence[ContactRow]):
         # Ties broken by key, so that separate reads agree on the order.
         self._roles = roles.order_by(*roles.query.order_by, "pk")
         self._shown = shown
-        self._phones = _PhoneBook()
         self._read: dict[int, Role] = {}
         self._role_count: int | None = None
 
@@ -175,67 +172,48 @@ class ContactRows(Sequence[ContactRow]):
         start, stop, step = key.indices(len(self))
         if step != 1:
             return list(self)[key]
-        phones = self._phones
-        rows = [replace(row, **phones.of(row.person)) for row in self._on_call[start:stop]]
+        rows = list(self._on_call[start:stop])
         first, last = self._role_range(start, stop)
         if any(position not in self._read for position in range(first, last)):
             self._read_roles(first, last)
         for position in range(first, last):
             role = self._read[position]
-            rows.append(
-                ContactRow(label=role.name, person=role.holder, role=role, **phones.of(role.holder))
-            )
+            rows.append(ContactRow(role.name, role.holder, role))
         return rows
 
     def __iter__(self) -> Iterator[ContactRow]:
         return iter(self[:])
 
 
-class _PhoneFields(TypedDict, total=False):
-    phone: str
-    phone_link: str
-
-
-class _PhoneBook:
-    """Phone numbers formatted once per person: formatting one is slow, and the table names
-    the same people many times (on call in several rotations, holding several roles)."""
-
-    def __init__(self) -> None:
-        self._known: dict[int, _PhoneFields] = {}
-
-    def of(self, person: Person | None) -> _PhoneFields:
-        """A `ContactRow`'s `phone` and `phone_link` for `person` (none without a number)."""
-        if person is None or not person.phone:
-            return {}
-        if person.pk not in self._known:
-            self._known[person.pk] = {
-                "phone": person.phone.as_international,
-                "phone_link": person.phone.as_e164,
-            }
-        return self._known[person.pk]
-
-
 def contacts(*, at: datetime, for_manager: bool = False) -> ContactDirectory:
     """The contact table: each rotation's on-call positions at `at`, then the roles in the
-    document's order (lazy: the page filters them by team), and every rotation's slots; for a
+    document's order (lazy: the page filters them by team), and the rotation table; for a
     manager, the completeness panel too. `on_call_now`'s queries (which bring the slots too),
     then the page's read of the roles, and one more for a manager."""
     now = on_call_now(at=at)
     rows = []
     for answer in now.answers:
-        for tier_label, person, assignment in (
-            ("primary", answer.primary, answer.on_call.primary),
-            ("secondary", answer.secondary, answer.on_call.secondary),
-        ):
-            rows.append(
-                ContactRow(
-                    label=f"On-call ({tier_label})",
-                    person=person,
-                    rotation=answer.rotation,
-                    slot_label=answer.shift.label,
-                    overridden=assignment.overridden,
-                )
+        rotation, label = answer.rotation, answer.shift.label
+        rows.append(
+            ContactRow(
+                "On-call (primary)",
+                answer.primary,
+                None,
+                rotation,
+                label,
+                answer.on_call.primary.overridden,
             )
+        )
+        rows.append(
+            ContactRow(
+                "On-call (secondary)",
+                answer.secondary,
+                None,
+                rotation,
+                label,
+                answer.on_call.secondary.overridden,
+            )
+        )
     roles = Role.objects.select_related("holder", "team").order_by(
         F("contact_position").asc(nulls_last=True), "name"
     )
@@ -243,7 +221,37 @@ def contacts(*, at: datetime, for_manager: bool = False) -> ContactDirectory:
     return ContactDirectory(
         on_call=tuple(rows),
         roles=roles,
-        slots=tuple(now.slots),
+        rotation_table=_rotation_table(now),
         completeness=report,
         validity=now.validity & (report.validity if report else ALWAYS),
     )
+
+
+def _rotation_table(now: OnCallNow) -> tuple[RotationTableRow, ...]:
+    """Every rotation's slots, in display order, from the values the on-call read brought: the
+    table shows their labels and people's names, so no RotationSlot is built, and a Person only
+    for someone not on call now (`now.loaded.people` builds each once)."""
+    loaded = now.loaded
+    if loaded is None:
+        return ()
+    names = {rotation.pk: rotation.name for rotation, _ in loaded.rotations}
+    names.update((problem.rotation.pk, problem.rotation.name) for problem in loaded.problems)
+    current = {(answer.rotation.pk, answer.shift.label) for answer in now.answers}
+    people = loaded.people
+    table = []
+    for key, slots in loaded.slot_values.items():
+        if now.slots_of is not None and key not in now.slots_of:
+            continue
+        name = names[key]
+        for slot in slots:
+            secondary = slot.secondary_id
+            table.append(
+                RotationTableRow(
+                    slot.label,
+                    name,
+                    people[slot.primary_id].display_name,
+                    "" if secondary is None else people[secondary].display_name,
+                    (key, slot.label) in current,
+                )
+            )
+    return tuple(table)

@@ -14,6 +14,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.data import TableListData
 
 from ..cache import render_cached
+from ..contact_cells import rotation_table_rows
 from ..filters import ContactFilter, ServiceFilter
 from ..forms.questions import ServiceSheetForm
 from ..selectors.channels import channels, paging_rules
@@ -193,10 +194,11 @@ class ContactListView(TableView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["completeness"] = self.directory.completeness
-        context["directory_rotations"] = self.directory.rotations
-        context["rotation_slots"] = [
-            (slot, self.directory.is_current(slot)) for slot in self.directory.slots
-        ]
+        rotations = self.directory.rotations
+        context["directory_rotations"] = rotations
+        context["rotation_table_rows"] = rotation_table_rows(
+            self.directory.rotation_table, with_rotation=len(rotations) > 1
+        )
         return context
 
 
