@@ -9,10 +9,10 @@ templates rendered, whitespace included.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from django.db.models import Model
 from django.utils.safestring import SafeString
+from phonenumber_field.phonenumber import PhoneNumber
 
 from .markup import escape
 from .models import Rotation, RotationSlot
@@ -29,6 +29,13 @@ TABLE_ACTIVE = ' class="table-active"'
 NOW = ' <span class="badge text-bg-success">now</span>'
 
 
+class EditPages(NamedTuple):
+    """The admin page of a role, and of a rotation, by its key ("" where there is none)."""
+
+    role: Callable[[int], str]
+    rotation: Callable[[int], str]
+
+
 class ContactRowWriter:
     """Writes the contact table's rows: role, name, Slack, PagerDuty, phone, and for managers
     an edit link. A way to reach the row's holder that is missing is TBD, highlighted (an
@@ -38,12 +45,15 @@ class ContactRowWriter:
     rotation's edit link) is written once for both."""
 
     def __init__(
-        self, *, calendar_url: str, edit_url: Callable[[Model | None], str] | None = None
+        self,
+        *,
+        calendar_url: str,
+        edit: EditPages | None = None,
     ) -> None:
-        """`calendar_url`: the calendar's address; `edit_url`: the admin page of a row's role
-        or rotation, for a manager (None: no edit cell)."""
+        """`calendar_url`: the calendar's address; `edit`: where a manager edits a row's role or
+        rotation (None: no edit cell)."""
         self._calendar_url = escape(calendar_url)
-        self._edit_url = edit_url
+        self._edit = edit
         self._labels: dict[str, str] = {}
         self._positions: dict[tuple[int, str], _Position] = {}
 
@@ -68,11 +78,13 @@ class ContactRowWriter:
             edit_href = position.edit_href
         else:
             label_html = escape(label)
-            team = role.team if role is not None else None
-            under = (
-                f'<div class="small text-body-secondary">{escape(team.name)}</div>' if team else ""
-            )
-            edit_href = escape(self._edit_url(role)) if self._edit_url is not None and role else ""
+            team = role.team_name if role is not None else None
+            under = ""
+            if team is not None:
+                under = f'<div class="small text-body-secondary">{escape(team)}</div>'
+            edit_href = ""
+            if self._edit is not None and role is not None:
+                edit_href = escape(self._edit.role(role.pk))
 
         if person is None:
             name_cell = '<td data-label="Name" class="tbd">' + (
@@ -111,7 +123,8 @@ class ContactRowWriter:
             if not pagerduty:
                 pagerduty = role.pagerduty_alias if role is not None else ""
                 pagerduty_is_group = bool(pagerduty)
-            phone = person.phone or None
+            # Read from the database: a number, or "" without one.
+            phone = cast("PhoneNumber | None", person.phone or None)
 
         if slack:
             slack_cell = (
@@ -147,7 +160,7 @@ class ContactRowWriter:
             phone_cell = '<td data-label="Phone (emergency)" class="tbd">TBD\n'
 
         edit_cell = ""
-        if self._edit_url is not None:
+        if self._edit is not None:
             edit_cell = '</td><td data-label="Edit" class="no-print">'
             if edit_href:
                 edit_cell += (
@@ -164,8 +177,8 @@ class ContactRowWriter:
     def _position(self, rotation: Rotation, slot_label: str) -> _Position:
         """The pieces of an on-call row that are its rotation's and shift's."""
         edit_href = ""
-        if self._edit_url is not None:
-            edit_href = escape(self._edit_url(rotation))
+        if self._edit is not None:
+            edit_href = escape(self._edit.rotation(rotation.pk))
         position = self._positions[rotation.pk, slot_label] = _Position(
             rotation=f'<div class="small text-body-secondary">{escape(rotation.name)}</div>\n',
             shift=(

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_tables2 as tables
-from django.urls import reverse
+from django.db.models import Model
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 from django_tables2.rows import BoundRow
 
 from . import contact_cells, markup, service_cells
 from .links import address_of
 from .markup import escape
-from .models import Service
+from .models import Role, Rotation, Service
 from .selectors.services import ServiceList
-from .templatetags.directory_tags import AdminChangeUrls
 
 TABLE_ATTRS = {
     "class": "table table-stack table-inline-labels align-middle mb-0",
@@ -68,6 +69,21 @@ class ServiceTable(tables.Table):
         return markup.format_html("<tr {}>{}</tr>", row.attrs.as_html(), SafeString(html))
 
 
+def _admin_page(model: type[Model]) -> Callable[[int], str]:
+    """The admin page of a `model` row by its key: `admin_change_url`'s, its address found
+    once per table."""
+    meta = model._meta
+    page = address_of(f"admin:{meta.app_label}_{meta.model_name}_change")
+
+    def address(key: int) -> str:
+        try:
+            return page(key)
+        except NoReverseMatch:
+            return ""
+
+    return address
+
+
 #: The contact table's template: django-tables2's responsive Bootstrap table, its body written
 #: at once by the table (`ContactTable.body_html`).
 CONTACT_TABLE = "escalation/includes/_contact_table.html"
@@ -109,6 +125,8 @@ class ContactTable(tables.Table):
             )
         writer = contact_cells.ContactRowWriter(
             calendar_url=reverse("escalation:calendar"),
-            edit_url=AdminChangeUrls() if self.show_edit else None,
+            edit=contact_cells.EditPages(_admin_page(Role), _admin_page(Rotation))
+            if self.show_edit
+            else None,
         )
         return writer.rows(records)

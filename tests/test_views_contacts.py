@@ -91,8 +91,7 @@ def test_each_page_of_the_table_reads_the_roles_it_shows_in_document_order(
     on_call = [name for name in shown if name.startswith("On-call")]
     roles = [name for name in shown if name not in on_call]
     assert roles == expected, "every role once, in the document's order"
-    assert built[0] == CONTACTS_PER_PAGE - len(on_call)
-    assert built[1] == CONTACTS_PER_PAGE
+    assert built == [0, 0, 0], "a page's roles are read as plain values: no Role is built"
 
 
 def test_on_call_rows_name_who_is_on_call_now(viewer_client, directory):

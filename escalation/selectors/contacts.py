@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Window,
 )
+from phonenumber_field.phonenumber import PhoneNumber
 
 from ..models import (
     Person,
@@ -27,49 +28,38 @@ from .completeness import Completeness, completeness
 from .oncall import OnCallNow, on_call_now
 
 
-class ContactRow(NamedTuple):
-    """A row of the contact table: an on-call position of a rotation, or a role.
+class RoleValues(NamedTuple):
+    """A role as the contact table shows it, read as plain values: its team's name (None
+    without a team) and the group aliases that still reach the team while nobody holds it."""
 
-    A tuple: the page makes one for each rotation's tiers and each role it shows."""
+    pk: int
+    name: str
+    slack_alias: str
+    pagerduty_alias: str
+    team_name: str | None
+
+
+class HolderValues(NamedTuple):
+    """How to reach a role's holder, read as plain values (the columns of `Person` the table
+    shows)."""
+
+    display_name: str
+    email: str
+    slack_handle: str
+    pagerduty_handle: str
+    phone: PhoneNumber | str | None  # "" or None without a number
+
+
+class ContactRow(NamedTuple):
+    """A row of the contact table: an on-call position of a rotation (who holds it, as the
+    on-call read built them), or a role (read as plain values: a page shows a hundred)."""
 
     label: str
-    person: Person | None
-    role: Role | None = None
+    person: Person | HolderValues | None
+    role: RoleValues | None = None
     rotation: Rotation | None = None
     slot_label: str = ""
     overridden: bool = False
-
-    @property
-    def is_on_call(self) -> bool:
-        return self.rotation is not None
-
-    @property
-    def is_tbd(self) -> bool:
-        return self.person is None
-
-    @property
-    def slack(self) -> str:
-        return (self.person.slack_handle if self.person else "") or (
-            self.role.slack_alias if self.role else ""
-        )
-
-    @property
-    def slack_is_group(self) -> bool:
-        return not (self.person and self.person.slack_handle) and bool(self.slack)
-
-    @property
-    def pagerduty(self) -> str:
-        return (self.person.pagerduty_handle if self.person else "") or (
-            self.role.pagerduty_alias if self.role else ""
-        )
-
-    @property
-    def pagerduty_is_group(self) -> bool:
-        return not (self.person and self.person.pagerduty_handle) and bool(self.pagerduty)
-
-    @property
-    def edit_object(self) -> Role | Rotation | None:
-        return self.role or self.rotation
 
 
 class RotationTableRow(NamedTuple):
@@ -111,9 +101,27 @@ class ContactDirectory:
             for row in self.on_call
             if team is None
             or (row.rotation is not None and row.rotation.team_id == team.pk)
-            or (row.person is not None and row.person.team_id == team.pk)
+            or (isinstance(row.person, Person) and row.person.team_id == team.pk)
         ]
         return ContactRows(on_call, roles, shown=shown)
+
+
+#: A role's columns as the table reads them: `RoleValues`, whether it has a holder, `HolderValues`.
+_ROLE_COLUMNS = [
+    "pk",
+    "name",
+    "slack_alias",
+    "pagerduty_alias",
+    "team__name",
+    "holder_id",
+    "holder__display_name",
+    "holder__email",
+    "holder__slack_handle",
+    "holder__pagerduty_handle",
+    "holder__phone",
+]
+_ROLE_END = len(RoleValues._fields)
+_HOLDER_END = _ROLE_END + 1 + len(HolderValues._fields)
 
 
 class ContactRows(Sequence[ContactRow]):
@@ -131,7 +139,7 @@ class ContactRows(Sequence[ContactRow]):
         # Ties broken by key, so that separate reads agree on the order.
         self._roles = roles.order_by(*roles.query.order_by, "pk")
         self._shown = shown
-        self._read: dict[int, Role] = {}
+        self._read: dict[int, ContactRow] = {}
         self._role_count: int | None = None
 
     def __len__(self) -> int:
@@ -151,10 +159,15 @@ class ContactRows(Sequence[ContactRow]):
         roles = self._roles
         if with_count:
             roles = roles.annotate(role_count=Window(Count("*")))
-        for position, role in enumerate(roles[first:last], start=first):
-            self._read[position] = role
+        columns = [*_ROLE_COLUMNS, "role_count"] if with_count else _ROLE_COLUMNS
+        for position, values in enumerate(roles.values_list(*columns)[first:last], start=first):
+            role = RoleValues._make(values[:_ROLE_END])
+            holder = None
+            if values[_ROLE_END] is not None:
+                holder = HolderValues._make(values[_ROLE_END + 1 : _HOLDER_END])
+            self._read[position] = ContactRow(role.name, holder, role)
             if with_count:
-                self._role_count = role.role_count  # type: ignore[attr-defined]
+                self._role_count = values[_HOLDER_END]
 
     @overload
     def __getitem__(self, key: int) -> ContactRow: ...
@@ -176,9 +189,7 @@ class ContactRows(Sequence[ContactRow]):
         first, last = self._role_range(start, stop)
         if any(position not in self._read for position in range(first, last)):
             self._read_roles(first, last)
-        for position in range(first, last):
-            role = self._read[position]
-            rows.append(ContactRow(role.name, role.holder, role))
+        rows.extend(self._read[position] for position in range(first, last))
         return rows
 
     def __iter__(self) -> Iterator[ContactRow]:
@@ -214,9 +225,7 @@ def contacts(*, at: datetime, for_manager: bool = False) -> ContactDirectory:
                 answer.on_call.secondary.overridden,
             )
         )
-    roles = Role.objects.select_related("holder", "team").order_by(
-        F("contact_position").asc(nulls_last=True), "name"
-    )
+    roles = Role.objects.order_by(F("contact_position").asc(nulls_last=True), "name")
     report = completeness(now=at) if for_manager else None
     return ContactDirectory(
         on_call=tuple(rows),
