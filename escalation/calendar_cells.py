@@ -19,7 +19,8 @@ from .models import Person
 from .selectors.calendar import ShiftRow, TierRow
 from .selectors.oncall import Holder
 from .selectors.time_off import ClashMark
-from .templatetags.oncall_tags import format_instant, format_local, iso_utc, tier_name
+from .templatetags.oncall_tags import format_local, iso_utc, tier_name
+from .time_zones import UTC_NAME, zone_or_utc
 
 NOW = '<span class="badge text-bg-primary">now</span>'
 ASKED = '<span class="badge text-bg-warning">asked</span>'
@@ -41,6 +42,10 @@ CLASH = (
     '<time datetime="{end_iso}">{end}</time>{on}.{ask}</div>\n'
 )
 ASK_FOR_COVER = ' <a class="oncall-ask-cover no-print" href="{}?{}">Ask for cover</a>'
+
+
+#: The zone `utc_time` writes instants in.
+_UTC_ZONE = zone_or_utc(UTC_NAME)
 
 
 class CellTexts:
@@ -96,7 +101,9 @@ class CellTexts:
         text = self._utc.get(value)
         if text is None:
             same = value.astimezone(self.zone).utcoffset() == timedelta(0)
-            text = self._utc[value] = "" if same else escape(format_instant(value, "UTC"))
+            text = self._utc[value] = (
+                "" if same else escape(format_local(value.astimezone(_UTC_ZONE)))
+            )
         return text
 
     def text(self, value: str) -> str:
