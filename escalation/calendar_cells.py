@@ -19,7 +19,8 @@ from .models import Person
 from .selectors.calendar import ShiftRow, TierRow
 from .selectors.oncall import Holder
 from .selectors.time_off import ClashMark
-from .templatetags.oncall_tags import format_instant, format_local, iso_utc, tier_name
+from .templatetags.oncall_tags import format_local, iso_utc, tier_name
+from .time_zones import UTC_NAME, zone_or_utc
 
 NOW = '<span class="badge text-bg-primary">now</span>'
 ASKED = '<span class="badge text-bg-warning">asked</span>'
@@ -43,6 +44,10 @@ CLASH = (
 ASK_FOR_COVER = ' <a class="oncall-ask-cover no-print" href="{}?{}">Ask for cover</a>'
 
 
+#: The zone `utc_time` writes instants in.
+_UTC_ZONE = zone_or_utc(UTC_NAME)
+
+
 class CellTexts:
     """What the rows write again and again, each worked out and escaped once per page: the
     instants as `oncall_tags` writes them (`short` is `local_time_short` in `zone`, `utc` is
@@ -59,6 +64,9 @@ class CellTexts:
         self._text: dict[str, str] = {}
         #: A tier's cell when the slot's person holds it all shift, by tier and person.
         self.plain_cells: dict[tuple[str, object], str] = {}
+        #: A row's end (slot, tiers, overrides) when no override touches the shift, by slot
+        #: label and the slot's people.
+        self.plain_row_ends: dict[tuple[str, object, object], str] = {}
         self._when: dict[tuple[datetime, datetime], str] = {}
 
     def when(self, start: datetime, end: datetime) -> str:
@@ -93,7 +101,9 @@ class CellTexts:
         text = self._utc.get(value)
         if text is None:
             same = value.astimezone(self.zone).utcoffset() == timedelta(0)
-            text = self._utc[value] = "" if same else escape(format_instant(value, "UTC"))
+            text = self._utc[value] = (
+                "" if same else escape(format_local(value.astimezone(_UTC_ZONE)))
+            )
         return text
 
     def text(self, value: str) -> str:
@@ -219,6 +229,36 @@ def shift_row_html(
     holidays = (
         "".join(HOLIDAY.format(escape(mark.text)) for mark in row.holidays) if row.holidays else ""
     )
+    return (
+        f'\n    <tr class="{css}">'
+        f'\n      <th scope="row" data-label="ISO week">{shift.iso_year}-W{shift.iso_week:02d}'
+        f"\n        {NOW if row.is_current else ''}"
+        f"\n        {ASKED if row.is_focus else ''}"
+        f"\n        {REPEAT if row.repeats_previous else ''}</th>"
+        f'\n      <td data-label="Shift">{texts.when(shift.start, shift.end)}'
+        f"\n        {clashes}\n        {holidays}</td>{_row_end(row, texts)}"
+    )
+
+
+def _row_end(row: ShiftRow, texts: CellTexts) -> str:
+    """The row's slot, tiers and overrides cells, to the end of the row."""
+    primary, secondary = row.primary, row.secondary
+    if primary.cut is None and secondary.cut is None:
+        # Most rows: the slot's people all shift long, the same cells in every such week.
+        primary_person, secondary_person = primary.scheduled, secondary.scheduled
+        key = (
+            row.shift.label,
+            None if primary_person is None else primary_person.id,
+            None if secondary_person is None else secondary_person.id,
+        )
+        end = texts.plain_row_ends.get(key)
+        if end is None:
+            end = texts.plain_row_ends[key] = _written_row_end(row, texts)
+        return end
+    return _written_row_end(row, texts)
+
+
+def _written_row_end(row: ShiftRow, texts: CellTexts) -> str:
     # Only a tier an override cuts (`TierRow.cut`) has any.
     primary, secondary = row.primary.cut, row.secondary.cut
     overrides = (
@@ -231,14 +271,7 @@ def shift_row_html(
         else ""
     )
     return (
-        f'\n    <tr class="{css}">'
-        f'\n      <th scope="row" data-label="ISO week">{shift.iso_year}-W{shift.iso_week:02d}'
-        f"\n        {NOW if row.is_current else ''}"
-        f"\n        {ASKED if row.is_focus else ''}"
-        f"\n        {REPEAT if row.repeats_previous else ''}</th>"
-        f'\n      <td data-label="Shift">{texts.when(shift.start, shift.end)}'
-        f"\n        {clashes}\n        {holidays}</td>"
-        f'\n      <td data-label="Slot" class="text-nowrap">{texts.text(shift.label)}</td>'
+        f'\n      <td data-label="Slot" class="text-nowrap">{texts.text(row.shift.label)}</td>'
         f"\n      {_tier_cell(row.primary, texts)}{_tier_cell(row.secondary, texts)}"
         '\n      <td data-label="Overrides">'
         f"\n        {overrides or NO_OVERRIDE}"

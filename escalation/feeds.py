@@ -227,7 +227,9 @@ class FeedTexts:
         microsecond = assignment.start.microsecond
         # Digits, a T, a dot, a Z and the domain: nothing in the rest is escaped.
         stamp = f"{start[:-1]}.{microsecond:06d}Z" if microsecond else start
-        return fold(f"UID:{prefix}{stamp}@{UID_DOMAIN}")
+        line = f"UID:{prefix}{stamp}@{UID_DOMAIN}"
+        # Most fit on one line: no call to fold them.
+        return line if len(line) <= FOLD_OCTETS and line.isascii() else fold(line)
 
     def description_line(self, event: FeedEvent) -> str:
         holder = event.holder

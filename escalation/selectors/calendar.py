@@ -608,11 +608,10 @@ def calendar_feed(*, at: datetime, person_id: int | None = None) -> CalendarFeed
                         continue
                     # Said to the slot's own people; someone covering is not on call twice.
                     said = None if holder.assignment.override is not None else warned
-                    marks = (
-                        holiday_marks([holder])
-                        if _has_holiday_place(holder_person, placed)
-                        else None
-                    )
+                    placed_person = placed.get(key)
+                    if placed_person is None:
+                        placed_person = _has_holiday_place(holder_person, placed)
+                    marks = holiday_marks([holder]) if placed_person else None
                     events.append(
                         FeedEvent(rotation, shift, holder, said, marks[0] if marks else None)
                     )
