@@ -319,10 +319,10 @@ class PartyRows:
                 channel = self._channels[channel_values[0]] = Channel.from_db(
                     DEFAULT_DB_ALIAS, _CHANNEL_FIELDS, channel_values
                 )
-        meta = model._meta
-        meta.get_field("role").set_cached_value(party, role)  # type: ignore[union-attr]
-        meta.get_field("person").set_cached_value(party, person)  # type: ignore[union-attr]
-        meta.get_field("channel").set_cached_value(party, channel)  # type: ignore[union-attr]
+        role_field, person_field, channel_field = _related_fields(model)
+        role_field.set_cached_value(party, role)
+        person_field.set_cached_value(party, person)
+        channel_field.set_cached_value(party, channel)
         return party
 
     def _person(self, values: Sequence[Any]) -> Person | None:
@@ -337,3 +337,10 @@ class PartyRows:
 
 
 _ROLE_HOLDER = Role._meta.get_field("holder")
+
+
+@cache
+def _related_fields(model: type[Model]) -> tuple[Any, Any, Any]:
+    """A party model's role, person and channel fields, looked up once."""
+    meta = model._meta
+    return meta.get_field("role"), meta.get_field("person"), meta.get_field("channel")

@@ -4,7 +4,7 @@ page-or-Slack guide."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import NamedTuple
 
 from django.db.models import (
@@ -31,6 +31,18 @@ class ServiceLink(NamedTuple):
     slug: str
 
 
+class RotationNote(NamedTuple):
+    """What the channels page says of a rotation: how on-call changes are asked for there."""
+
+    name: str
+    schedule_note: str
+    swap_channel: str
+    shift_days: int
+    handoff_weekday: int
+    handoff_time: time
+    time_zone: str
+
+
 @dataclass(frozen=True)
 class TeamChannel:
     channel: str
@@ -44,7 +56,7 @@ class ChannelDirectory:
     channels: tuple[Channel, ...]
     other_channels: tuple[Channel, ...]
     team_channels: tuple[TeamChannel, ...]
-    rotations: tuple[Rotation, ...]
+    rotations: tuple[RotationNote, ...]
 
     @property
     def others_have_purpose(self) -> bool:
@@ -60,7 +72,6 @@ def _attnames(model: type[Model]) -> list[str]:
 
 
 _CHANNEL_FIELDS = _attnames(Channel)
-_ROTATION_FIELDS = _attnames(Rotation)
 
 # The directory's four questions never change: compiled once per process (`PreparedQuery`).
 _CHANNELS = PreparedQuery(
@@ -77,8 +88,9 @@ _SERVICES = PreparedQuery(
         "name", "slug", "slack_channel", "team_id"
     )
 )
+# What the page says of each rotation, as plain values.
 _ROTATIONS = PreparedQuery(
-    lambda: Rotation.objects.order_by("position", "name").values_list(*_ROTATION_FIELDS)
+    lambda: Rotation.objects.order_by("position", "name").values_list(*RotationNote._fields)
 )
 
 
@@ -108,10 +120,7 @@ def channels() -> ChannelDirectory:
             TeamChannel(channel=name, teams=tuple(entry[0].values()), services=tuple(entry[1]))
             for name, entry in sorted(by_channel.items())
         ),
-        rotations=tuple(
-            Rotation.from_db(Rotation.objects.db, _ROTATION_FIELDS, row)
-            for row in _ROTATIONS.rows()
-        ),
+        rotations=tuple(RotationNote._make(row) for row in _ROTATIONS.rows()),
     )
 
 

@@ -19,6 +19,7 @@ from ..markup import escape, format_html
 from ..models import Channel, Rotation, RotationSlot, Weekday
 from ..parties import ResolvedParty
 from ..party_cells import contact_buttons, parties_html, party_html
+from ..selectors.channels import RotationNote
 from ..sheet_cells import choice_options, severity_options, sheet_when, step_items
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ _WEEKDAYS: dict[int, str] = dict(Weekday.choices)
 
 
 @register.simple_tag
-def rotation_notes(rotations: Sequence[Rotation]) -> SafeString:
+def rotation_notes(rotations: Sequence[Rotation | RotationNote]) -> SafeString:
     """How on-call changes are asked for, rotation by rotation: the schedule note, the shift and
     handoff, and the swap form that replaces posting in the swap channel."""
     swaps_url = escape(reverse("escalation:swaps"))
