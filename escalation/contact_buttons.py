@@ -3,8 +3,9 @@
 The dashboard shows the viewer's rotations in full, two people each: the template include per
 person, and one more for the PagerDuty action, were a good part of its rendering. The markup is
 the template's, whitespace included, every value escaped as the template escapes it
-(`markup.escape`); `tests/test_contact_buttons.py` renders both for every branch and hostile
-values. Pages that show these buttons once or twice keep the template.
+(`markup.escape`); `tests/test_contact_buttons.py` and `tests/test_party_cells.py` render both
+for every branch and hostile values. The service sheet's parties use it too (`{% parties %}`
+with "buttons"); pages that show these buttons once or twice keep the template.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from .markup import escape as _e
 from .models import Person, Service, Severity
 from .pagerduty_actions import LINK, OFF, PAGE, action_for
 
-#: Told to managers where the portal cannot page (`_pagerduty_action.html`).
-_PAGING_OFF = (
+#: Said to managers where the portal could page someone but PagerDuty is not connected
+#: (`_pagerduty_action.html`).
+PAGERDUTY_OFF = (
     '<span class="small text-body-secondary pagerduty-off">PagerDuty is not connected: paging '
     "from the portal is off.</span>"
 )
@@ -26,7 +28,11 @@ _BUTTON = "btn btn-sm btn-outline-secondary contact-action"
 
 
 def _pagerduty_action(
-    person: Person, *, service: Service | None, severity: Severity | None, manager: bool
+    person: Person,
+    *,
+    service: Service | None,
+    severity: Severity | None,
+    viewer_is_manager: bool,
 ) -> str:
     """`_pagerduty_action.html` as a button (neither `line` nor `icon`)."""
     action = action_for(person, service=service, severity=severity)
@@ -43,10 +49,10 @@ def _pagerduty_action(
             'rel="noopener"><i class="bi bi-box-arrow-up-right" aria-hidden="true"></i> <span '
             f'class="visually-hidden">{_e(person.display_name)}\'s </span>PagerDuty profile</a>'
         )
-        if manager:
-            html += f" {_PAGING_OFF}"
-    elif action is not None and action.kind == OFF and manager:
-        html = _PAGING_OFF
+        if viewer_is_manager:
+            html += f" {PAGERDUTY_OFF}"
+    elif action is not None and action.kind == OFF and viewer_is_manager:
+        html = PAGERDUTY_OFF
     return html + "\n"
 
 
@@ -56,13 +62,13 @@ def contact_buttons(
     compact: bool = False,
     paged: bool = False,
     without_paging: bool = False,
-    manager: bool = False,
+    viewer_is_manager: bool = False,
     service: Service | None = None,
     severity: Severity | None = None,
 ) -> SafeString:
-    """`includes/_person_contact.html` for `person`, with its options; `manager`: the viewer
-    is an escalation manager (told when paging from the portal is off); `service`, `severity`:
-    what a page would be about, as the template reads them from the page."""
+    """`includes/_person_contact.html` for `person`, with its options; `viewer_is_manager`: the
+    viewer is an escalation manager (told when paging from the portal is off); `service`,
+    `severity`: what a page would be about, as the template reads them from the page."""
     if not person:
         return SafeString("\n\n\n")
     name = _e(person.display_name)
@@ -122,7 +128,9 @@ def contact_buttons(
         )
     action = ""
     if person.pagerduty_user_id and not without_paging:
-        action = _pagerduty_action(person, service=service, severity=severity, manager=manager)
+        action = _pagerduty_action(
+            person, service=service, severity=severity, viewer_is_manager=viewer_is_manager
+        )
     css = "contact-actions contact-actions-compact" if compact else "contact-actions"
     html = (
         f'\n\n\n<span class="{css}">\n  {reach}\n  {slack}\n  {pagerduty}\n  {email}\n  {action}'

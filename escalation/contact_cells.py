@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from phonenumber_field.phonenumber import PhoneNumber
 
 from .markup import escape
-from .models import Rotation, RotationSlot
+from .models import Rotation
 from .party_cells import slack_name_html
 from .selectors.contacts import ContactRow, RotationTableRow
 
@@ -233,22 +233,3 @@ def rotation_table_rows(rows: Sequence[RotationTableRow], *, with_rotation: bool
             "      </tr>"
         )
     return SafeString("\n      ".join(written))
-
-
-def rotation_slot_rows(
-    slots: Sequence[tuple[RotationSlot, bool]], *, with_rotation: bool
-) -> SafeString:
-    """`rotation_table_rows` for slots as models, each with whether it is on call now."""
-    return rotation_table_rows(
-        [
-            RotationTableRow(
-                slot.label,
-                slot.rotation.name,
-                slot.primary.display_name,
-                slot.secondary.display_name if slot.secondary is not None else "",
-                current,
-            )
-            for slot, current in slots
-        ],
-        with_rotation=with_rotation,
-    )

@@ -48,7 +48,7 @@ def tier_now_html(tier_now: TierNow, *, manager: bool = False) -> SafeString:
                 f"{_e(covering or _SCHEDULED)}</span></div>\n  "
             )
         html += (
-            f'\n  <div class="my-2">{contact_buttons(person, paged=True, manager=manager)}</div>'
+            f'\n  <div class="my-2">{contact_buttons(person, paged=True, viewer_is_manager=manager)}</div>'
             "\n  "
         )
         missing = person.missing_contact_fields if manager else None

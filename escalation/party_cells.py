@@ -7,9 +7,8 @@ escaped as Django's templates escape (`markup.escape`). Pages use the `{% partie
 `{% party %}` tags (`templatetags/directory_tags.py`); `tests/test_party_cells.py` pins the
 markup of every branch and its escaping.
 
-The "buttons" contacts (the service sheet's one-tap buttons) are `contact_buttons`, the markup of
-the template `includes/_person_contact.html` that other pages include for a person or two;
-`tests/test_party_cells.py` holds them to the same markup.
+The "buttons" contacts (the service sheet's one-tap buttons) are `escalation.contact_buttons`,
+the markup of the template `includes/_person_contact.html`.
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from collections.abc import Callable, Iterable
 from django.utils.safestring import SafeString, mark_safe
 
 from .contact_links import slack_url
-from .integrations.pagerduty import user_url
 from .links import address_of
 from .markup import escape
 from .models import ChannelKind, Person, Service, Severity
-from .pagerduty_actions import LINE, LINK, OFF, PAGE, action_for, action_html
+from .pagerduty_actions import LINE, action_for, action_html
 from .parties import ResolvedParty
 
 #: Said on a Slack name shown as text (no workspace address configured).
@@ -86,122 +84,6 @@ def contact_line(
             parts.append(action_html(action, LINE))
     parts.append("</span>")
     return "".join(parts)
-
-
-#: Said to managers where the portal could page someone but PagerDuty is not connected.
-PAGERDUTY_OFF = (
-    '<span class="small text-body-secondary pagerduty-off">PagerDuty is not connected: paging '
-    "from the portal is off.</span>"
-)
-
-
-def _paging_button(
-    person: Person,
-    *,
-    service: Service | None,
-    severity: Severity | None,
-    viewer_is_manager: bool,
-) -> str:
-    """`_pagerduty_action.html` as a button: page the person through the portal, open them in
-    PagerDuty, or tell a manager that paging is off."""
-    action = action_for(person, service=service, severity=severity)
-    if action is None:
-        return ""
-    if action.kind == PAGE:
-        return (
-            '<a class="btn btn-sm btn-outline-secondary contact-action pagerduty-action '
-            f'pagerduty-page" href="{escape(action.url)}"><i class="bi bi-bell-fill" '
-            'aria-hidden="true"></i> Page <span class="visually-hidden">'
-            f"{escape(person.display_name)} </span>via PagerDuty</a>"
-        )
-    if action.kind == LINK:
-        html = (
-            '<a class="btn btn-sm btn-outline-secondary contact-action pagerduty-action '
-            f'pagerduty-link" href="{escape(action.url)}" rel="noopener"><i class="bi '
-            'bi-box-arrow-up-right" aria-hidden="true"></i> <span class="visually-hidden">'
-            f"{escape(person.display_name)}'s </span>PagerDuty profile</a>"
-        )
-        return f"{html} {PAGERDUTY_OFF}" if viewer_is_manager else html
-    if action.kind == OFF and viewer_is_manager:
-        return PAGERDUTY_OFF
-    return ""
-
-
-def contact_buttons(
-    person: Person | None,
-    *,
-    paged: bool = False,
-    compact: bool = False,
-    without_paging: bool = False,
-    service: Service | None = None,
-    severity: Severity | None = None,
-    viewer_is_manager: bool = False,
-) -> str:
-    """A person's one-tap contact actions (`includes/_person_contact.html`): call, or reach
-    them through PagerDuty when `paged` (on call) or known there without a phone; Slack,
-    their PagerDuty handle, email, and paging them unless `without_paging`."""
-    if person is None:
-        return "\n"
-    name = escape(person.display_name)
-    parts = [f'\n<span class="contact-actions{" contact-actions-compact" if compact else ""}">']
-    phone = person.phone
-    if phone:
-        international = escape(phone.as_international)
-        parts.append(
-            '<a class="btn btn-sm btn-success contact-action" '
-            f'href="tel:{escape(phone.as_e164)}" aria-label="Call {name} on {international}">'
-            '<i class="bi bi-telephone-fill" aria-hidden="true"></i> '
-            f'<span class="contact-value">{international}</span></a>'
-        )
-    elif paged or person.pagerduty_handle or person.pagerduty_user_id:
-        link = user_url(person.pagerduty_user_id)
-        if link:
-            parts.append(
-                '<a class="btn btn-sm btn-success contact-action reach-via-pagerduty" '
-                f'href="{escape(link)}" aria-label="Reach {name} via PagerDuty"><i class="bi '
-                'bi-bell-fill" aria-hidden="true"></i> Reach via PagerDuty</a>'
-            )
-        else:
-            parts.append(
-                '<span class="badge text-bg-light border contact-action reach-via-pagerduty">'
-                '<i class="bi bi-bell-fill" aria-hidden="true"></i> Reach via PagerDuty</span>'
-            )
-    if person.slack_handle:
-        handle = escape(person.slack_handle)
-        link = slack_url(person.slack_handle)
-        if link:
-            parts.append(
-                '<a class="btn btn-sm btn-outline-secondary contact-action" '
-                f'href="{escape(link)}" aria-label="Slack {handle}"><i class="bi bi-slack" '
-                f'aria-hidden="true"></i> <span class="contact-value">{handle}</span></a>'
-            )
-        else:
-            parts.append(
-                '<span class="badge text-bg-light border contact-action slack-name '
-                f'user-select-all" title="{SLACK_COPY_TITLE}"><i class="bi bi-slack" '
-                f'aria-hidden="true"></i> Slack {handle}</span>'
-            )
-    if person.pagerduty_handle:
-        parts.append(
-            '<span class="badge text-bg-light border contact-action"><i class="bi '
-            f'bi-bell-fill" aria-hidden="true"></i> PagerDuty {escape(person.pagerduty_handle)}'
-            "</span>"
-        )
-    if person.email:
-        email = escape(person.email)
-        parts.append(
-            '<a class="btn btn-sm btn-outline-secondary contact-action" '
-            f'href="mailto:{email}" aria-label="Email {email}"><i class="bi bi-envelope" '
-            f'aria-hidden="true"></i> <span class="contact-value">{email}</span></a>'
-        )
-    if person.pagerduty_user_id and not without_paging:
-        parts.append(
-            _paging_button(
-                person, service=service, severity=severity, viewer_is_manager=viewer_is_manager
-            )
-        )
-    parts.append("</span>\n")
-    return "\n".join(parts)
 
 
 def _has_contacts(party: ResolvedParty, contacts: str) -> bool:

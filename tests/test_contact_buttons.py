@@ -60,7 +60,11 @@ def test_buttons_are_written_as_the_template_writes_them(settings, who, configur
 
     assert (
         contact_buttons(
-            someone, compact=compact, paged=paged, without_paging=without_paging, manager=manager
+            someone,
+            compact=compact,
+            paged=paged,
+            without_paging=without_paging,
+            viewer_is_manager=manager,
         )
         == expected
     )
@@ -82,8 +86,10 @@ def test_managers_are_told_when_paging_from_the_portal_is_off(settings):
 
     for manager in (False, True):
         context = Context({"person": someone, "viewer_is_manager": manager})
-        assert contact_buttons(someone, paged=True, manager=manager) == include.render(context)
-    assert "PagerDuty is not connected" in contact_buttons(someone, manager=True)
+        assert contact_buttons(someone, paged=True, viewer_is_manager=manager) == include.render(
+            context
+        )
+    assert "PagerDuty is not connected" in contact_buttons(someone, viewer_is_manager=True)
 
 
 def test_paging_is_about_the_pages_service_and_severity(settings):

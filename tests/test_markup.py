@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from escalation import markup
-from escalation.contact_cells import rotation_slot_rows
+from escalation.contact_cells import rotation_table_rows
 from escalation.models import Person, Rotation, RotationSlot
+from escalation.selectors.contacts import RotationTableRow
 
 HOSTILE = "</td><script>alert(1)</script>\"&<>' 🚨\u200fאב"
 
@@ -60,7 +61,17 @@ def test_the_rotation_table_rows_are_what_the_template_wrote(rotations):
     context = {"rotation_slots": slots, "directory_rotations": [rotation] * rotations}
 
     expected = Template(SLOTS_TEMPLATE).render(Context(context))
-    written = rotation_slot_rows(slots, with_rotation=rotations > 1)
+    rows = [
+        RotationTableRow(
+            slot.label,
+            slot.rotation.name,
+            slot.primary.display_name,
+            slot.secondary.display_name if slot.secondary is not None else "",
+            current,
+        )
+        for slot, current in slots
+    ]
+    written = rotation_table_rows(rows, with_rotation=rotations > 1)
 
     assert squeezed(written) == squeezed(expected)
     assert "<script>" not in written

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pytest
 from phonenumber_field.phonenumber import PhoneNumber
 
+from escalation.contact_buttons import contact_buttons
 from escalation.models import Channel, ChannelKind, PartyKind, Person, Role, Team
 from escalation.parties import ResolvedParty
 from escalation.party_cells import (
-    contact_buttons,
     contact_line,
     parties_html,
     party_html,

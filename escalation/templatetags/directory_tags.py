@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import template
@@ -11,14 +11,14 @@ from django.urls import NoReverseMatch
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 
-from .. import contact_cells
+from ..contact_buttons import contact_buttons
 from ..contact_links import channel_link
 from ..flowchart import FlowParty, FlowStep, render_flowchart
 from ..links import reverse
 from ..markup import escape, format_html
-from ..models import Channel, Rotation, RotationSlot, Weekday
+from ..models import Channel, Rotation, Weekday
 from ..parties import ResolvedParty
-from ..party_cells import contact_buttons, parties_html, party_html
+from ..party_cells import parties_html, party_html
 from ..selectors.channels import RotationNote
 from ..sheet_cells import choice_options, severity_options, sheet_when, step_items
 
@@ -182,8 +182,8 @@ def table_row(row: BoundRow) -> SafeString:
 
 
 def _buttons(context: template.Context) -> Callable[[ResolvedParty], str]:
-    """The sheet's one-tap contact buttons for a party's person (`party_cells.contact_buttons`,
-    as `_person_contact.html` draws them elsewhere), paging pre-filled for the page's service
+    """The sheet's one-tap contact buttons for a party's person (`contact_buttons`, the
+    markup of `_person_contact.html`), paging pre-filled for the page's service
     and severity."""
     service = context.get("page_service")
     severity = context.get("page_severity")
@@ -267,10 +267,3 @@ def completeness_items(section: CompletenessSection) -> SafeString:
     from ..completeness_items import section_items  # the items use this module's filters
 
     return section_items(section)
-
-
-@register.simple_tag
-def rotation_slot_rows(slots: Sequence[tuple[RotationSlot, bool]], rotations: Sized) -> SafeString:
-    """The rotation table's rows under the contacts (`contact_cells.rotation_slot_rows`), with
-    each slot's rotation named when `rotations` are several."""
-    return contact_cells.rotation_slot_rows(slots, with_rotation=len(rotations) > 1)
