@@ -56,10 +56,11 @@ class ServiceFilter(django_filters.FilterSet):
             }
         ),
     )
-    team = django_filters.ModelChoiceFilter(
+    team = TeamFilter(
         queryset=Team.objects.order_by("name"),
         empty_label="All teams",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        # Written in Python: some forty teams, a template include each in Django's own.
+        widget=widgets.Select(attrs={"class": "form-select"}),
     )
 
     class Meta:

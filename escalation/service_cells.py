@@ -5,14 +5,10 @@ templates had them, so that the cells' text reads the same."""
 
 from __future__ import annotations
 
-from django.forms import BoundField, ModelChoiceField
-
-from .filters import ServiceFilter
 from .markup import escape
 from .models import Role
 from .party_cells import slack_name_html
 from .selectors.oncall import RotationOnCall
-from .selectors.prepared import PreparedQuery
 
 
 def name_cell(name: str, sheet_url: str) -> str:
@@ -64,42 +60,3 @@ def on_call_cell(answer: RotationOnCall | None, calendar_url: str) -> str:
         f'\n<a class="small" href="{escape(calendar_url)}#calendar-{escape(rotation.slug)}">'
         f'<i class="bi bi-calendar-week" aria-hidden="true"></i> {escape(rotation.name)}</a>'
     )
-
-
-#: The team filter's teams as (key, name): the name is how a team reads (`Team.__str__`).
-#: Read as values and compiled once per process, not as 40 teams each rendered by a template.
-_TEAM_CHOICES = PreparedQuery(
-    lambda: ServiceFilter.base_filters["team"].queryset.values_list("pk", "name")
-)
-
-
-def team_select(field: BoundField) -> str:
-    """The team filter's `<select>`, as Django's widget writes it (attributes, the empty choice,
-    the chosen team). A field with errors is left to Django, which marks it invalid."""
-    if field.errors:
-        return str(field)
-    widget = field.field.widget
-    attrs = field.build_widget_attrs({}, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    written = "".join(
-        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
-        for name, value in {**widget.attrs, **attrs}.items()
-        if value is not False
-    )
-    value = field.value()
-    chosen = "" if value is None else str(value)
-    choices = [(str(pk), name) for pk, name in _TEAM_CHOICES.rows()]
-    assert isinstance(field.field, ModelChoiceField)  # the team filter's field
-    empty_label = field.field.empty_label
-    if empty_label is not None:
-        choices.insert(0, ("", empty_label))
-    options = []
-    selected = False
-    for key, label in choices:
-        mark = ""
-        if not selected and key == chosen:
-            mark = " selected"
-            selected = True
-        options.append(f'\n  <option value="{escape(key)}"{mark}>{escape(label)}</option>')
-    return f'<select name="{escape(field.html_name)}"{written}>{"".join(options)}\n</select>'
