@@ -467,3 +467,10 @@ def test_a_party_keeps_its_person_when_another_differs_only_in_case(seeded):
 def test_renaming_the_override_requests_channel_creates_no_second_one(seeded):
     Channel.objects.filter(name="#on-call-swap").update(name="#swaps")
     assert_round_trips()
+
+
+@pytest.mark.parametrize("label", ["V", "v", "|"])
+def test_a_step_party_named_like_an_arrow_is_exported_as_a_box_and_round_trips(seeded, label):
+    party = EscalationStepParty.objects.order_by("pk").first()
+    assert saved(party, label=label)
+    assert_round_trips()

@@ -40,6 +40,7 @@ from .format import (
     CONTACT_TABLE,
     CONTACTS,
     ESCAPABLE,
+    FLOWCHART_ARROW_LINES,
     MARKUP,
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
@@ -163,7 +164,12 @@ def step_text(step: EscalationStep) -> str:
         ):
             note = f'"{note}"'
         clauses.append(note)
-    return f"{names} ({', '.join(clauses)})" if clauses else names
+    if clauses:
+        return f"{names} ({', '.join(clauses)})"
+    if names in FLOWCHART_ARROW_LINES:
+        # A box named "v" alone would read as an arrow: in emphasis it reads as its name.
+        return f"*{names}*"
+    return names
 
 
 def slot_label_text(slot: RotationSlot, *, alternation: bool) -> str:

@@ -172,6 +172,10 @@ MARKUP = "<&[]*_`~"
 ESCAPABLE = "\\|*_`()+,#<&[]~"
 
 
+#: A flowchart line that is one of these is an arrow ("|" its shaft, "v" its head), not a step.
+FLOWCHART_ARROW_LINES = frozenset({"|", "v", "V"})
+
+
 def plain(text: str) -> str:
     """The text without the emphasis or backticks wrapped around the whole of it."""
     text = text.strip()

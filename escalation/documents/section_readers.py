@@ -27,6 +27,7 @@ from .format import (
     CADENCE_LABEL,
     CHANNEL_TABLE,
     CONTACT_TABLE,
+    FLOWCHART_ARROW_LINES,
     LABEL_LINE,
     NOT_REQUIRED,
     ONCALL_CONTACT_CELLS,
@@ -304,7 +305,7 @@ def _flowchart(reader: SectionReader, fence: Fence) -> tuple[FlowStep, ...]:
         item = text.strip()
         if not item:
             continue
-        if item in {"|", "v", "V"}:
+        if item in FLOWCHART_ARROW_LINES:
             if not steps:
                 raise reader.error(line, errors.FLOWCHART_ARROW_WITHOUT_SOURCE)
             if arrow_head:
