@@ -92,8 +92,10 @@ def test_a_manager_fills_a_tbd_role_and_every_page_names_the_holder(new_page, se
         popup.locator(f"#id_{field}").fill(value)
     popup.locator("#id_verified_at_0").fill(timezone.now().strftime("%Y-%m-%d"))
     popup.locator("#id_verified_at_1").fill("00:00:00")
-    popup.locator("input[name=_save]").click()
-    popup.wait_for_event("close")
+    # Listen before clicking: the admin's answer closes the popup at once, and a close
+    # that happens before the wait starts would never be seen.
+    with popup.expect_event("close"):
+        popup.locator("input[name=_save]").click()
     expect(page.locator("#id_holder")).to_have_value(
         str(Person.objects.get(display_name=NEW_HOLDER["display_name"]).pk)
     )
