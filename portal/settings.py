@@ -105,6 +105,14 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters travel apart from the SQL, and a statement run twice on a connection is
+    # prepared: PostgreSQL then skips parsing and planning the portal's repeated queries
+    # (`selectors.prepared` keeps their text identical). Turn off behind a pooler in
+    # transaction mode that does not track prepared statements (PgBouncer before 1.21).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        _database_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _database_options.setdefault("server_side_binding", True)
+        _database_options.setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}

@@ -1,5 +1,6 @@
 """Queries compiled once per process: the same rows as the ORM reads, at every instant."""
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -171,3 +172,24 @@ def test_the_wrong_number_of_arguments_is_refused(db):
 
     with pytest.raises(TypeError, match="1 arguments expected, got 2"):
         prepared.rows(NOW, NOW)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="prepared statements are PostgreSQL's",
+)
+def test_on_postgresql_a_query_run_again_is_a_prepared_statement(db):
+    from django.db import connection
+
+    factories.PersonFactory(verified_at=NOW - timedelta(days=1))
+    prepared = PreparedQuery(verified_since, INSTANT)
+    for days in (1, 2, 3):
+        assert len(prepared.rows(NOW - timedelta(days=days))) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%verified_at%"],
+        )
+        (statements,) = cursor.fetchone()
+    # The same text each time, with its instant bound by the server: parsed and planned once.
+    assert statements == 1

@@ -166,3 +166,25 @@ def test_a_negative_proxy_count_refuses_to_start():
     result = _run(["manage.py", "check"], PRODUCTION_ENV | {"TRUSTED_PROXY_COUNT": "-1"})
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT" in result.stderr
+
+
+PRINT_DATABASE_OPTIONS = (
+    "import django, os; django.setup(); from django.conf import settings; "
+    "options = settings.DATABASES['default'].get('OPTIONS', {}); "
+    "print(options.get('server_side_binding'), options.get('prepare_threshold'))"
+)
+
+
+def test_on_postgresql_statements_are_bound_by_the_server_and_prepared_unless_switched_off():
+    postgres = PRODUCTION_ENV | {"DATABASE_URL": "postgres://portal@db:5432/escalation"}
+    result = _run(["-c", PRINT_DATABASE_OPTIONS], postgres)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "2"]
+
+    # Behind a transaction-mode pooler that does not track prepared statements.
+    result = _run(["-c", PRINT_DATABASE_OPTIONS], postgres | {"DATABASE_PREPARED_STATEMENTS": "0"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "None"]
+
+    result = _run(["-c", PRINT_DATABASE_OPTIONS], PRODUCTION_ENV | {"DATABASE_URL": "sqlite:///x"})
+    assert result.stdout.split() == ["None", "None"]
