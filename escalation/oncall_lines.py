@@ -19,7 +19,7 @@ from .pagerduty_actions import ICON, action_for, action_html
 from .templatetags.oncall_tags import iso_utc, local_time, tier_name
 
 if TYPE_CHECKING:
-    from .selectors.dashboard import RotationNow
+    from .selectors.dashboard import RotationLine, RotationNow
     from .selectors.oncall import Holder
 
 
@@ -54,7 +54,9 @@ def _until(handoff: datetime) -> str:
     return f'<time datetime="{_e(iso_utc(handoff))}">{_e(local_time(handoff))}</time>'
 
 
-def compact_row(card: RotationNow, *, until: dict[datetime, str] | None = None) -> SafeString:
+def compact_row(
+    card: RotationLine | RotationNow, *, until: dict[datetime, str] | None = None
+) -> SafeString:
     """A rotation on one line: its name, the pair on call now, and until when. `until`: the
     handoffs written so far (many rotations hand over at the same instant)."""
     rotation = card.rotation
@@ -74,7 +76,7 @@ def compact_row(card: RotationNow, *, until: dict[datetime, str] | None = None) 
     return mark_safe(html)  # noqa: S308 - every value above is escaped
 
 
-def compact_rows(cards: Iterable[RotationNow]) -> SafeString:
+def compact_rows(cards: Iterable[RotationLine | RotationNow]) -> SafeString:
     """The rotations on one line each (`compact_row`), as the dashboard lists the others."""
     until: dict[datetime, str] = {}
     return SafeString("\n    ".join(compact_row(card, until=until) for card in cards))

@@ -52,6 +52,21 @@ def test_load_rotations_builds_each_rotation_once_and_slots_and_people_when_read
     assert len(loaded.people) == 4
 
 
+def test_a_loaded_persons_name_is_read_without_building_them(two_rotations):
+    seed, _other = two_rotations
+    models.Person.objects.filter(pk=seed.b.pk).update(display_name="Ana <b>Ruiz</b>")
+    loaded = load_rotations(with_people=True)
+
+    with instances_built() as built:
+        names = {key: loaded.people.display_name(key) for key in loaded.people}
+    assert built.by_model == {}
+    assert names == dict(models.Person.objects.values_list("pk", "display_name"))
+    assert names[seed.b.pk] == "Ana <b>Ruiz</b>"
+    # Once built, the name is the Person's own.
+    loaded.people[seed.a.pk].display_name = "Changed in memory"
+    assert loaded.people.display_name(seed.a.pk) == "Changed in memory"
+
+
 def test_load_rotations_without_people_builds_no_person(two_rotations):
     with instances_built() as built:
         loaded = load_rotations()

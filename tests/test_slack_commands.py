@@ -187,6 +187,26 @@ def test_a_linked_slack_user_sees_their_own_rotations_first(slack_app, seeded, s
     assert anyone.index("On-call rotation") < anyone.index("Data rotation")
 
 
+def test_with_more_rotations_than_the_dashboard_shows_as_cards_oncall_names_every_one(
+    slack_app, seeded, slack_client
+):
+    from escalation.selectors.dashboard import DASHBOARD_CARDS_UP_TO
+    from tests.oncall_data import seed_rotation
+
+    count = max(DASHBOARD_CARDS_UP_TO, commands.MAX_ROTATIONS) + 2
+    for n in range(1, count):
+        seed_rotation(people_suffix=f" {n}", name=f"Rotation {n:02}", slug=f"r{n}", position=n)
+    with time_machine.travel(HANDOFF_TO_WEEK_49, tick=False):
+        text = ask(slack_client, "")["text"]
+    assert "No rotation" not in text
+    assert "*On-call rotation*" in text
+    assert "*Rotation 01*" in text and "Primary: Engineer A 1" in text
+    assert f"*Rotation {commands.MAX_ROTATIONS - 1:02}*" in text
+    assert f"*Rotation {commands.MAX_ROTATIONS:02}*" not in text
+    # The rest are a link away.
+    assert "2 more rotations" in text and "http" in text
+
+
 def test_a_linked_slack_user_reads_times_in_their_own_zone(slack_app, seeded, slack_client):
     person = models.Person.objects.get(display_name="Engineer A")
     person.slack_user_id = "U0ENGA"

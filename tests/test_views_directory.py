@@ -410,8 +410,8 @@ SAME_AT_ANY_SIZE = {
 #: Pages that show something per rotation, service or team: (at the seed's size, grown).
 GROWING = {
     "/services/": (29, 165),  # one page of 25 rows and their rotations; the team filter reads names
-    "/": (7, 157),  # one line per rotation
-    "/contacts/": (7, 157),  # who is on call in each rotation, the roles of the first page
+    "/": (7, 155),  # one line per rotation: the pair on call now
+    "/contacts/": (5, 95),  # who is on call in each rotation; the slot table reads names only
     "/channels/": (9, 9),  # the channels; rotations, teams and services read as plain values
     "/oncall/": (9, 219),  # the viewer has no rotation: every rotation's weeks
     "/api/oncall/": (5, 95),  # every rotation

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -237,6 +238,33 @@ def test_with_many_rotations_the_viewers_own_is_a_card_and_the_others_one_line_e
     assert "Engineer D 5</a> <span" in row
     assert 'until <time datetime="2026-11-30T09:00:00Z">Mon 30 Nov 2026, 09:00 UTC</time>' in row
     assert "Other rotations" in html
+
+
+def test_the_other_rotations_lines_build_no_slot_and_the_same_rows_however_many_there_are(
+    client, user, many_rotations
+):
+    mine = many_rotations[3]
+    mine.c.user = user
+    mine.c.save()
+    client.force_login(user)
+
+    def built_by_model():
+        cache.clear()
+        with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False), instances_built() as built:
+            assert client.get(DASHBOARD).status_code == 200
+        return built.by_model
+
+    seven = built_by_model()
+    seed_rotation(name="Rotation 7", slug="rotation-7", people_suffix=" 7")
+    eight = built_by_model()
+    # Which rotations are the viewer's is read from the slots' values, not from slots built.
+    assert "RotationSlot" not in seven
+    # One more line: its rotation and the pair on call, nothing else.
+    assert eight["Rotation"] == seven["Rotation"] + 1
+    assert eight["Person"] == seven["Person"] + 2
+    assert {
+        model: count for model, count in eight.items() if model not in {"Rotation", "Person"}
+    } == {model: count for model, count in seven.items() if model not in {"Rotation", "Person"}}
 
 
 def test_a_viewer_on_no_rotation_sees_every_rotation_one_line_each(viewer_client, many_rotations):

@@ -289,6 +289,28 @@ def test_dashboard_flags_the_next_shifts_clash_to_its_holder_and_managers_only(
     )
 
 
+def test_with_many_rotations_a_manager_sees_the_clash_of_a_rotation_shown_on_one_line(
+    client, seed, manager
+):
+    for n in range(1, 7):
+        seed_rotation(name=f"Rotation {n}", slug=f"rotation-{n}", people_suffix=f" {n}")
+    fifth = models.Person.objects.get(display_name="Engineer B 5")
+    away(fifth, datetime(2026, 12, 4, tzinfo=UTC), datetime(2026, 12, 9, tzinfo=UTC))
+
+    client.force_login(manager)
+    html = client.get(DASHBOARD).content.decode()
+    # The rotation is one line (the manager is on none): its clash is in the manager's panel.
+    assert '<li class="list-group-item" id="rotation-rotation-5">' in html
+    assert "<strong>Engineer B 5</strong> (secondary) is away: vacation" in html
+    fifth.user = factories.UserFactory(username="engineer-b-5")
+    fifth.save()
+    client.force_login(fifth.user)
+    # Their own rotation is a card, which flags it to them.
+    assert "<strong>Engineer B 5</strong> (secondary) is away: vacation" in (
+        client.get(DASHBOARD).content.decode()
+    )
+
+
 def test_dashboard_flags_the_clash_of_someone_holding_an_override_only(client, seed, manager):
     cover = factories.PersonFactory(display_name="Outside Cover")
     models.Override.objects.create(

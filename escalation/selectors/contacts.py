@@ -4,9 +4,10 @@ beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple, overload
 
 from django.db.models import (
@@ -25,7 +26,7 @@ from ..models import (
 )
 from ..validity import ALWAYS, Validity
 from .completeness import Completeness, completeness
-from .oncall import OnCallNow, on_call_now
+from .oncall import OnCallNow, People, on_call_now
 
 
 class RoleValues(NamedTuple):
@@ -238,8 +239,8 @@ def contacts(*, at: datetime, for_manager: bool = False) -> ContactDirectory:
 
 def _rotation_table(now: OnCallNow) -> tuple[RotationTableRow, ...]:
     """Every rotation's slots, in display order, from the values the on-call read brought: the
-    table shows their labels and people's names, so no RotationSlot is built, and a Person only
-    for someone not on call now (`now.loaded.people` builds each once)."""
+    table shows their labels and people's names, so no RotationSlot is built, and no Person for
+    it: the names are read from the loaded rows (`People.display_name`)."""
     loaded = now.loaded
     if loaded is None:
         return ()
@@ -247,6 +248,7 @@ def _rotation_table(now: OnCallNow) -> tuple[RotationTableRow, ...]:
     names.update((problem.rotation.pk, problem.rotation.name) for problem in loaded.problems)
     current = {(answer.rotation.pk, answer.shift.label) for answer in now.answers}
     people = loaded.people
+    name_of = people.display_name if isinstance(people, People) else partial(_display_name, people)
     table = []
     for key, slots in loaded.slot_values.items():
         if now.slots_of is not None and key not in now.slots_of:
@@ -258,9 +260,13 @@ def _rotation_table(now: OnCallNow) -> tuple[RotationTableRow, ...]:
                 RotationTableRow(
                     slot.label,
                     name,
-                    people[slot.primary_id].display_name,
-                    "" if secondary is None else people[secondary].display_name,
+                    name_of(slot.primary_id),
+                    "" if secondary is None else name_of(secondary),
                     (key, slot.label) in current,
                 )
             )
     return tuple(table)
+
+
+def _display_name(people: Mapping[int, Person], key: int) -> str:
+    return people[key].display_name

@@ -74,6 +74,22 @@ class RotationNow:
 
 
 @dataclass(frozen=True)
+class RotationLine:
+    """Another rotation, on one line of the dashboard: the pair on call now, until the handoff;
+    for a manager, also its clashes, which the completeness panel lists."""
+
+    rotation: Rotation
+    shift: engine.Shift
+    primary: TierNow
+    secondary: TierNow
+    clashes: list[ClashMark] = field(default_factory=list)
+
+    @property
+    def handoff(self) -> datetime:
+        return self.shift.end
+
+
+@dataclass(frozen=True)
 class Dashboard:
     at: datetime
     #: The rotations shown in full (cards): every one, or the viewer's own when there are many.
@@ -82,7 +98,7 @@ class Dashboard:
     completeness: Completeness | None = None
     validity: Validity = ALWAYS
     #: The other rotations, one line each, those matching `find` only.
-    others: list[RotationNow] = field(default_factory=list)
+    others: list[RotationLine] = field(default_factory=list)
     others_total: int = 0
     find: str = ""
     #: Where PagerDuty will page someone else, from now on (PagerDuty connected only).
@@ -91,8 +107,9 @@ class Dashboard:
     @property
     def clashes(self) -> list[ClashMark]:
         """Every clash the viewer may see, of the rotations shown in full and the others."""
+        shown: list[RotationNow | RotationLine] = [*self.rotations, *self.others]
         return sorted(
-            (mark for card in self.rotations + self.others for mark in card.clashes),
+            (mark for card in shown for mark in card.clashes),
             key=lambda mark: mark.clash.start,
         )
 
@@ -104,12 +121,14 @@ def dashboard(
     viewer: Person | None = None,
     find: str = "",
     with_notes: bool = True,
+    all_in_full: bool = False,
 ) -> Dashboard:
     """The dashboard: per rotation, the pair on call at `at`, until when, and who is next.
 
     Up to `DASHBOARD_CARDS_UP_TO` rotations are all cards; beyond, the `viewer`'s own (those of
     their team and those they are on) are, and the others are `others`, one line each, those
-    whose name or whose people on call now contain `find` (ignoring case) only.
+    whose name or whose people on call now contain `find` (ignoring case) only. With
+    `all_in_full` (Slack's `/oncall`, which names the next pair too), every rotation is a card.
 
     Four queries: rotations with their slots and people, the overrides touching the current
     and the next shift of any rotation, with theirs, the time off over both shifts of
@@ -149,12 +168,39 @@ def dashboard(
     visible_away = away if for_manager else [entry for entry in away if entry.person == viewer_id]
     writing_starts = []
     report = completeness(now=at) if for_manager else None
+    # With many rotations, only the viewer's are cards; the others are one line each, which
+    # shows the pair on call now and until when: neither the next pair, a repeat warning nor a
+    # note is worked out for them, and their clashes only for a manager's panel.
+    mine = None
+    if len(around) > DASHBOARD_CARDS_UP_TO and not all_in_full:
+        mine = _viewers_rotations(loaded, viewer)
     cards = []
+    others: list[RotationLine] = []
     for rotation, schedule, shift, previous, next_on_call in around:
         primary, secondary = (
             _tier_now(loaded.holders(shift, tier, rotation), at)
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
         )
+        if mine is not None and rotation.pk not in mine:
+            line_marks = []
+            if for_manager:
+                line_marks = clash_marks(
+                    rotation=rotation,
+                    shifts=[shift, next_on_call.shift],
+                    overrides=loaded.index(rotation),
+                    away=visible_away,
+                    people=loaded.people,
+                )
+            others.append(
+                RotationLine(
+                    rotation=rotation,
+                    shift=shift,
+                    primary=primary,
+                    secondary=secondary,
+                    clashes=[mark for mark in line_marks if mark.clash.end > at],
+                )
+            )
+            continue
         repeat = None
         same_slot = engine.same_slot_again(schedule, shift, next_on_call.shift)
         if same_slot is not None:
@@ -200,24 +246,18 @@ def dashboard(
                 clashes=[mark for mark in marks if mark.clash.end > at],
             )
         )
+    shown: list[RotationNow | RotationLine] = [*cards, *others]
     validity = holding(
-        tier.now.assignment for card in cards for tier in (card.primary, card.secondary)
+        tier.now.assignment for card in shown for tier in (card.primary, card.secondary)
     )
     if writing_starts:
         validity = validity & Validity(None, min(writing_starts))
     # A clash stops being flagged when it ends.
-    clash_ends = [mark.clash.end for card in cards for mark in card.clashes]
+    clash_ends = [mark.clash.end for card in shown for mark in card.clashes]
     if clash_ends:
         validity = validity & Validity(None, min(clash_ends))
     if report is not None:
         validity = validity & report.validity
-    others: list[RotationNow] = []
-    if len(cards) > DASHBOARD_CARDS_UP_TO:
-        mine = _viewers_rotations(loaded, viewer)
-        cards, others = (
-            [card for card in cards if card.rotation.pk in mine],
-            [card for card in cards if card.rotation.pk not in mine],
-        )
     find = find.strip()[:DASHBOARD_FIND_MAX]
     drift = pagerduty_drift(start=at)
     if drift:
@@ -239,15 +279,19 @@ def _viewers_rotations(loaded: Loaded, viewer: Person | None) -> set[RotationKey
     """The rotations of the viewer's team and those with a slot of theirs."""
     if viewer is None:
         return set()
+    team, person = viewer.team_id, viewer.pk
     return {
-        key
-        for key, slots in loaded.slots.items()
-        if (viewer.team_id is not None and slots[0].rotation.team_id == viewer.team_id)
-        or any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
+        rotation.pk
+        for rotation, _ in loaded.rotations
+        if (team is not None and rotation.team_id == team)
+        or any(
+            person in (slot.primary_id, slot.secondary_id)
+            for slot in loaded.slot_values[rotation.pk]
+        )
     }
 
 
-def _matches(card: RotationNow, find: str) -> bool:
+def _matches(card: RotationLine, find: str) -> bool:
     if not find:
         return True
     names = [card.rotation.name] + [

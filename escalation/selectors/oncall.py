@@ -182,6 +182,14 @@ class People(Mapping[int, Person]):
             )
         return person
 
+    def display_name(self, key: int) -> str:
+        """Person `key`'s name, without building the Person: a table of every rotation's slots
+        names a few hundred people and shows only that."""
+        person = self._built.get(key)
+        if person is not None:
+            return person.display_name
+        return self._rows[key][_DISPLAY_NAME]
+
     def __contains__(self, key: object) -> bool:
         return key in self._rows
 
@@ -375,6 +383,7 @@ def _attnames(model: type[Model]) -> list[str]:
 _SLOT_FIELDS = _attnames(RotationSlot)
 _ROTATION_FIELDS = _attnames(Rotation)
 _PERSON_FIELDS = _attnames(Person)
+_DISPLAY_NAME = _PERSON_FIELDS.index("display_name")
 _SLOT_COLUMNS = _SLOT_FIELDS
 assert list(SlotValues._fields) == _SLOT_FIELDS, "SlotValues names RotationSlot's columns"
 _ROTATION_COLUMNS = [f"rotation__{name}" for name in _ROTATION_FIELDS]

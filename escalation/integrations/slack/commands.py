@@ -152,7 +152,7 @@ def _linked_person(slack_user_id: str) -> Person | None:
 
 
 def _now_lines(at: datetime, viewer: Person | None, zone: ZoneInfo) -> list[str]:
-    page = dashboard(at=at, with_notes=False)
+    page = dashboard(at=at, with_notes=False, all_in_full=True)
     cards = page.rotations
     if viewer is not None:
         mine = set(
