@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: PEP 495 fold used for every handoff wall-clock time. With fold=0, a nonexistent time takes
@@ -164,11 +164,11 @@ class Schedule:
         object.__setattr__(self, "_by_parity", self.rule is SlotRule.ISO_WEEK_PARITY)
 
 
-# Shifts and assignments have no instance dictionaries (`slots`): a year's feed or a 104-week
-# calendar of every rotation holds tens of thousands of each, and each dictionary is one more
-# object for the garbage collector to walk again and again while the page is built.
-@dataclass(frozen=True, slots=True)
-class Shift:
+# Shifts and assignments are named tuples: immutable, compared by value, with no instance
+# dictionary for the garbage collector to walk, and built in one step. A year's feed or a
+# 104-week calendar of every rotation builds tens of thousands of each, and a frozen dataclass
+# costs several times as much to build (each field set through `object.__setattr__`).
+class Shift(NamedTuple):
     start: datetime
     end: datetime
     slot_index: int
@@ -212,8 +212,7 @@ class OverrideSpec:
         return self.start <= at < self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     tier: Tier
     person: Hashable | None
     start: datetime
