@@ -218,13 +218,20 @@ def many_rotations(seed):
     return [seed, *others]
 
 
-def test_with_many_rotations_the_viewers_own_is_a_card_and_the_others_one_line_each(
-    client, user, many_rotations
-):
+@pytest.fixture
+def on_rotation_3(client, user, many_rotations):
+    """The client, logged in as someone who holds a slot of "Rotation 3"."""
     mine = many_rotations[3]
     mine.c.user = user
     mine.c.save()
     client.force_login(user)
+    return client
+
+
+def test_with_many_rotations_the_viewers_own_is_a_card_and_the_others_one_line_each(
+    on_rotation_3,
+):
+    client = on_rotation_3
     with time_machine.travel(THURSDAY_EVEN_WEEK, tick=False):
         response = client.get(DASHBOARD)
     assert card_titles(response) == ["rotation-3"]
@@ -241,12 +248,9 @@ def test_with_many_rotations_the_viewers_own_is_a_card_and_the_others_one_line_e
 
 
 def test_the_other_rotations_lines_build_no_slot_and_the_same_rows_however_many_there_are(
-    client, user, many_rotations
+    on_rotation_3,
 ):
-    mine = many_rotations[3]
-    mine.c.user = user
-    mine.c.save()
-    client.force_login(user)
+    client = on_rotation_3
 
     def built_by_model():
         cache.clear()

@@ -168,6 +168,20 @@ def dashboard(
     visible_away = away if for_manager else [entry for entry in away if entry.person == viewer_id]
     writing_starts = []
     report = completeness(now=at) if for_manager else None
+
+    def clashes(
+        rotation: Rotation, shift: engine.Shift, next_shift: engine.Shift
+    ) -> list[ClashMark]:
+        """The clashes the viewer may see in `shift` or the next, those not over at `at`."""
+        marks = clash_marks(
+            rotation=rotation,
+            shifts=[shift, next_shift],
+            overrides=loaded.index(rotation),
+            away=visible_away,
+            people=loaded.people,
+        )
+        return [mark for mark in marks if mark.clash.end > at]
+
     # With many rotations, only the viewer's are cards; the others are one line each, which
     # shows the pair on call now and until when: neither the next pair, a repeat warning nor a
     # note is worked out for them, and their clashes only for a manager's panel.
@@ -182,22 +196,13 @@ def dashboard(
             for tier in (engine.Tier.PRIMARY, engine.Tier.SECONDARY)
         )
         if mine is not None and rotation.pk not in mine:
-            line_marks = []
-            if for_manager:
-                line_marks = clash_marks(
-                    rotation=rotation,
-                    shifts=[shift, next_on_call.shift],
-                    overrides=loaded.index(rotation),
-                    away=visible_away,
-                    people=loaded.people,
-                )
             others.append(
                 RotationLine(
                     rotation=rotation,
                     shift=shift,
                     primary=primary,
                     secondary=secondary,
-                    clashes=[mark for mark in line_marks if mark.clash.end > at],
+                    clashes=clashes(rotation, shift, next_on_call.shift) if for_manager else [],
                 )
             )
             continue
@@ -219,13 +224,6 @@ def dashboard(
         if not writing:
             writing_starts.append(window_start)
         index = loaded.index(rotation)
-        marks = clash_marks(
-            rotation=rotation,
-            shifts=[shift, next_on_call.shift],
-            overrides=index,
-            away=visible_away,
-            people=loaded.people,
-        )
         cards.append(
             RotationNow(
                 rotation=rotation,
@@ -243,7 +241,7 @@ def dashboard(
                     shift=shift, overrides=index, person_id=viewer_id, manager=for_manager, at=at
                 )
                 and writing,
-                clashes=[mark for mark in marks if mark.clash.end > at],
+                clashes=clashes(rotation, shift, next_on_call.shift),
             )
         )
     shown: list[RotationNow | RotationLine] = [*cards, *others]
