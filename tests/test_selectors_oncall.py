@@ -47,14 +47,19 @@ def test_on_call_at_the_seed_boundaries(seed, at, expected):
     assert names(answer) == expected
 
 
-def test_on_call_at_applies_an_override_and_costs_two_queries(seed, django_assert_num_queries):
-    factories.OverrideFactory(
+def b_covers_the_secondary_for_two_hours(seed):
+    """Engineer B covers the secondary (Engineer D's, in the even week) around Thursday noon."""
+    return factories.OverrideFactory(
         rotation=seed.rotation,
         tier=models.OnCallTier.SECONDARY,
         person=seed.b,
         start=THURSDAY_EVEN_WEEK - timedelta(hours=1),
         end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
     )
+
+
+def test_on_call_at_applies_an_override_and_costs_two_queries(seed, django_assert_num_queries):
+    b_covers_the_secondary_for_two_hours(seed)
     with django_assert_num_queries(2):
         [answer] = on_call_now(at=THURSDAY_EVEN_WEEK).answers
     assert names(answer) == ("Engineer C", "Engineer B")
@@ -64,13 +69,7 @@ def test_on_call_at_applies_an_override_and_costs_two_queries(seed, django_asser
 def test_on_call_now_only_on_call_reads_the_people_on_call_and_the_slots_others_when_asked(
     seed, django_assert_num_queries
 ):
-    factories.OverrideFactory(
-        rotation=seed.rotation,
-        tier=models.OnCallTier.SECONDARY,
-        person=seed.b,
-        start=THURSDAY_EVEN_WEEK - timedelta(hours=1),
-        end=THURSDAY_EVEN_WEEK + timedelta(hours=1),
-    )
+    b_covers_the_secondary_for_two_hours(seed)
     everyone = on_call_now(at=THURSDAY_EVEN_WEEK)
     with django_assert_num_queries(2), instances_built() as built:
         now = on_call_now(at=THURSDAY_EVEN_WEEK, only_on_call=True)

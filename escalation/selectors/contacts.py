@@ -4,10 +4,9 @@ beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import NamedTuple, overload
 
 from django.db.models import (
@@ -248,7 +247,7 @@ def _rotation_table(now: OnCallNow) -> tuple[RotationTableRow, ...]:
     names.update((problem.rotation.pk, problem.rotation.name) for problem in loaded.problems)
     current = {(answer.rotation.pk, answer.shift.label) for answer in now.answers}
     people = loaded.people
-    name_of = people.display_name if isinstance(people, People) else partial(_display_name, people)
+    assert isinstance(people, People), "on_call_now reads people as rows"
     table = []
     for key, slots in loaded.slot_values.items():
         if now.slots_of is not None and key not in now.slots_of:
@@ -260,13 +259,9 @@ def _rotation_table(now: OnCallNow) -> tuple[RotationTableRow, ...]:
                 RotationTableRow(
                     slot.label,
                     name,
-                    name_of(slot.primary_id),
-                    "" if secondary is None else name_of(secondary),
+                    people.display_name(slot.primary_id),
+                    "" if secondary is None else people.display_name(secondary),
                     (key, slot.label) in current,
                 )
             )
     return tuple(table)
-
-
-def _display_name(people: Mapping[int, Person], key: int) -> str:
-    return people[key].display_name

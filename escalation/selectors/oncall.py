@@ -76,8 +76,7 @@ class Holder(NamedTuple):
     def all_shift(cls, shift: engine.Shift, tier: engine.Tier, person: Person | None) -> Holder:
         """The slot's `person` holding `tier` all `shift` long: the one holder of a shift no
         override touches (`engine.segments`)."""
-        slot = shift.slot
-        key = slot.primary if tier is engine.Tier.PRIMARY else slot.secondary
+        key = slot_person(shift.slot, tier)
         return cls(engine.Assignment(tier, key, shift.start, shift.end, None), person, None)
 
     @property
