@@ -105,7 +105,10 @@ def test_lists_of_any_length_read_what_the_orm_reads(db):
     ]
 
 
-def test_each_length_is_compiled_once_rounded_up_to_a_power_of_two(db):
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def test_a_list_of_keys_is_compiled_once_per_length_rounded_up_or_once_as_an_array(db):
     keys = [factories.PersonFactory().pk for _ in range(6)]
     built = []
 
@@ -117,7 +120,25 @@ def test_each_length_is_compiled_once_rounded_up_to_a_power_of_two(db):
     for length in (1, 2, 3, 4, 5, 6, 3, 6, 1):
         assert prepared.rows(keys[:length]) == [(key,) for key in keys[:length]]
 
-    assert built == [1, 2, 4, 8]
+    # PostgreSQL takes the keys as one array, whatever their number.
+    assert built == ([1] if ON_POSTGRESQL else [1, 2, 4, 8])
+
+
+def test_keys_excluded_or_asked_twice_read_what_the_orm_reads(db):
+    people = [factories.PersonFactory(display_name=f"Person {n}") for n in range(5)]
+    keys = [person.pk for person in people]
+
+    def build(ids, name):
+        return (
+            Person.objects.exclude(pk__in=ids)
+            .filter(Q(display_name=name) | Q(pk__in=ids) | ~Q(team__lead_role__holder__in=ids))
+            .order_by("pk")
+            .values_list("pk")
+        )
+
+    prepared = PreparedQuery(build, IDS, TEXT)
+    for ids, name in ((keys[:2], "Person 3"), (keys[1:4], "nobody"), (keys, "Person 0")):
+        assert prepared.rows(ids, name) == list(build(ids, name))
 
 
 def test_an_empty_list_reads_nothing_without_a_query(db, django_assert_num_queries):
@@ -174,10 +195,7 @@ def test_the_wrong_number_of_arguments_is_refused(db):
         prepared.rows(NOW, NOW)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="prepared statements are PostgreSQL's",
-)
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="prepared statements are PostgreSQL's")
 def test_on_postgresql_a_query_run_again_is_a_prepared_statement(db):
     from django.db import connection
 
@@ -192,4 +210,27 @@ def test_on_postgresql_a_query_run_again_is_a_prepared_statement(db):
         )
         (statements,) = cursor.fetchone()
     # The same text each time, with its instant bound by the server: parsed and planned once.
+    assert statements == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="arrays are PostgreSQL's")
+def test_on_postgresql_keys_go_as_one_array_in_one_prepared_statement(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    keys = [factories.PersonFactory(verified_at=NOW).pk for _ in range(40)]
+    prepared = PreparedQuery(named, IDS, TEXT, WINDOWS)
+    window = [(NOW - timedelta(days=1), NOW + timedelta(days=1))]
+    lengths = (1, 3, 17, 40, 3, 17)
+    with CaptureQueriesContext(connection) as queries:
+        read = [prepared.rows(keys[:length], "nobody", window) for length in lengths]
+    assert read == [list(named(keys[:length], "nobody", window)) for length in lengths]
+    assert [len(rows) for rows in read] == list(lengths)
+    assert all("= ANY(" in query["sql"] and " IN (" not in query["sql"] for query in queries)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%display_name%= ANY($%"],
+        )
+        (statements,) = cursor.fetchone()
     assert statements == 1

@@ -15,16 +15,21 @@ column, never shifted or formatted in SQL, which the compiler checks):
 - `ID`: an integer key;
 - `IDS`: a list of integer keys, for `__in`;
 - `TEXT`: a string, for an exact match.
-A list's length changes the SQL (`IN (%s, %s)`, one `OR` per window), so a query is compiled
-once per length, lengths rounded up to a power of two: the last element is repeated to fill,
-which asks the same question (`IN (1, 2, 2)` is `IN (1, 2)`). An empty list is asked as the ORM
-asks it: `rotation_id__in=[]` alone reads nothing and sends no query.
+A list of windows changes the SQL (one `OR` per window), so a query is compiled once per
+number of windows. A list of keys is one array on PostgreSQL (`__in` is asked as `= ANY(%s)`):
+one text and one prepared statement whatever its length, short enough for psycopg to keep its
+parsing, and planned by PostgreSQL without a parameter per key. Elsewhere it is `IN (%s, %s)`,
+compiled once per length, rounded up to a power of two: the last element is repeated to fill,
+which asks the same question (`IN (1, 2, 2)` is `IN (1, 2)`). Windows are padded the same way.
+An empty list is asked as the ORM asks it: `rotation_id__in=[]` alone reads nothing and sends
+no query.
 """
 
 from __future__ import annotations
 
 import enum
 import itertools
+import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,14 +91,16 @@ class PreparedQuery:
         query (none when the arguments leave nothing to read)."""
         if len(arguments) != len(self._kinds):
             raise TypeError(f"{len(self._kinds)} arguments expected, got {len(arguments)}")
+        connection = connections[using]
+        arrays = connection.vendor == "postgresql"
         values = [
-            _normalised(kind, value) for kind, value in zip(self._kinds, arguments, strict=True)
+            _normalised(kind, value, arrays)
+            for kind, value in zip(self._kinds, arguments, strict=True)
         ]
         shape = tuple(
-            len(value) if kind in _LISTS else 1
+            (min(len(value), 1) if arrays and kind is IDS else len(value)) if kind in _LISTS else 1
             for kind, value in zip(self._kinds, values, strict=True)
         )
-        connection = connections[using]
         by_shape = self._compiled.get(connection)
         if by_shape is None:
             by_shape = self._compiled[connection] = {}
@@ -103,7 +110,7 @@ class PreparedQuery:
         if compiled.compiler is None:
             return []
         params = list(compiled.params)
-        scalars = _scalars(self._kinds, values, connection)
+        scalars = _scalars(self._kinds, values, connection, arrays)
         for value, positions in zip(scalars, compiled.positions, strict=True):
             for position in positions:
                 params[position] = value
@@ -133,6 +140,18 @@ class PreparedQuery:
                     "the query does not use each of its arguments as a parameter, as it is"
                 )
             positions.append(found)
+        if connection.vendor == "postgresql":
+            grouped = _by_argument(self._kinds, placeholders, positions)
+            sql = _as_arrays(
+                sql,
+                {
+                    position
+                    for kind, argument in zip(self._kinds, grouped, strict=True)
+                    if kind is IDS
+                    for found in argument
+                    for position in found
+                },
+            )
         columns = [column for column, *_ in compiler.select[: compiler.col_count]]
         return _Compiled(
             sql=sql,
@@ -143,15 +162,15 @@ class PreparedQuery:
         )
 
 
-def _normalised(kind: Kind, value: Any) -> Any:
+def _normalised(kind: Kind, value: Any, arrays: bool) -> Any:
     """A list argument as the ORM would ask it (no None, no repeats, for keys), padded to a
-    power of two by repeating its last element."""
+    power of two by repeating its last element (unless keys go as an array)."""
     if kind not in _LISTS:
         return value
     items = (
         list(dict.fromkeys(key for key in value if key is not None)) if kind is IDS else list(value)
     )
-    if items:
+    if items and not (arrays and kind is IDS):
         items += [items[-1]] * (_padded(len(items)) - len(items))
     return items
 
@@ -161,10 +180,13 @@ def _padded(length: int) -> int:
 
 
 def _scalars(
-    kinds: Sequence[Kind], values: Sequence[Any], connection: BaseDatabaseWrapper
+    kinds: Sequence[Kind],
+    values: Sequence[Any],
+    connection: BaseDatabaseWrapper,
+    arrays: bool = False,
 ) -> list[Any]:
-    """Every argument's database values, in order: each element of a list, each end of a
-    window."""
+    """Every argument's database values, in order: each end of a window, each key of a list
+    (with `arrays`, a list of keys as one value)."""
     scalars: list[Any] = []
     for kind, value in zip(kinds, values, strict=True):
         if kind is INSTANT:
@@ -174,7 +196,11 @@ def _scalars(
                 scalars.append(_INSTANT_FIELD.get_db_prep_value(start, connection))
                 scalars.append(_INSTANT_FIELD.get_db_prep_value(end, connection))
         elif kind is IDS:
-            scalars.extend(value)
+            if arrays:
+                if value:
+                    scalars.append(value)
+            else:
+                scalars.extend(value)
         else:
             scalars.append(value)
     return scalars
@@ -203,3 +229,37 @@ def _placeholder(kind: Kind, length: int, counter: itertools.count[int]) -> Any:
     if kind is IDS:
         return [_FIRST_KEY - next(counter) for _ in range(length)]
     return f"\x1fprepared-{next(counter)}\x1f"
+
+
+def _by_argument(
+    kinds: Sequence[Kind], placeholders: Sequence[Any], positions: Sequence[tuple[int, ...]]
+) -> list[list[tuple[int, ...]]]:
+    """`positions` (one per scalar, as `_scalars` lists them) grouped by argument."""
+    grouped = []
+    scalars = iter(positions)
+    for kind, placeholder in zip(kinds, placeholders, strict=True):
+        count = 2 * len(placeholder) if kind is WINDOWS else len(placeholder) if kind is IDS else 1
+        grouped.append([next(scalars) for _ in range(count)])
+    return grouped
+
+
+_PARAMETER = re.compile(r"%[s%]")
+
+
+def _as_arrays(sql: str, positions: set[int]) -> str:
+    """`sql` with the `IN (%s)` of each parameter at `positions` (a list of keys compiled with
+    one key) asked as `= ANY(%s)`, whose parameter is then the whole list."""
+    parts = []
+    done = 0
+    number = 0
+    for match in _PARAMETER.finditer(sql):
+        if match.group() == "%%":
+            continue
+        if number in positions:
+            start, end = match.span()
+            if not (sql.endswith("IN (", 0, start) and sql.startswith(")", end)):
+                raise ValueError("a list of keys is used other than as `__in`")
+            parts += [sql[done : start - len("IN (")], "= ANY(%s)"]
+            done = end + 1
+        number += 1
+    return "".join([*parts, sql[done:]])
