@@ -1,5 +1,6 @@
-"""PostgreSQL's `timestamptz` values read by `escalation.postgres_types`: the same values as
-Django's own loader gives, in UTC, whatever their form."""
+"""The portal's PostgreSQL connections: `timestamptz` values read by `escalation.postgres_types`
+(the same values as Django's own loader gives, in UTC, whatever their form), and the planner's
+settings."""
 
 import os
 from datetime import UTC, datetime
@@ -65,3 +66,10 @@ def test_models_read_their_instants_through_it(db):
     assert issubclass(loader, _IsoFirst)
     # Django's check of the connection's time zone still finds it (`create_cursor`).
     assert loader.timezone is UTC
+
+
+def test_the_portal_s_connections_count_random_reads_as_cheap(db):
+    # `DATABASE_RANDOM_PAGE_COST` (portal/settings.py): the tables fit in memory.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)

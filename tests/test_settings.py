@@ -171,7 +171,8 @@ def test_a_negative_proxy_count_refuses_to_start():
 PRINT_DATABASE_OPTIONS = (
     "import django, os; django.setup(); from django.conf import settings; "
     "options = settings.DATABASES['default'].get('OPTIONS', {}); "
-    "print(options.get('server_side_binding'), options.get('prepare_threshold'))"
+    "print(options.get('server_side_binding'), options.get('prepare_threshold'), "
+    "repr(options.get('options')))"
 )
 
 
@@ -179,12 +180,30 @@ def test_on_postgresql_statements_are_bound_by_the_server_and_prepared_unless_sw
     postgres = PRODUCTION_ENV | {"DATABASE_URL": "postgres://portal@db:5432/escalation"}
     result = _run(["-c", PRINT_DATABASE_OPTIONS], postgres)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "2"]
+    assert result.stdout.split() == ["True", "2", "'-c", "random_page_cost=1.1'"]
 
     # Behind a transaction-mode pooler that does not track prepared statements.
-    result = _run(["-c", PRINT_DATABASE_OPTIONS], postgres | {"DATABASE_PREPARED_STATEMENTS": "0"})
+    result = _run(
+        ["-c", PRINT_DATABASE_OPTIONS],
+        postgres | {"DATABASE_PREPARED_STATEMENTS": "0", "DATABASE_RANDOM_PAGE_COST": ""},
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["None", "None"]
+    assert result.stdout.split() == ["None", "None", "None"]
 
     result = _run(["-c", PRINT_DATABASE_OPTIONS], PRODUCTION_ENV | {"DATABASE_URL": "sqlite:///x"})
-    assert result.stdout.split() == ["None", "None"]
+    assert result.stdout.split() == ["None", "None", "None"]
+
+
+def test_on_postgresql_the_planner_counts_random_reads_as_cheap_unless_told_otherwise():
+    postgres = PRODUCTION_ENV | {
+        "DATABASE_URL": "postgres://portal@db:5432/escalation?options=-c%20work_mem%3D8MB"
+    }
+    result = _run(["-c", PRINT_DATABASE_OPTIONS], postgres | {"DATABASE_RANDOM_PAGE_COST": "2"})
+    assert result.returncode == 0, result.stderr
+    # Added to the options the address gives.
+    assert result.stdout.split()[2:] == ["'-c", "work_mem=8MB", "-c", "random_page_cost=2'"]
+
+    for wrong in ("fast", "0", "-1"):
+        result = _run(["manage.py", "check"], postgres | {"DATABASE_RANDOM_PAGE_COST": wrong})
+        assert result.returncode != 0
+        assert "DATABASE_RANDOM_PAGE_COST must be a number above 0" in result.stderr
