@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
 from .contact_links import channel_link, slack_url
+from .model_rows import from_row
 from .models import Channel, ChannelKind, PartyKind, Person, Role, Service, Team, Via
 
 if TYPE_CHECKING:
@@ -296,7 +296,7 @@ class PartyRows:
         """The party of `model` from the values of `columns(model)`, in order."""
         fields = _attnames(model)
         end = len(fields)
-        party = model.from_db(DEFAULT_DB_ALIAS, fields, values[:end])
+        party = from_row(model, fields, values[:end])
         role_values = values[end : end + len(_ROLE_FIELDS)]
         end += len(_ROLE_FIELDS)
         holder = self._person(values[end : end + len(_PERSON_FIELDS)])
@@ -308,16 +308,14 @@ class PartyRows:
         if role_values[0] is not None:
             role = self._roles.get(role_values[0])
             if role is None:
-                role = self._roles[role_values[0]] = Role.from_db(
-                    DEFAULT_DB_ALIAS, _ROLE_FIELDS, role_values
-                )
+                role = self._roles[role_values[0]] = from_row(Role, _ROLE_FIELDS, role_values)
                 _ROLE_HOLDER.set_cached_value(role, holder)
         channel = None
         if channel_values[0] is not None:
             channel = self._channels.get(channel_values[0])
             if channel is None:
-                channel = self._channels[channel_values[0]] = Channel.from_db(
-                    DEFAULT_DB_ALIAS, _CHANNEL_FIELDS, channel_values
+                channel = self._channels[channel_values[0]] = from_row(
+                    Channel, _CHANNEL_FIELDS, channel_values
                 )
         role_field, person_field, channel_field = _related_fields(model)
         role_field.set_cached_value(party, role)
@@ -330,9 +328,7 @@ class PartyRows:
             return None
         person = self._people.get(values[0])
         if person is None:
-            person = self._people[values[0]] = Person.from_db(
-                DEFAULT_DB_ALIAS, _PERSON_FIELDS, values
-            )
+            person = self._people[values[0]] = from_row(Person, _PERSON_FIELDS, values)
         return person
 
 

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .model_rows import from_row
 from .models import DataVersion, Person
 from .models.cache import VERSION_ROW
 from .permissions import MANAGERS_GROUP
@@ -132,7 +133,7 @@ def _read_viewer(user: Any) -> Viewer:
         version, member, *person_values = cursor.fetchone()
     person = None
     if person_values[0] is not None:
-        person = Person.from_db(connection.alias, _person_columns(), person_values)
+        person = from_row(Person, _person_columns(), person_values, connection.alias)
     is_manager = user.is_superuser or bool(member)
     # `permissions.is_manager(user)` reads this instead of querying again.
     user._is_escalation_manager = is_manager

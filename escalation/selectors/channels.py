@@ -12,6 +12,7 @@ from django.db.models import (
     Model,
 )
 
+from ..model_rows import from_row
 from ..models import (
     Channel,
     PagingRule,
@@ -99,7 +100,7 @@ def channels() -> ChannelDirectory:
     the paging guide name, each team's Slack channel with its services, and where on-call
     changes are asked for. Four queries."""
     db = Channel.objects.db
-    all_channels = [Channel.from_db(db, _CHANNEL_FIELDS, row) for row in _CHANNELS.rows()]
+    all_channels = [from_row(Channel, _CHANNEL_FIELDS, row, db) for row in _CHANNELS.rows()]
     teams = {team_id: (name, slack_channel) for team_id, name, slack_channel in _TEAMS.rows()}
     # Each channel: the teams that talk there (by key, in order) and the services it serves.
     by_channel: dict[str, tuple[dict[int, str], list[ServiceLink]]] = {}
@@ -150,12 +151,12 @@ def _rules() -> tuple[PagingRule, ...]:
     channel_end = rule_end + len(_CHANNEL_FIELDS)
     rules = []
     for row in _RULES.rows():
-        rule = PagingRule.from_db(db, _RULE_FIELDS, row[:rule_end])
-        channel = Channel.from_db(db, _CHANNEL_FIELDS, row[rule_end:channel_end])
+        rule = from_row(PagingRule, _RULE_FIELDS, row[:rule_end], db)
+        channel = from_row(Channel, _CHANNEL_FIELDS, row[rule_end:channel_end], db)
         _RULE_CHANNEL.set_cached_value(rule, channel)
         alternative = None
         if rule.alternative_channel_id is not None:
-            alternative = Channel.from_db(db, _CHANNEL_FIELDS, row[channel_end:])
+            alternative = from_row(Channel, _CHANNEL_FIELDS, row[channel_end:], db)
         _RULE_ALTERNATIVE.set_cached_value(rule, alternative)
         rules.append(rule)
     return tuple(rules)

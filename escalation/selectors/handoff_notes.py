@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 
 from .. import rotation as engine
 from ..availability import overlaps
+from ..model_rows import from_row
 from ..models import HandoffNote
 from .prepared import PreparedQuery
 
@@ -109,5 +110,5 @@ def notes_near(keys: Iterable[NoteKey]) -> dict[NoteKey, HandoffNote]:
     for row in _NOTES_STARTING.rows(min(starts), max(starts), using=DEFAULT_DB_ALIAS):
         key = (row[_ROTATION], row[_SHIFT_START])
         if key in wanted:
-            notes[key] = HandoffNote.from_db(DEFAULT_DB_ALIAS, _NOTE_FIELDS, row)
+            notes[key] = from_row(HandoffNote, _NOTE_FIELDS, row)
     return notes

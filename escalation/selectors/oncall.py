@@ -41,6 +41,7 @@ from django.db.models import (
 )
 
 from .. import rotation as engine
+from ..model_rows import from_row
 from ..models import Override, Person, Rotation, RotationSlot
 from ..models.rotations import OVERRIDE_INDEX_COLUMNS, override_index
 from ..validity import ALWAYS, Validity
@@ -176,9 +177,7 @@ class People(Mapping[int, Person]):
     def __getitem__(self, key: int) -> Person:
         person = self._built.get(key)
         if person is None:
-            person = self._built[key] = Person.from_db(
-                DEFAULT_DB_ALIAS, _PERSON_FIELDS, self._rows[key]
-            )
+            person = self._built[key] = from_row(Person, _PERSON_FIELDS, self._rows[key])
         return person
 
     def display_name(self, key: int) -> str:
@@ -233,7 +232,7 @@ class Loaded:
             rotation = rotations[key]
             built = slots[key] = []
             for value in values:
-                slot = RotationSlot.from_db(DEFAULT_DB_ALIAS, _SLOT_FIELDS, value)
+                slot = from_row(RotationSlot, _SLOT_FIELDS, value)
                 _SLOT_ROTATION.set_cached_value(slot, rotation)
                 built.append(slot)
         return slots
@@ -329,8 +328,8 @@ def load_rotations(
     for row in rows:
         slot = SlotValues._make(row[:slot_end])
         if slot.rotation_id not in rotations:
-            rotations[slot.rotation_id] = Rotation.from_db(
-                db, _ROTATION_FIELDS, row[slot_end:rotation_end]
+            rotations[slot.rotation_id] = from_row(
+                Rotation, _ROTATION_FIELDS, row[slot_end:rotation_end], db
             )
         by_rotation[slot.rotation_id].append(slot)
         person_ids.add(slot.primary_id)

@@ -22,6 +22,7 @@ from django.db.models.functions import Power
 from django.http import Http404
 
 from ..escalation_clock import StepRule, condition_text
+from ..model_rows import from_row
 from ..models import (
     EscalationPath,
     EscalationStep,
@@ -239,15 +240,13 @@ def load_paths(which: str = _EVERY_PATH, *arguments: Any) -> LoadedPaths:
     for row in _PATH_ROWS[which].rows(*arguments, using=DEFAULT_DB_ALIAS):
         loaded = paths.get(row[0])
         if loaded is None:
-            path = EscalationPath.from_db(DEFAULT_DB_ALIAS, _PATH_FIELDS, row[:path_end])
+            path = from_row(EscalationPath, _PATH_FIELDS, row[:path_end])
             loaded = paths[row[0]] = (path, [])
         step_id = row[path_end]
         if step_id is None:
             continue
         if step_id not in steps:
-            step = steps[step_id] = EscalationStep.from_db(
-                DEFAULT_DB_ALIAS, _STEP_FIELDS, row[path_end:step_end]
-            )
+            step = steps[step_id] = from_row(EscalationStep, _STEP_FIELDS, row[path_end:step_end])
             step.only_mask = row[-1]  # type: ignore[attr-defined]
             _STEP_PATH.set_cached_value(step, loaded[0])
             loaded[1].append(step)

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from ..escalation_clock import StepClock, step_clocks
+from ..model_rows import from_row
 from ..models import (
     EscalationPath,
     PartyKind,
@@ -112,9 +113,7 @@ def _sheet_service(slug: str) -> Service | None:
         fields = _attnames(model)
         values = row[start : start + len(fields)]
         start += len(fields)
-        built.append(
-            model.from_db(DEFAULT_DB_ALIAS, fields, values) if values[0] is not None else None
-        )
+        built.append(from_row(model, fields, values) if values[0] is not None else None)
     service, team, lead_role, lead, contact, contact_holder = built
     for instance, name, related in (
         (service, "team", team),

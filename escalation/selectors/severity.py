@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from ..model_rows import from_row
 from ..models import (
     ResponderTier,
     Severity,
@@ -93,7 +94,7 @@ def load_severities(
     severities: dict[int, tuple[Severity, list[SeverityResponder]]] = {}
     for row in rows:
         if row[0] not in severities:
-            severity = Severity.from_db(DEFAULT_DB_ALIAS, _SEVERITY_FIELDS, row[:end])
+            severity = from_row(Severity, _SEVERITY_FIELDS, row[:end])
             severities[row[0]] = (severity, [])
     chosen = shown([severity for severity, _ in severities.values()]) if shown else None
     parties = PartyRows()
