@@ -130,16 +130,19 @@ def dashboard(
     whose name or whose people on call now contain `find` (ignoring case) only. With
     `all_in_full` (Slack's `/oncall`, which names the next pair too), every rotation is a card.
 
-    Four queries: rotations with their slots and people, the overrides touching the current
-    and the next shift of any rotation, with theirs, the time off over both shifts of
-    everyone on a rotation or an override (`away_of_rotation_people`), and the handoff notes of the current and the previous shifts. Managers also get
-    what the directory still lacks (`completeness.completeness`, one more query); with
-    PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
+    Four queries: rotations with their slots, the overrides touching the current and the next
+    shift of any rotation with their people and those of the slots on call now and next, the
+    time off over both shifts of everyone on a rotation or an override
+    (`away_of_rotation_people`), and the handoff notes of the current and the previous shifts.
+    Managers also get what the directory still lacks (`completeness.completeness`, one more
+    query); with PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
     or override boundary of any rotation, or a shift's note-writing day beginning (or a contact
     turning stale, for managers). Without `with_notes` (who is on call, and nothing else, as
     Slack's `/oncall` answers), neither time off nor notes are read: two queries.
     """
-    loaded, current = load_current_shifts(at, and_next_handoff=True, and_next_shift=True)
+    loaded, current = load_current_shifts(
+        at, and_next_handoff=True, and_next_shift=True, only_on_call=True
+    )
     viewer_id = viewer.pk if viewer is not None else None
     # Each rotation's shift before this one, and the pair on call at the handoff.
     around = [

@@ -537,7 +537,8 @@ def load_current_shifts(
     """Each rotation's shift at `at`, with every override touching it (up to and including the
     next handoff instant, when `and_next_handoff`; through the whole next shift, when
     `and_next_shift`) and everyone either names (`Loaded.people`; with `only_on_call`, of the
-    slots only the people of the current shifts'). Two queries.
+    slots only the people of the current shifts', and of the next ones with `and_next_shift`).
+    Two queries.
 
     All of the shift's overrides, not only those in effect at `at`: the stretch `at` falls in
     ends where the next override starts, and the answer's `validity` must know it.
@@ -552,20 +553,22 @@ def load_current_shifts(
         for rotation, schedule in loaded.rotations
     ]
     window = []
+    # The shifts whose slots' people a page names: the current ones, and the next ones.
+    named = [shift for _, _, shift in current]
     if current:
         end = max(shift.end for _, _, shift in current)
         if and_next_handoff:
             end += timedelta(microseconds=1)
         if and_next_shift:
-            end = max(
-                end, *(engine.shift_at(schedule, shift.end).end for _, schedule, shift in current)
-            )
+            following = [engine.shift_at(schedule, shift.end) for _, schedule, shift in current]
+            named += following
+            end = max(end, *(shift.end for shift in following))
         window.append((min(shift.start for _, _, shift in current), end))
     on_call: set[int] = set()
     if only_on_call:
         on_call = {
             key
-            for _, _, shift in current
+            for shift in named
             for key in (shift.slot.primary, shift.slot.secondary)
             if isinstance(key, int)
         }
