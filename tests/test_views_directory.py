@@ -413,7 +413,7 @@ GROWING = {
     "/": (7, 155),  # one line per rotation: the pair on call now
     "/contacts/": (5, 95),  # who is on call in each rotation; the slot table reads names only
     "/channels/": (9, 9),  # the channels; rotations, teams and services read as plain values
-    "/oncall/": (9, 219),  # the viewer has no rotation: every rotation's weeks
+    "/oncall/": (7, 157),  # the viewer has no rotation: every rotation's weeks, no slot built
     "/api/oncall/": (5, 95),  # every rotation
     "/oncall/calendar.ics": (7, 157),  # every rotation's shifts
 }

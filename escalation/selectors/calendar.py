@@ -373,6 +373,7 @@ def _choose_rotations(
     loaded: Loaded, asked: str, viewer: Person | None
 ) -> tuple[list[RotationChoice], str]:
     """Keep the rotations the calendar shows in `loaded`; returns the choices and the one made.
+    Whose rotations are whose is read from the slots' values: no slot is built.
 
     An unknown `asked` gets the default (the view says so).
     """
@@ -381,7 +382,7 @@ def _choose_rotations(
     mine = set()
     if viewer is not None:
         for rotation in every:
-            slots = loaded.slots.get(rotation.pk, [])
+            slots = loaded.slot_values.get(rotation.pk, [])
             on_it = any(viewer.pk in (slot.primary_id, slot.secondary_id) for slot in slots)
             if on_it or (viewer.team_id is not None and rotation.team_id == viewer.team_id):
                 mine.add(rotation.pk)
@@ -405,7 +406,7 @@ def _choose_rotations(
     loaded.person_ids = {
         person
         for key in keep
-        for slot in loaded.slots.get(key, [])
+        for slot in loaded.slot_values.get(key, [])
         for person in (slot.primary_id, slot.secondary_id)
         if person is not None
     }
