@@ -79,6 +79,27 @@ def test_answers_in_the_designed_shape(viewer_client, seed):
     }
 
 
+def test_a_token_request_from_a_signed_in_browser_never_reads_the_session(
+    viewer_client, seed, token
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ics = reverse("escalation:calendar_ics")
+    for path in (API, ics):
+        viewer_client.get(path, {"token": token})  # the token's use is recorded once a minute
+        with CaptureQueriesContext(connection) as queries:
+            response = viewer_client.get(path, {"token": token})
+        assert response.status_code == 200
+        read = " ".join(query["sql"] for query in queries)
+        assert "django_session" not in read, path
+        assert "auth_user_groups" not in read, path  # the viewer's manager flag
+    # Without the token, the session is who the feed is for.
+    with CaptureQueriesContext(connection) as queries:
+        assert viewer_client.get(API).status_code == 200
+    assert "django_session" in " ".join(query["sql"] for query in queries)
+
+
 @pytest.mark.parametrize(
     ("at", "expected"),
     [

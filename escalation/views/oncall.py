@@ -42,7 +42,7 @@ from ..services.people import OWN_CONTACT_FIELDS, person_contact_update
 from ..services.time_off import time_off_add, time_off_delete
 from ..templatetags.oncall_tags import countdown_holds_until
 from ..validity import ALWAYS, Validity
-from ..viewer import PortalRequest
+from ..viewer import PortalRequest, current_data_version
 
 API_NAIVE_AT = "A time without an offset (2026-11-30T09:00:00) is read as UTC."
 PERSON_INVALID = "person must be the number of a person in the portal."
@@ -75,17 +75,30 @@ ICS_FILENAME = "on-call.ics"
 WEEK_CHOICES = [1, 2, 4, 8, 13, 26, 52, 104]
 
 
+def _feed_token(request: PortalRequest) -> str | None:
+    """The feed token a request carries (`Authorization: Bearer`, else `?token=`), if any."""
+    token = bearer_token(request.headers.get("Authorization", ""))
+    return token if token is not None else request.GET.get(TOKEN_PARAMETER)
+
+
 def _feed_user(request: PortalRequest) -> tuple[User | None, str]:
     """The user a feed request is for, by token or session; else None and why."""
-    token = bearer_token(request.headers.get("Authorization", ""))
-    if token is None:
-        token = request.GET.get(TOKEN_PARAMETER)
+    token = _feed_token(request)
     if token is not None:
         user = feed_token_user(token=token, at=timezone.now())
         return user, "" if user is not None else FEED_LINK_INVALID
     if request.user.is_authenticated:
         return request.user, ""  # type: ignore[return-value]
     return None, FEED_LOGIN_REQUIRED
+
+
+def _feed_data_version(request: PortalRequest) -> int | None:
+    """The data version a feed's cache entries are kept under. A request its token
+    authenticates reads it alone: the session's user (a browser may send its cookie with the
+    link) is never read, which would cost two queries."""
+    if _feed_token(request) is not None:
+        return current_data_version()
+    return request.viewer.data_version
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -185,7 +198,7 @@ def calendar_ics_view(request: PortalRequest) -> HttpResponse:
 
     # The same bytes all day (the feed's window moves at midnight UTC) until the data changes.
     body = cached_value(
-        request.viewer.data_version, ("ics", person_id, at.date()), at=at, compute=compute
+        _feed_data_version(request), ("ics", person_id, at.date()), at=at, compute=compute
     )
     if body is None:
         return HttpResponse(PERSON_INVALID, status=400, content_type="text/plain; charset=utf-8")
@@ -308,7 +321,7 @@ def api_oncall_view(request: PortalRequest) -> HttpResponse:
 
     # The answer is the same from one handoff or override boundary to the next: only "at"
     # changes, so the rotations are cached as JSON text and "at" is written around them.
-    rotations = cached_value(request.viewer.data_version, ("api",), at=at, compute=compute)
+    rotations = cached_value(_feed_data_version(request), ("api",), at=at, compute=compute)
     body = f'{{"at": {json.dumps(_iso_z(at))}, "rotations": {rotations}}}'
     response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "private, max-age=0"
