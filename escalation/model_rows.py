@@ -11,6 +11,7 @@ someone listens to `pre_init` or `post_init` for.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS
@@ -28,13 +29,29 @@ def from_row(
     using: str = DEFAULT_DB_ALIAS,
 ) -> _Model:
     """`model.from_db(using, attnames, values)`: `values` read from the columns of `attnames`
-    (fields' attribute names, converted as the ORM converts them); any field not among them is
-    deferred, read when first asked for."""
+    (fields' attribute names, converted as the ORM converts them, then any annotations, set as
+    attributes as a queryset sets them); any field not among them is deferred, read when first
+    asked for."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(using, list(attnames), list(values))
+        fields = _attnames(model)
+        pairs = list(zip(attnames, values, strict=True))
+        instance = model.from_db(
+            using,
+            [name for name, _ in pairs if name in fields],
+            [value for name, value in pairs if name in fields],
+        )
+        for name, value in pairs:
+            if name not in fields:
+                setattr(instance, name, value)
+        return instance
     instance = model.__new__(model)
     state = instance._state = ModelState()
     state.adding = False
     state.db = using
     instance.__dict__.update(zip(attnames, values, strict=True))
     return instance
+
+
+@cache
+def _attnames(model: type[Model]) -> frozenset[str]:
+    return frozenset(field.attname for field in model._meta.concrete_fields)

@@ -73,3 +73,26 @@ def test_a_model_with_an_init_receiver_is_made_by_from_db(db):
 
     assert seen == [built]
     assert built == rotation
+
+
+def test_annotations_are_set_as_attributes_either_way(db):
+    team = factories.TeamFactory(country="FR", region="")
+    stored = factories.PersonFactory(team=team)
+    columns = [*PERSON_FIELDS, "team_country", "team_region"]
+    values = Person.objects.filter(pk=stored.pk).with_holiday_place().values_list(*columns).get()
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    plain = from_row(Person, columns, values)
+    post_init.connect(receiver, sender=Person)
+    try:
+        heard = from_row(Person, columns, values)
+    finally:
+        post_init.disconnect(receiver, sender=Person)
+
+    assert seen == [heard]
+    for person in (plain, heard):
+        assert (person.team_country, person.team_region) == ("FR", "")
+        assert fields_of(person) == fields_of(plain)

@@ -515,7 +515,23 @@ def load_overrides_and_people(
     """
     load_overrides(loaded, windows)
     loaded.person_ids.update(extra_people)
-    loaded.people = Person.objects.with_holiday_place().in_bulk(loaded.person_ids)
+    loaded.people = {
+        row[0]: from_row(Person, _PLACED_PERSON_COLUMNS, row)
+        for row in _PLACED_PEOPLE.rows(list(loaded.person_ids), using=DEFAULT_DB_ALIAS)
+    }
+
+
+#: People with their team's place (`PersonQuerySet.with_holiday_place`), as plain rows.
+_PLACED_PERSON_COLUMNS = [*_PERSON_FIELDS, "team_country", "team_region"]
+_PLACED_PEOPLE = PreparedQuery(
+    lambda ids: (
+        Person.objects.filter(pk__in=ids)
+        .with_holiday_place()
+        .order_by()
+        .values_list(*_PLACED_PERSON_COLUMNS)
+    ),
+    IDS,
+)
 
 
 def instant(at: datetime) -> tuple[datetime, datetime]:
