@@ -15,6 +15,21 @@ def values_of(person):
     return Person.objects.values_list(*PERSON_FIELDS).get(pk=person.pk)
 
 
+def from_row_heard(model, columns, values):
+    """`from_row` while someone listens to `post_init` (it then goes through `from_db`): the
+    instance, and the instances the listener heard of."""
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=model)
+    try:
+        return from_row(model, columns, values), seen
+    finally:
+        post_init.disconnect(receiver, sender=model)
+
+
 def fields_of(instance):
     return {name: value for name, value in vars(instance).items() if name != "_state"}
 
@@ -60,16 +75,7 @@ def test_a_model_with_an_init_receiver_is_made_by_from_db(db):
     rotation = factories.RotationFactory()
     fields = [field.attname for field in Rotation._meta.concrete_fields]
     values = Rotation.objects.values_list(*fields).get(pk=rotation.pk)
-    seen = []
-
-    def receiver(sender, instance, **kwargs):
-        seen.append(instance)
-
-    post_init.connect(receiver, sender=Rotation)
-    try:
-        built = from_row(Rotation, fields, values)
-    finally:
-        post_init.disconnect(receiver, sender=Rotation)
+    built, seen = from_row_heard(Rotation, fields, values)
 
     assert seen == [built]
     assert built == rotation
@@ -80,17 +86,8 @@ def test_annotations_are_set_as_attributes_either_way(db):
     stored = factories.PersonFactory(team=team)
     columns = [*PERSON_FIELDS, "team_country", "team_region"]
     values = Person.objects.filter(pk=stored.pk).with_holiday_place().values_list(*columns).get()
-    seen = []
-
-    def receiver(sender, instance, **kwargs):
-        seen.append(instance)
-
     plain = from_row(Person, columns, values)
-    post_init.connect(receiver, sender=Person)
-    try:
-        heard = from_row(Person, columns, values)
-    finally:
-        post_init.disconnect(receiver, sender=Person)
+    heard, seen = from_row_heard(Person, columns, values)
 
     assert seen == [heard]
     for person in (plain, heard):

@@ -195,22 +195,27 @@ def test_the_wrong_number_of_arguments_is_refused(db):
         prepared.rows(NOW, NOW)
 
 
+def prepared_statements(like):
+    """How many statements prepared on this connection read like `like` (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [like]
+        )
+        (statements,) = cursor.fetchone()
+    return statements
+
+
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="prepared statements are PostgreSQL's")
 def test_on_postgresql_a_query_run_again_is_a_prepared_statement(db):
-    from django.db import connection
 
     factories.PersonFactory(verified_at=NOW - timedelta(days=1))
     prepared = PreparedQuery(verified_since, INSTANT)
     for days in (1, 2, 3):
         assert len(prepared.rows(NOW - timedelta(days=days))) == 1
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%verified_at%"],
-        )
-        (statements,) = cursor.fetchone()
     # The same text each time, with its instant bound by the server: parsed and planned once.
-    assert statements == 1
+    assert prepared_statements("%verified_at%") == 1
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="arrays are PostgreSQL's")
@@ -227,10 +232,4 @@ def test_on_postgresql_keys_go_as_one_array_in_one_prepared_statement(db):
     assert read == [list(named(keys[:length], "nobody", window)) for length in lengths]
     assert [len(rows) for rows in read] == list(lengths)
     assert all("= ANY(" in query["sql"] and " IN (" not in query["sql"] for query in queries)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%display_name%= ANY($%"],
-        )
-        (statements,) = cursor.fetchone()
-    assert statements == 1
+    assert prepared_statements("%display_name%= ANY($%") == 1
