@@ -24,17 +24,17 @@ _Model = TypeVar("_Model", bound=Model)
 
 def from_row(
     model: type[_Model],
-    attnames: Sequence[str],
+    names: Sequence[str],
     values: Sequence[Any],
     using: str = DEFAULT_DB_ALIAS,
 ) -> _Model:
-    """`model.from_db(using, attnames, values)`: `values` read from the columns of `attnames`
+    """`model.from_db(using, names, values)`: `values` read from the columns of `names`
     (fields' attribute names, converted as the ORM converts them, then any annotations, set as
     attributes as a queryset sets them); any field not among them is deferred, read when first
     asked for."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        fields = _attnames(model)
-        pairs = list(zip(attnames, values, strict=True))
+        fields = set(attnames(model))
+        pairs = list(zip(names, values, strict=True))
         instance = model.from_db(
             using,
             [name for name, _ in pairs if name in fields],
@@ -48,10 +48,12 @@ def from_row(
     state = instance._state = ModelState()
     state.adding = False
     state.db = using
-    instance.__dict__.update(zip(attnames, values, strict=True))
+    instance.__dict__.update(zip(names, values, strict=True))
     return instance
 
 
 @cache
-def _attnames(model: type[Model]) -> frozenset[str]:
-    return frozenset(field.attname for field in model._meta.concrete_fields)
+def attnames(model: type[Model]) -> tuple[str, ...]:
+    """The attribute names of `model`'s concrete fields, in order: the columns a row of it is
+    read as, for `values_list` and `from_row`."""
+    return tuple(field.attname for field in model._meta.concrete_fields)

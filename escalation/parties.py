@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db.models import Model
 
 from .contact_links import channel_link, slack_url
-from .model_rows import from_row
+from .model_rows import attnames, from_row
 from .models import Channel, ChannelKind, PartyKind, Person, Role, Service, Team, Via
 
 if TYPE_CHECKING:
@@ -256,14 +256,9 @@ def joined_labels(parties: Iterable[ResolvedParty]) -> str:
     return " + ".join(party.label for party in parties)
 
 
-@cache
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-_ROLE_FIELDS = _attnames(Role)
-_PERSON_FIELDS = _attnames(Person)
-_CHANNEL_FIELDS = _attnames(Channel)
+_ROLE_FIELDS = attnames(Role)
+_PERSON_FIELDS = attnames(Person)
+_CHANNEL_FIELDS = attnames(Channel)
 
 
 class PartyRows:
@@ -284,7 +279,7 @@ class PartyRows:
         return [
             f"{prefix}{name}"
             for name in [
-                *_attnames(model),
+                *attnames(model),
                 *(f"role__{name}" for name in _ROLE_FIELDS),
                 *(f"role__holder__{name}" for name in _PERSON_FIELDS),
                 *(f"person__{name}" for name in _PERSON_FIELDS),
@@ -294,7 +289,7 @@ class PartyRows:
 
     def build(self, model: type[_PartyRow], values: Sequence[Any]) -> _PartyRow:
         """The party of `model` from the values of `columns(model)`, in order."""
-        fields = _attnames(model)
+        fields = attnames(model)
         end = len(fields)
         party = from_row(model, fields, values[:end])
         role_values = values[end : end + len(_ROLE_FIELDS)]

@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .model_rows import from_row
+from .model_rows import attnames, from_row
 from .models import DataVersion, Person
 from .models.cache import VERSION_ROW
 from .permissions import MANAGERS_GROUP
@@ -133,7 +133,7 @@ def _read_viewer(user: Any) -> Viewer:
         version, member, *person_values = cursor.fetchone()
     person = None
     if person_values[0] is not None:
-        person = from_row(Person, _person_columns(), person_values, connection.alias)
+        person = from_row(Person, attnames(Person), person_values, connection.alias)
     is_manager = user.is_superuser or bool(member)
     # `permissions.is_manager(user)` reads this instead of querying again.
     user._is_escalation_manager = is_manager
@@ -142,11 +142,6 @@ def _read_viewer(user: Any) -> Viewer:
         is_manager=is_manager,
         data_version=None if version is None else int(version),
     )
-
-
-@cache
-def _person_columns() -> list[str]:
-    return [field.attname for field in Person._meta.concrete_fields]
 
 
 @cache
@@ -162,7 +157,7 @@ def _viewer_sql() -> str:
     membership = User.groups.through._meta
     version = quote(DataVersion._meta.db_table)
     person = quote(Person._meta.db_table)
-    columns = ", ".join(f"{person}.{quote(name)}" for name in _person_columns())
+    columns = ", ".join(f"{person}.{quote(name)}" for name in attnames(Person))
     return (
         f"SELECT (SELECT v.{quote('value')} FROM {version} v WHERE v.{quote('id')} = %s),"  # noqa: S608
         f" EXISTS (SELECT 1 FROM {quote(membership.db_table)} m"

@@ -123,7 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             _page_cost_value = float(_page_cost)
         except ValueError:
             _page_cost_value = -1.0
-        if not 0 < _page_cost_value < 1000:
+        if not 0 < _page_cost_value < float("inf"):
             raise ImproperlyConfigured(
                 f"DATABASE_RANDOM_PAGE_COST must be a number above 0, or empty: {_page_cost!r}."
             )

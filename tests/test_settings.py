@@ -203,7 +203,7 @@ def test_on_postgresql_the_planner_counts_random_reads_as_cheap_unless_told_othe
     # Added to the options the address gives.
     assert result.stdout.split()[2:] == ["'-c", "work_mem=8MB", "-c", "random_page_cost=2'"]
 
-    for wrong in ("fast", "0", "-1"):
+    for wrong in ("fast", "0", "-1", "nan", "inf"):
         result = _run(["manage.py", "check"], postgres | {"DATABASE_RANDOM_PAGE_COST": wrong})
         assert result.returncode != 0
         assert "DATABASE_RANDOM_PAGE_COST must be a number above 0" in result.stderr

@@ -9,10 +9,9 @@ from typing import NamedTuple
 
 from django.db.models import (
     F,
-    Model,
 )
 
-from ..model_rows import from_row
+from ..model_rows import attnames, from_row
 from ..models import (
     Channel,
     PagingRule,
@@ -68,11 +67,7 @@ class ChannelDirectory:
         return any(channel.who_posts for channel in self.other_channels)
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-_CHANNEL_FIELDS = _attnames(Channel)
+_CHANNEL_FIELDS = attnames(Channel)
 
 # The directory's four questions never change: compiled once per process (`PreparedQuery`).
 _CHANNELS = PreparedQuery(
@@ -132,7 +127,7 @@ class PagingGuide:
     validity: Validity = ALWAYS
 
 
-_RULE_FIELDS = _attnames(PagingRule)
+_RULE_FIELDS = attnames(PagingRule)
 _RULE_CHANNEL = PagingRule._meta.get_field("channel")
 _RULE_ALTERNATIVE = PagingRule._meta.get_field("alternative_channel")
 # The rules with both their channels, in one row each: compiled once per process.

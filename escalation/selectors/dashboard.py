@@ -135,9 +135,9 @@ def dashboard(
     time off over both shifts of everyone on a rotation or an override
     (`away_of_rotation_people`), and the handoff notes of the current and the previous shifts.
     Managers also get what the directory still lacks (`completeness.completeness`, one more
-    query); with PagerDuty connected, where it disagrees (one more). The page holds until the next handoff
-    or override boundary of any rotation, or a shift's note-writing day beginning (or a contact
-    turning stale, for managers). Without `with_notes` (who is on call, and nothing else, as
+    query); with PagerDuty connected, where it disagrees (one more). The page holds until the
+    next handoff or override boundary of any rotation, or a shift's note-writing day beginning
+    (or a contact turning stale, for managers). Without `with_notes` (who is on call, and nothing else, as
     Slack's `/oncall` answers), neither time off nor notes are read: two queries.
     """
     loaded, current = load_current_shifts(

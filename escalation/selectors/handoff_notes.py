@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from .. import rotation as engine
 from ..availability import overlaps
-from ..model_rows import from_row
+from ..model_rows import attnames, from_row
 from ..models import HandoffNote
 from .prepared import PreparedQuery
 
@@ -83,7 +83,7 @@ def notes_for(keys: Iterable[NoteKey]) -> dict[NoteKey, HandoffNote]:
     return {key: note for key, note in found.items() if key in wanted}
 
 
-_NOTE_FIELDS = [field.attname for field in HandoffNote._meta.concrete_fields]
+_NOTE_FIELDS = attnames(HandoffNote)
 _ROTATION, _SHIFT_START = _NOTE_FIELDS.index("rotation_id"), _NOTE_FIELDS.index("shift_start")
 
 

@@ -33,7 +33,6 @@ from django.db.models import (
     CharField,
     DateTimeField,
     IntegerField,
-    Model,
     Q,
     QuerySet,
     Subquery,
@@ -41,7 +40,7 @@ from django.db.models import (
 )
 
 from .. import rotation as engine
-from ..model_rows import from_row
+from ..model_rows import attnames, from_row
 from ..models import Override, Person, Rotation, RotationSlot
 from ..models.rotations import OVERRIDE_INDEX_COLUMNS, override_index
 from ..validity import ALWAYS, Validity
@@ -374,16 +373,12 @@ def _named_slot_rows(
     return build
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-_SLOT_FIELDS = _attnames(RotationSlot)
-_ROTATION_FIELDS = _attnames(Rotation)
-_PERSON_FIELDS = _attnames(Person)
+_SLOT_FIELDS = attnames(RotationSlot)
+_ROTATION_FIELDS = attnames(Rotation)
+_PERSON_FIELDS = attnames(Person)
 _DISPLAY_NAME = _PERSON_FIELDS.index("display_name")
 _SLOT_COLUMNS = _SLOT_FIELDS
-assert list(SlotValues._fields) == _SLOT_FIELDS, "SlotValues names RotationSlot's columns"
+assert SlotValues._fields == _SLOT_FIELDS, "SlotValues names RotationSlot's columns"
 _ROTATION_COLUMNS = [f"rotation__{name}" for name in _ROTATION_FIELDS]
 _PRIMARY_COLUMNS = [f"primary__{name}" for name in _PERSON_FIELDS]
 _SECONDARY_COLUMNS = [f"secondary__{name}" for name in _PERSON_FIELDS]

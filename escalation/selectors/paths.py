@@ -22,7 +22,7 @@ from django.db.models.functions import Power
 from django.http import Http404
 
 from ..escalation_clock import StepRule, condition_text
-from ..model_rows import from_row
+from ..model_rows import attnames, from_row
 from ..models import (
     EscalationPath,
     EscalationStep,
@@ -200,8 +200,8 @@ def _only_mask(step: str) -> Subquery:
     )
 
 
-_PATH_FIELDS = [field.attname for field in EscalationPath._meta.concrete_fields]
-_STEP_FIELDS = [field.attname for field in EscalationStep._meta.concrete_fields]
+_PATH_FIELDS = attnames(EscalationPath)
+_STEP_FIELDS = attnames(EscalationStep)
 _STEP_PATH = EscalationStep._meta.get_field("path")
 _ARGUMENTS = {_EVERY_PATH: (), _PATH_OF_SLUG: (TEXT,), _FIRST_OF_KIND: (TEXT,)}
 #: Paths joined to their steps (and each step's severities, as `only_mask`) and the steps'

@@ -141,16 +141,16 @@ class PreparedQuery:
                 )
             positions.append(found)
         if connection.vendor == "postgresql":
-            grouped = _by_argument(self._kinds, placeholders, positions)
+            # The parameters that are lists of keys (compiled with one key each, `IN (%s)`).
+            keys = {
+                key
+                for kind, value in zip(self._kinds, placeholders, strict=True)
+                if kind is IDS
+                for key in value
+            }
             sql = _as_arrays(
                 sql,
-                {
-                    position
-                    for kind, argument in zip(self._kinds, grouped, strict=True)
-                    if kind is IDS
-                    for found in argument
-                    for position in found
-                },
+                {n for n, param in enumerate(params) if type(param) is int and param in keys},
             )
         columns = [column for column, *_ in compiler.select[: compiler.col_count]]
         return _Compiled(
@@ -229,18 +229,6 @@ def _placeholder(kind: Kind, length: int, counter: itertools.count[int]) -> Any:
     if kind is IDS:
         return [_FIRST_KEY - next(counter) for _ in range(length)]
     return f"\x1fprepared-{next(counter)}\x1f"
-
-
-def _by_argument(
-    kinds: Sequence[Kind], placeholders: Sequence[Any], positions: Sequence[tuple[int, ...]]
-) -> list[list[tuple[int, ...]]]:
-    """`positions` (one per scalar, as `_scalars` lists them) grouped by argument."""
-    grouped = []
-    scalars = iter(positions)
-    for kind, placeholder in zip(kinds, placeholders, strict=True):
-        count = 2 * len(placeholder) if kind is WINDOWS else len(placeholder) if kind is IDS else 1
-        grouped.append([next(scalars) for _ in range(count)])
-    return grouped
 
 
 _PARAMETER = re.compile(r"%[s%]")

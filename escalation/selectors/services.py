@@ -13,7 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from ..escalation_clock import StepClock, step_clocks
-from ..model_rows import from_row
+from ..model_rows import attnames, from_row
 from ..models import (
     EscalationPath,
     PartyKind,
@@ -75,10 +75,6 @@ def service_list(*, at: datetime) -> ServiceList:
     return ServiceList(services=service_queryset().order_by("position", "name"), at=at)
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
 #: What the sheet reads of a service, each a model and the lookup that reaches it (in order).
 _SHEET_SERVICE_PARTS: tuple[tuple[type[Model], str], ...] = (
     (Service, ""),
@@ -94,7 +90,7 @@ def _sheet_service_rows(slug: str) -> QuerySet[Service, tuple[Any, ...]]:
     """The service of `slug` joined to its team, the team's lead role, the primary contact
     role and their holders, as one plain row."""
     return Service.objects.filter(slug=slug).values_list(
-        *(f"{prefix}{name}" for model, prefix in _SHEET_SERVICE_PARTS for name in _attnames(model))
+        *(f"{prefix}{name}" for model, prefix in _SHEET_SERVICE_PARTS for name in attnames(model))
     )
 
 
@@ -110,7 +106,7 @@ def _sheet_service(slug: str) -> Service | None:
     built: list[Model | None] = []
     start = 0
     for model, _ in _SHEET_SERVICE_PARTS:
-        fields = _attnames(model)
+        fields = attnames(model)
         values = row[start : start + len(fields)]
         start += len(fields)
         built.append(from_row(model, fields, values) if values[0] is not None else None)

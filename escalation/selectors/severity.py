@@ -15,7 +15,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from ..model_rows import from_row
+from ..model_rows import attnames, from_row
 from ..models import (
     ResponderTier,
     Severity,
@@ -79,7 +79,7 @@ def _severity_rows() -> QuerySet[Severity, tuple[Any, ...]]:
     ).values_list(*_SEVERITY_FIELDS, *PartyRows.columns(SeverityResponder, "responders__"))
 
 
-_SEVERITY_FIELDS = [field.attname for field in Severity._meta.concrete_fields]
+_SEVERITY_FIELDS = attnames(Severity)
 _SEVERITY_ROWS = PreparedQuery(_severity_rows)
 
 
